@@ -1,0 +1,27 @@
+import { z } from 'zod/mini';
+
+/**
+ * Configuration, read from the environment once at cold start. A missing or malformed value
+ * stops the function before it serves anything, with a message that names the variable.
+ */
+const schema = z.object({
+  TABLE_NAME: z.string().check(z.minLength(3)),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
+  /** Set locally (DynamoDB Local); unset in AWS. */
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  /** Signs pagination cursors so that they cannot be forged or moved to another collection. */
+  CURSOR_SECRET: z.string().check(z.minLength(32)),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export const config: Config = loadConfig(process.env);

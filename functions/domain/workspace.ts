@@ -1,0 +1,32 @@
+import type { Role } from './roles';
+
+export interface Workspace {
+  id: string;
+  name: string;
+  alias: string;
+  allowedDomains: string[];
+  invitationTtlDays: number;
+  created: string;
+  lastModified: string;
+  createdBy: string;
+  ownerCount: number;
+}
+
+export interface Member {
+  workspaceId: string;
+  userId: string;
+  email?: string;
+  name: string;
+  handle?: string;
+  role: Role;
+  joinedAt: string;
+  /** The invitation whose acceptance created this membership; absent for the workspace's creator. */
+  invitationId?: string;
+}
+
+const ALIAS_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+
+/** A short, human-friendly, non-unique label for a workspace (seven lower-case letters). */
+export function newAlias(randomBytes: Uint8Array): string {
+  return Array.from(randomBytes.slice(0, 7), (b) => ALIAS_ALPHABET[b % ALIAS_ALPHABET.length]).join('');
+}

@@ -1,0 +1,156 @@
+/**
+ * The one HTTP wrapper every API handler is built with: a middy chain that normalises headers,
+ * bounds and parses the JSON body, validates path, query and body with the operation's zod
+ * schemas, and turns every error into problem+json. A handler receives typed, valid input and
+ * returns a status and a body.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod/mini';
+import { BadRequest, type FieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../domain/errors';
+import type { Caller } from '../domain/permissions';
+import { logger } from '../observability';
+import { callerFrom } from './caller';
+import { DEFAULT_PAGE_SIZE, type OperationSpec } from './contract';
+import { problemResponse } from './problem';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\s*(;.*)?$/i;
+
+type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
+type Result = APIGatewayProxyStructuredResultV2;
+type Schema = z.ZodMiniType;
+type Infer<S> = S extends Schema ? z.output<S> : undefined;
+
+type Operation = OperationSpec;
+
+export interface HttpRequest<O extends Operation, C extends Caller | undefined> {
+  caller: C;
+  params: Infer<O['params']>;
+  query: Infer<O['query']>;
+  body: Infer<O['body']>;
+  /** Scheme and host the client used, for absolute links. */
+  baseUrl: string;
+  /** The request path, without the query string. */
+  path: string;
+  /** `size` from the query string with the default applied, for collections. */
+  pageSize: number;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Handler<O extends Operation, C extends Caller | undefined> = (request: HttpRequest<O, C>) => Promise<HttpResult>;
+
+/** A route that requires a caller authenticated by the JWT authorizer. */
+export function httpHandler<O extends Operation>(operation: O, handle: Handler<O, Caller>) {
+  return build(operation, (event) => callerFrom(event), handle);
+}
+
+/** A route that anyone may call. */
+export function publicHttpHandler<O extends Operation>(operation: O, handle: Handler<O, undefined>) {
+  return build(operation, () => undefined, handle);
+}
+
+function build<O extends Operation, C extends Caller | undefined>(
+  operation: O,
+  identify: (event: Event) => C,
+  handle: Handler<O, C>,
+) {
+  return middy<Event, Result, Error, Context>({ timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(jsonBody(operation.body !== undefined))
+    .use(problemErrors())
+    .handler(async (event) => {
+      const caller = identify(event);
+      const input = {
+        params: validate(operation.params, event.pathParameters ?? {}, 'path'),
+        query: validate(operation.query, event.queryStringParameters ?? {}, 'query'),
+        body: validate(operation.body, event.body, 'body'),
+      };
+      const size = event.queryStringParameters?.size;
+      const result = await handle({
+        caller,
+        ...(input as Pick<HttpRequest<O, C>, 'params' | 'query' | 'body'>),
+        baseUrl: baseUrlOf(event),
+        path: event.rawPath,
+        pageSize: size ? Number(size) : DEFAULT_PAGE_SIZE,
+      });
+      return {
+        statusCode: result.status,
+        headers: {
+          ...(result.body === undefined ? {} : { 'content-type': 'application/hal+json' }),
+          ...result.headers,
+        },
+        body: result.body === undefined ? '' : JSON.stringify(result.body),
+      };
+    });
+}
+
+/**
+ * Bounds and parses the body. Operations without a body schema accept no body (an empty one or
+ * `{}` is tolerated, as clients often send it). A malformed body is a 400, a non-JSON content
+ * type a 415, anything over 16 KiB a 413.
+ */
+function jsonBody(expectsBody: boolean): MiddlewareObj<Event, Result> {
+  return {
+    before: async (request) => {
+      const { event } = request;
+      const raw = event.body ?? '';
+      const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+        throw new PayloadTooLarge(`The request body must be at most ${MAX_BODY_BYTES} bytes.`);
+      }
+      if (!expectsBody) {
+        if (text.trim() !== '' && text.trim() !== '{}') throw new BadRequest('This operation takes no request body.');
+        event.body = undefined;
+        return;
+      }
+      if (!JSON_CONTENT_TYPE.test(event.headers?.['content-type'] ?? '')) {
+        throw new UnsupportedMediaType('The request body must be JSON, sent with Content-Type: application/json.');
+      }
+      try {
+        (event as { body: unknown }).body = JSON.parse(text);
+      } catch {
+        throw new BadRequest('The request body is not valid JSON.');
+      }
+    },
+  };
+}
+
+/** Registered last, so it sees every error first. */
+function problemErrors(): MiddlewareObj<Event, Result> {
+  return {
+    onError: async (request) => {
+      const { response, unexpected } = problemResponse(request.error);
+      if (unexpected) logger.error('Request failed', request.error as Error);
+      else logger.debug('Request rejected', { status: response.statusCode });
+      request.response = response;
+    },
+  };
+}
+
+function validate(schema: Schema | undefined, value: unknown, location: 'path' | 'query' | 'body'): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors: FieldError[] = result.error.issues.flatMap((issue) => {
+    const base = [location, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: `${base}.${key}`, message: `${key} is not a known field` }));
+    }
+    return [{ path: base, message: issue.message }];
+  });
+  throw new ValidationFailed(errors);
+}
+
+function baseUrlOf(event: Event): string {
+  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  return `${proto}://${event.requestContext.domainName}`;
+}

@@ -1,0 +1,16 @@
+import { operations } from './http/contract';
+import { collection, invitationResource } from './http/hal';
+import { httpHandler } from './http/wrapper';
+import { invitations } from './services';
+
+export const handler = httpHandler(
+  operations['list-workspace-invitations'],
+  async ({ caller, params, query, baseUrl, path, pageSize }) => {
+    const result = await invitations.listForWorkspace(caller, params.workspaceId, query.status, {
+      size: pageSize,
+      cursor: query.cursor,
+    });
+    const items = result.items.map((view) => invitationResource(view, baseUrl));
+    return { status: 200, body: collection('invitations', result, items, { baseUrl, path, query, size: pageSize }) };
+  },
+);

@@ -1,0 +1,11 @@
+import { config } from './config';
+import { dynamo, tableName } from './store/client';
+import { CursorCodec } from './store/cursor';
+import { DynamoStore } from './store/dynamo-store';
+import { Invitations } from './use-cases/invitations';
+import { Workspaces } from './use-cases/workspaces';
+
+/** The use cases, wired to the DynamoDB store once per cold start. */
+export const store = new DynamoStore(dynamo, tableName, new CursorCodec(config.CURSOR_SECRET));
+export const invitations = new Invitations(store);
+export const workspaces = new Workspaces(store);

@@ -1,0 +1,622 @@
+import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { Conflict, Forbidden, NotFound, ServiceUnavailable } from '../domain/errors';
+import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
+import type { Member, Workspace } from '../domain/workspace';
+import type { Page, PageRequest, RoleRequirement, Store, WorkspaceInvitationFilter } from '../use-cases/ports';
+import type { CursorCodec, PageKey } from './cursor';
+import {
+  ENTITY,
+  emailPartition,
+  INVITATION_PREFIX,
+  invitationSortKey,
+  keys,
+  MEMBER_PREFIX,
+  userPartition,
+  WORKSPACE_PREFIX,
+  workspacePartition,
+} from './keys';
+import { type IndexName, keyAttributeNames, TABLE } from './table-definition';
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** A transaction item with a name, so that a failed condition can be traced back to its meaning. */
+interface Labelled {
+  label: string;
+  item: TransactItem;
+}
+
+/** A condition inside a transaction failed; `current` is the item as it is now, if it exists. */
+class ConditionFailed extends Error {
+  constructor(
+    readonly label: string,
+    readonly current: Item | undefined,
+  ) {
+    super(`condition failed: ${label}`);
+  }
+}
+
+const TRANSACTION_ATTEMPTS = 4;
+const KEY_ATTRIBUTES = new Set([...keyAttributeNames(), TABLE.ttlAttribute, 'entity']);
+
+export class DynamoStore implements Store {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  // ---------------------------------------------------------------- workspaces
+
+  async createWorkspace(workspace: Workspace, owner: Member): Promise<void> {
+    const items: Labelled[] = [
+      this.put('workspace', { ...keys.workspace(workspace.id), entity: ENTITY.workspace, ...workspace }, true),
+      this.put('member', this.memberItem(owner), true),
+    ];
+    if (owner.email) items.push(this.put('claim', this.memberClaimItem(owner), true));
+    await this.transact(items).catch(this.unexpectedCondition);
+  }
+
+  async getWorkspaceAndMember(workspaceId: string, userId: string) {
+    const found = await this.batchGet([keys.workspace(workspaceId), keys.member(workspaceId, userId)]);
+    return {
+      workspace: this.entity<Workspace>(found, ENTITY.workspace),
+      member: this.entity<Member>(found, ENTITY.member),
+    };
+  }
+
+  async getMembers(workspaceId: string, userIds: readonly string[]): Promise<Map<string, Member>> {
+    const unique = [...new Set(userIds)];
+    const found = unique.length ? await this.batchGet(unique.map((id) => keys.member(workspaceId, id))) : [];
+    return new Map(found.map((item) => [item.userId as string, strip<Member>(item)]));
+  }
+
+  async updateWorkspace(workspace: Workspace, authorizedBy: RoleRequirement): Promise<void> {
+    await this.transact([
+      {
+        label: 'workspace',
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.workspace(workspace.id),
+            UpdateExpression:
+              'SET #name = :name, allowedDomains = :domains, invitationTtlDays = :ttlDays, lastModified = :now',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: {
+              ':name': workspace.name,
+              ':domains': workspace.allowedDomains,
+              ':ttlDays': workspace.invitationTtlDays,
+              ':now': workspace.lastModified,
+            },
+          },
+        },
+      },
+      this.roleCheck(authorizedBy),
+    ]).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'workspace') throw new NotFound('The workspace does not exist.');
+      throw new Forbidden('Only an OWNER or ADMIN of the workspace may change it.');
+    });
+  }
+
+  async listMembers(workspaceId: string, page: PageRequest): Promise<Page<Member>> {
+    return this.query<Member>(`members:${workspaceId}`, page, {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': workspacePartition(workspaceId), ':prefix': MEMBER_PREFIX },
+    });
+  }
+
+  async listWorkspacesOf(userId: string, page: PageRequest) {
+    const memberships = await this.query<Member>(`workspaces:${userId}`, page, {
+      ...this.indexCondition('byUser', userPartition(userId), WORKSPACE_PREFIX),
+    });
+    const found = memberships.items.length
+      ? await this.batchGet(
+          memberships.items.map((member) => keys.workspace(member.workspaceId)),
+          false,
+        )
+      : [];
+    const workspaces = new Map(found.map((item) => [item.id as string, strip<Workspace>(item)]));
+    return {
+      ...memberships,
+      items: memberships.items.flatMap((member) => {
+        const workspace = workspaces.get(member.workspaceId);
+        return workspace ? [{ workspace, member }] : [];
+      }),
+    };
+  }
+
+  async removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void> {
+    const items: Labelled[] = [this.deleteMemberItem(member)];
+    if (member.email) items.push(this.deleteClaimOf(member.workspaceId, member.email, 'userId', member.userId));
+    if (member.role === 'OWNER') items.push(this.changeOwnerCount(member.workspaceId, -1));
+    if (authorizedBy) items.push(this.roleCheck(authorizedBy));
+    await this.transact(items).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'member') throw new NotFound('The member does not exist.');
+      if (error.label === 'owners') throw new Conflict('A workspace keeps at least one OWNER; this is the last one.');
+      if (error.label === 'role') throw new Forbidden('Your role does not allow removing this member.');
+      throw new Conflict('The membership changed while it was being removed; retry.');
+    });
+  }
+
+  // ---------------------------------------------------------------- invitations
+
+  async getInvitation(invitationId: string): Promise<Invitation | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.invitation(invitationId), ConsistentRead: true }),
+    );
+    return Item?.entity === ENTITY.invitation ? strip<Invitation>(Item) : undefined;
+  }
+
+  async createInvitation(invitation: Invitation, authorizedBy: RoleRequirement, now: Date): Promise<void> {
+    const item = {
+      ...keys.invitation(invitation.id),
+      entity: ENTITY.invitation,
+      ...invitation,
+      GSI1PK: userPartition(invitation.creatorId),
+      GSI1SK: invitationSortKey(invitation.created, invitation.id),
+      GSI2PK: emailPartition(invitation.email),
+      GSI2SK: invitationSortKey(invitation.created, invitation.id),
+      GSI3PK: workspacePartition(invitation.workspaceId),
+      GSI3SK: invitationSortKey(invitation.created, invitation.id),
+      ttl: purgeAfter(invitation.expiresAt),
+    };
+    const claim: Labelled = {
+      label: 'claim',
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.emailClaim(invitation.workspaceId, invitation.email),
+            entity: ENTITY.emailClaim,
+            kind: 'INVITED',
+            invitationId: invitation.id,
+            expiresAt: invitation.expiresAt,
+            ttl: Math.floor(Date.parse(invitation.expiresAt) / 1000),
+          },
+          // A claim whose invitation has expired may be taken over: TTL deletes it hours or days late.
+          ConditionExpression: 'attribute_not_exists(PK) OR (kind = :invited AND expiresAt <= :now)',
+          ExpressionAttributeValues: { ':invited': 'INVITED', ':now': now.toISOString() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    };
+    await this.transact([this.put('invitation', item, true), claim, this.roleCheck(authorizedBy)]).catch(
+      (error: unknown) => {
+        if (!(error instanceof ConditionFailed)) throw error;
+        if (error.label === 'claim' && error.current?.kind === 'MEMBER') {
+          throw new Conflict('This address already belongs to a member of the workspace.');
+        }
+        if (error.label === 'claim') {
+          throw new Conflict('A pending invitation for this address already exists in this workspace.');
+        }
+        if (error.label === 'role') throw new Forbidden('Your role in this workspace does not allow this invitation.');
+        throw error;
+      },
+    );
+  }
+
+  async acceptInvitation(invitation: Invitation, member: Member, now: Date): Promise<void> {
+    const nowIso = now.toISOString();
+    const items: Labelled[] = [
+      {
+        label: 'invitation',
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.invitation(invitation.id),
+            UpdateExpression:
+              'SET #status = :accepted, acceptedAt = :now, acceptedBy = :user, lastModified = :now REMOVE #ttl',
+            ConditionExpression: '#status = :pending AND expiresAt > :now AND email = :email',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
+            ExpressionAttributeValues: {
+              ':accepted': 'ACCEPTED',
+              ':pending': 'PENDING',
+              ':now': nowIso,
+              ':user': member.userId,
+              ':email': invitation.email,
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      },
+      this.put('member', this.memberItem(member), true),
+      {
+        label: 'claim',
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: this.memberClaimItem(member),
+            ConditionExpression: 'invitationId = :invitation',
+            ExpressionAttributeValues: { ':invitation': invitation.id },
+          },
+        },
+      },
+      member.role === 'OWNER'
+        ? this.changeOwnerCount(member.workspaceId, +1)
+        : {
+            label: 'workspace',
+            item: {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.workspace(member.workspaceId),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+          },
+    ];
+    await this.transact(items).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'invitation') this.explainTransition('accept', error.current, now);
+      if (error.label === 'member' || error.label === 'claim') {
+        throw new Conflict('You are already a member of this workspace.');
+      }
+      throw new NotFound('The workspace of this invitation no longer exists.');
+    });
+  }
+
+  async declineInvitation(invitation: Invitation, now: Date): Promise<void> {
+    await this.transact([
+      this.statusChange(invitation, 'DECLINED', now, 'PENDING'),
+      this.deleteClaimOf(invitation.workspaceId, invitation.email, 'invitationId', invitation.id),
+    ]).catch(this.transitionFailure('decline', now));
+  }
+
+  async withdrawInvitation(
+    invitation: Invitation,
+    grantedMember: Member | undefined,
+    authorizedBy: RoleRequirement | undefined,
+    now: Date,
+  ): Promise<void> {
+    const items: Labelled[] = [this.statusChange(invitation, 'REVOKED', now, invitation.status)];
+    // A live invitation holds its address's claim; an accepted one passed it on to the membership it granted.
+    if (invitation.status === 'PENDING' || grantedMember) {
+      items.push(this.deleteClaimOf(invitation.workspaceId, invitation.email, 'invitationId', invitation.id));
+    }
+    if (grantedMember) {
+      items.push({
+        label: 'member',
+        item: {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.member(grantedMember.workspaceId, grantedMember.userId),
+            ConditionExpression: 'invitationId = :invitation',
+            ExpressionAttributeValues: { ':invitation': invitation.id },
+          },
+        },
+      });
+      if (grantedMember.role === 'OWNER') items.push(this.changeOwnerCount(grantedMember.workspaceId, -1));
+    }
+    if (authorizedBy) items.push(this.roleCheck(authorizedBy));
+    await this.transact(items).catch((error: unknown) => {
+      if (error instanceof ConditionFailed && error.label === 'owners') {
+        throw new Conflict('Withdrawing this invitation would remove the last OWNER of the workspace.');
+      }
+      if (error instanceof ConditionFailed && error.label === 'member') {
+        throw new Conflict('The membership this invitation granted changed meanwhile; retry.');
+      }
+      return this.transitionFailure('withdraw', now)(error);
+    });
+  }
+
+  async deleteInvitation(invitation: Invitation, authorizedBy: RoleRequirement | undefined, now: Date): Promise<void> {
+    const items: Labelled[] = [
+      {
+        label: 'invitation',
+        item: {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.invitation(invitation.id),
+            ConditionExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': invitation.status },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      },
+    ];
+    // Only a live invitation still holds its address's claim; an expired one's claim may already be another's.
+    if (effectiveStatus(invitation, now) === 'PENDING') {
+      items.push(this.deleteClaimOf(invitation.workspaceId, invitation.email, 'invitationId', invitation.id));
+    }
+    if (authorizedBy) items.push(this.roleCheck(authorizedBy));
+    await this.transact(items).catch(this.transitionFailure('delete', now));
+  }
+
+  listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>> {
+    return this.query<Invitation>(`sent:${creatorId}`, page, {
+      ...this.indexCondition('byUser', userPartition(creatorId), INVITATION_PREFIX),
+      ScanIndexForward: false,
+    });
+  }
+
+  listReceivedInvitations(email: string, page: PageRequest): Promise<Page<Invitation>> {
+    return this.query<Invitation>(`received:${email}`, page, {
+      ...this.indexCondition('byEmail', emailPartition(email), INVITATION_PREFIX),
+      ScanIndexForward: false,
+    });
+  }
+
+  listWorkspaceInvitations(
+    workspaceId: string,
+    filter: WorkspaceInvitationFilter,
+    page: PageRequest,
+    now: Date,
+  ): Promise<Page<Invitation>> {
+    const base = this.indexCondition('byWorkspace', workspacePartition(workspaceId), INVITATION_PREFIX);
+    const conditions: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ...base.ExpressionAttributeValues };
+    if (filter.status) {
+      names['#status'] = 'status';
+      values[':now'] = now.toISOString();
+      if (filter.status === 'PENDING' || filter.status === 'EXPIRED') {
+        values[':status'] = 'PENDING';
+        conditions.push(
+          filter.status === 'PENDING'
+            ? '#status = :status AND expiresAt > :now'
+            : '#status = :status AND expiresAt <= :now',
+        );
+      } else {
+        values[':status'] = filter.status;
+        conditions.push('#status = :status');
+        delete values[':now'];
+      }
+    }
+    if (filter.creatorId) {
+      values[':creator'] = filter.creatorId;
+      conditions.push('creatorId = :creator');
+    }
+    // The filter is part of the scope: a cursor from the unfiltered list cannot page a filtered one.
+    const scope = `workspace:${workspaceId}:${filter.status ?? '*'}:${filter.creatorId ?? '*'}`;
+    return this.query<Invitation>(scope, page, {
+      ...base,
+      ExpressionAttributeValues: values,
+      ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ScanIndexForward: false,
+    });
+  }
+
+  // ---------------------------------------------------------------- building blocks
+
+  private memberItem(member: Member): Item {
+    return {
+      ...keys.member(member.workspaceId, member.userId),
+      entity: ENTITY.member,
+      ...member,
+      GSI1PK: userPartition(member.userId),
+      GSI1SK: `${WORKSPACE_PREFIX}${member.workspaceId}`,
+    };
+  }
+
+  private memberClaimItem(member: Member): Item {
+    return {
+      ...keys.emailClaim(member.workspaceId, member.email as string),
+      entity: ENTITY.emailClaim,
+      kind: 'MEMBER',
+      userId: member.userId,
+      invitationId: member.invitationId,
+    };
+  }
+
+  private put(label: string, item: Item, mustBeNew: boolean): Labelled {
+    return {
+      label,
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: item,
+          ...(mustBeNew ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
+        },
+      },
+    };
+  }
+
+  private deleteMemberItem(member: Member): Labelled {
+    return {
+      label: 'member',
+      item: {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.member(member.workspaceId, member.userId),
+          ConditionExpression: 'attribute_exists(PK)',
+        },
+      },
+    };
+  }
+
+  /** Removes the (workspace, email) claim if it still belongs to the given owner; leaves another's claim alone by failing. */
+  private deleteClaimOf(
+    workspaceId: string,
+    email: string,
+    ownerAttribute: 'invitationId' | 'userId',
+    ownerValue: string,
+  ): Labelled {
+    return {
+      label: 'claim',
+      item: {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.emailClaim(workspaceId, email),
+          ConditionExpression: `attribute_not_exists(PK) OR #owner = :owner`,
+          ExpressionAttributeNames: { '#owner': ownerAttribute },
+          ExpressionAttributeValues: { ':owner': ownerValue },
+        },
+      },
+    };
+  }
+
+  private changeOwnerCount(workspaceId: string, delta: 1 | -1): Labelled {
+    return {
+      label: delta > 0 ? 'workspace' : 'owners',
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.workspace(workspaceId),
+          UpdateExpression: 'SET ownerCount = ownerCount + :delta',
+          ConditionExpression: delta > 0 ? 'attribute_exists(PK)' : 'ownerCount > :one',
+          ExpressionAttributeValues: delta > 0 ? { ':delta': delta } : { ':delta': delta, ':one': 1 },
+        },
+      },
+    };
+  }
+
+  private roleCheck(requirement: RoleRequirement): Labelled {
+    const placeholders = requirement.roles.map((_, i) => `:role${i}`);
+    return {
+      label: 'role',
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.member(requirement.workspaceId, requirement.userId),
+          ConditionExpression: `#role IN (${placeholders.join(', ')})`,
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: Object.fromEntries(requirement.roles.map((role, i) => [`:role${i}`, role])),
+        },
+      },
+    };
+  }
+
+  /** Moves an invitation from `from` to `to`; a PENDING one only while it has not expired. */
+  private statusChange(invitation: Invitation, to: string, now: Date, from: string): Labelled {
+    const nowIso = now.toISOString();
+    const stillLive = from === 'PENDING' ? ' AND expiresAt > :now' : '';
+    return {
+      label: 'invitation',
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.invitation(invitation.id),
+          UpdateExpression: 'SET #status = :to, lastModified = :now',
+          ConditionExpression: `#status = :from${stillLive}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':now': nowIso },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    };
+  }
+
+  private transitionFailure(transition: Transition, now: Date) {
+    return (error: unknown): never => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'invitation') this.explainTransition(transition, error.current, now);
+      if (error.label === 'role') throw new Forbidden('Your role in this workspace does not allow this.');
+      throw new Conflict('The invitation changed while it was being updated; retry.');
+    };
+  }
+
+  /** The invitation's condition failed: say why, from the item as it is now. */
+  private explainTransition(transition: Transition, current: Item | undefined, now: Date): never {
+    if (!current || current.entity !== ENTITY.invitation) throw new NotFound('The invitation does not exist.');
+    assertTransition(transition, effectiveStatus(strip<Invitation>(current), now));
+    throw new Conflict('The invitation changed while it was being updated; retry.');
+  }
+
+  private readonly unexpectedCondition = (error: unknown): never => {
+    if (error instanceof ConditionFailed) throw new Conflict('The resource already exists; retry.');
+    throw error;
+  };
+
+  private entity<T>(items: Item[], entity: string): T | undefined {
+    const found = items.find((item) => item.entity === entity);
+    return found ? strip<T>(found) : undefined;
+  }
+
+  private indexCondition(index: IndexName, partition: string, sortPrefix: string) {
+    const { name, partitionKey, sortKey } = TABLE.indexes[index];
+    return {
+      IndexName: name,
+      KeyConditionExpression: `${partitionKey} = :pk AND begins_with(${sortKey}, :prefix)`,
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': sortPrefix } as Record<string, unknown>,
+    };
+  }
+
+  private async query<T>(
+    scope: string,
+    page: PageRequest,
+    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+  ): Promise<Page<T>> {
+    const start = page.cursor ? this.cursors.decode(scope, page.cursor) : undefined;
+    const result = await this.client.send(
+      new QueryCommand({ ...input, TableName: this.tableName, Limit: page.size, ExclusiveStartKey: start?.key }),
+    );
+    const pageNumber = start?.pageNumber ?? 0;
+    const lastKey = result.LastEvaluatedKey as PageKey | undefined;
+    return {
+      items: (result.Items ?? []).map((item) => strip<T>(item)),
+      pageNumber,
+      nextCursor: lastKey ? this.cursors.encode(scope, pageNumber + 1, lastKey) : undefined,
+    };
+  }
+
+  private async batchGet(keyList: Record<string, string>[], consistent = true): Promise<Item[]> {
+    const found: Item[] = [];
+    let pending: Record<string, unknown>[] | undefined = keyList;
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      const result: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } } }),
+      );
+      found.push(...(result.Responses?.[this.tableName] ?? []));
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      if (pending?.length && attempt >= TRANSACTION_ATTEMPTS) {
+        throw new ServiceUnavailable('The database is busy; retry shortly.', { retryAfterSeconds: 1 });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Runs a transaction. A failed condition becomes a ConditionFailed naming the item; a conflict
+   * with a concurrent transaction is retried with jittered backoff, because the other
+   * transaction's outcome decides which of the conditions now hold.
+   */
+  private async transact(items: Labelled[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items.map((labelled) => labelled.item) }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) {
+          const current = reasons[failed]?.Item;
+          throw new ConditionFailed(
+            items[failed]?.label ?? 'unknown',
+            current ? unmarshall(current as Record<string, AttributeValue>) : undefined,
+          );
+        }
+        const retryable = reasons.some((reason) => reason.Code === 'TransactionConflict');
+        if (!retryable) throw error;
+        if (attempt >= TRANSACTION_ATTEMPTS) {
+          throw new Conflict('A concurrent request changed the same data; retry.');
+        }
+        await backoff(attempt);
+      }
+    }
+  }
+}
+
+function strip<T>(item: Item): T {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name))) as T;
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ceiling = 25 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
+}

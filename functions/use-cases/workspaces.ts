@@ -1,0 +1,108 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { normalizeDomain } from '../domain/email';
+import { Forbidden, NotFound } from '../domain/errors';
+import { DEFAULT_TTL_DAYS } from '../domain/invitation';
+import type { Caller } from '../domain/permissions';
+import { canRemoveMember } from '../domain/permissions';
+import { isManagerRole } from '../domain/roles';
+import { type Member, newAlias, type Workspace } from '../domain/workspace';
+import type { Clock } from './invitations';
+import type { Page, PageRequest, Store } from './ports';
+
+export interface WorkspaceView {
+  workspace: Workspace;
+  /** The caller's own membership. */
+  member: Member;
+}
+
+export interface WorkspaceChanges {
+  name?: string;
+  allowedDomains?: string[];
+  invitationTtlDays?: number;
+}
+
+export class Workspaces {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  async create(caller: Caller, input: { name: string; allowedDomains?: string[] }): Promise<WorkspaceView> {
+    const now = this.clock().toISOString();
+    const workspace: Workspace = {
+      id: randomUUID(),
+      name: input.name.trim(),
+      alias: newAlias(randomBytes(7)),
+      allowedDomains: uniqueDomains(input.allowedDomains),
+      invitationTtlDays: DEFAULT_TTL_DAYS,
+      created: now,
+      lastModified: now,
+      createdBy: caller.userId,
+      ownerCount: 1,
+    };
+    const owner: Member = {
+      workspaceId: workspace.id,
+      userId: caller.userId,
+      email: caller.verifiedEmail,
+      name: caller.name,
+      handle: caller.handle,
+      role: 'OWNER',
+      joinedAt: now,
+    };
+    await this.store.createWorkspace(workspace, owner);
+    return { workspace, member: owner };
+  }
+
+  listMine(caller: Caller, page: PageRequest): Promise<Page<WorkspaceView>> {
+    return this.store.listWorkspacesOf(caller.userId, page);
+  }
+
+  async get(caller: Caller, workspaceId: string): Promise<WorkspaceView> {
+    const { workspace, member } = await this.store.getWorkspaceAndMember(workspaceId, caller.userId);
+    if (!workspace || !member) throw hidden();
+    return { workspace, member };
+  }
+
+  async update(caller: Caller, workspaceId: string, changes: WorkspaceChanges): Promise<WorkspaceView> {
+    const { workspace, member } = await this.get(caller, workspaceId);
+    if (!isManagerRole(member.role)) throw new Forbidden('Only an OWNER or ADMIN may change the workspace.');
+    const updated: Workspace = {
+      ...workspace,
+      name: changes.name?.trim() ?? workspace.name,
+      allowedDomains: changes.allowedDomains ? uniqueDomains(changes.allowedDomains) : workspace.allowedDomains,
+      invitationTtlDays: changes.invitationTtlDays ?? workspace.invitationTtlDays,
+      lastModified: this.clock().toISOString(),
+    };
+    await this.store.updateWorkspace(updated, { workspaceId, userId: caller.userId, roles: ['OWNER', 'ADMIN'] });
+    return { workspace: updated, member };
+  }
+
+  async listMembers(caller: Caller, workspaceId: string, page: PageRequest): Promise<Page<Member> & WorkspaceView> {
+    const view = await this.get(caller, workspaceId);
+    const members = await this.store.listMembers(workspaceId, page);
+    return { ...members, ...view };
+  }
+
+  async removeMember(caller: Caller, workspaceId: string, userId: string): Promise<void> {
+    const found = await this.store.getMembers(workspaceId, [caller.userId, userId]);
+    const actor = found.get(caller.userId);
+    const target = found.get(userId);
+    if (!actor) throw hidden();
+    if (!target) throw new NotFound('This user is not a member of the workspace.');
+    if (!canRemoveMember(actor.userId, actor.role, target.userId, target.role)) {
+      throw new Forbidden('Your role does not allow removing this member.');
+    }
+    const removingSelf = actor.userId === target.userId;
+    const requiredRoles = target.role === 'OWNER' ? (['OWNER'] as const) : (['OWNER', 'ADMIN'] as const);
+    await this.store.removeMember(
+      target,
+      removingSelf ? undefined : { workspaceId, userId: caller.userId, roles: requiredRoles },
+    );
+  }
+}
+
+function uniqueDomains(domains: readonly string[] | undefined): string[] {
+  return [...new Set((domains ?? []).map(normalizeDomain))];
+}
+
+const hidden = () => new NotFound('The workspace does not exist.');

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { api, user } from '../support/api';
+
+describe('the whole lifecycle, through the real handlers on DynamoDB Local', () => {
+  it('workspace → invite → lists → accept → membership → withdraw → membership gone → delete', async () => {
+    const owner = user('owner');
+    const invitee = user('invitee');
+
+    const created = await api.post('/api/workspaces', { as: owner, body: { name: 'Acme Research' } });
+    expect(created.status).toBe(201);
+    const workspaceId = created.body.id;
+    expect(created.headers.location).toBe(`https://api.test/api/workspaces/${workspaceId}`);
+    expect(created.body).toMatchObject({
+      name: 'Acme Research',
+      role: 'OWNER',
+      invitationTtlDays: 7,
+      allowedDomains: [],
+    });
+
+    const invited = await api.post(`/api/workspaces/${workspaceId}/invitations`, {
+      as: owner,
+      body: { email: `  ${invitee.email?.toUpperCase()} `, role: 'ADMIN' },
+    });
+    expect(invited.status).toBe(202);
+    const invitation = invited.body;
+    expect(invited.headers.location).toBe(`https://api.test/api/invitations/${invitation.id}`);
+    expect(invitation).toMatchObject({
+      status: 'PENDING',
+      email: invitee.email,
+      role: 'ADMIN',
+      creator: { id: owner.sub, name: owner.name },
+      workspace: { id: workspaceId, name: 'Acme Research' },
+      sendCount: 0,
+    });
+    expect(Date.parse(invitation.expiresAt) - Date.parse(invitation.created)).toBe(7 * 86_400_000);
+    expect(Object.keys(invitation._links).sort()).toEqual([
+      'delete invitation',
+      'self',
+      'withdraw invitation',
+      'workspace',
+    ]);
+
+    const sent = await api.get('/api/invitations', { as: owner });
+    expect(sent.status).toBe(200);
+    expect(sent.body._embedded.invitations.map((i: { id: string }) => i.id)).toEqual([invitation.id]);
+    expect(sent.body.page).toEqual({ size: 20, number: 0 });
+
+    const received = await api.get(`/api/invitations?email=${encodeURIComponent(invitee.email as string)}`, {
+      as: invitee,
+    });
+    expect(received.status).toBe(200);
+    const receivedOne = received.body._embedded.invitations[0];
+    expect(receivedOne.id).toBe(invitation.id);
+    expect(Object.keys(receivedOne._links).sort()).toEqual([
+      'accept invitation',
+      'decline invitation',
+      'self',
+      'workspace',
+    ]);
+    expect(receivedOne._links['accept invitation']).toEqual({
+      href: `https://api.test/api/invitations/${invitation.id}`,
+      type: 'PATCH',
+    });
+
+    const listed = await api.get(`/api/workspaces/${workspaceId}/invitations`, { as: owner });
+    expect(listed.body._embedded.invitations.map((i: { id: string }) => i.id)).toEqual([invitation.id]);
+
+    const accepted = await api.patch(`/api/invitations/${invitation.id}`, { as: invitee });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ status: 'ACCEPTED', id: invitation.id });
+    expect(accepted.body.acceptedAt).toBeDefined();
+
+    const members = await api.get(`/api/workspaces/${workspaceId}/members`, { as: invitee });
+    expect(members.status).toBe(200);
+    expect(
+      members.body._embedded.members.map((m: { userId: string; role: string }) => [m.userId, m.role]).sort(),
+    ).toEqual(
+      [
+        [invitee.sub, 'ADMIN'],
+        [owner.sub, 'OWNER'],
+      ].sort(),
+    );
+    const inviteeWorkspaces = await api.get('/api/workspaces', { as: invitee });
+    expect(inviteeWorkspaces.body._embedded.workspaces).toEqual([
+      expect.objectContaining({ id: workspaceId, role: 'ADMIN' }),
+    ]);
+
+    const withdrawn = await api.put(`/api/invitations/${invitation.id}/revoked`, { as: owner });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.status).toBe('REVOKED');
+    expect(Object.keys(withdrawn.body._links).sort()).toEqual(['delete invitation', 'self', 'workspace']);
+
+    const after = await api.get(`/api/workspaces/${workspaceId}/members`, { as: owner });
+    expect(after.body._embedded.members.map((m: { userId: string }) => m.userId)).toEqual([owner.sub]);
+    expect((await api.get(`/api/workspaces/${workspaceId}`, { as: invitee })).status).toBe(404);
+
+    const deleted = await api.delete(`/api/invitations/${invitation.id}`, { as: owner });
+    expect(deleted.status).toBe(204);
+    expect(deleted.raw).toBe('');
+    expect((await api.get(`/api/invitations/${invitation.id}`, { as: owner })).status).toBe(404);
+    expect((await api.get('/api/invitations', { as: owner })).body._embedded.invitations).toEqual([]);
+
+    // The address is free again: a new invitation may be sent.
+    const again = await api.post(`/api/workspaces/${workspaceId}/invitations`, {
+      as: owner,
+      body: { email: invitee.email },
+    });
+    expect(again.status).toBe(202);
+  });
+});

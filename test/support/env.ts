@@ -1,0 +1,12 @@
+/** Runs before every test file: the configuration the functions read at import time. */
+import { inject } from 'vitest';
+import 'aws-sdk-client-mock-vitest/extend';
+
+process.env.TABLE_NAME = 'invitations-test';
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'local';
+process.env.AWS_SECRET_ACCESS_KEY = 'local';
+process.env.CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
+process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
