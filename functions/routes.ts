@@ -11,6 +11,8 @@ export interface Route {
   auth: 'jwt' | 'public';
   access: 'read' | 'write';
   summary: string;
+  /** The handler mints or verifies invitation link tokens, so it may read the HMAC key. */
+  usesTokenKey?: boolean;
   tag: 'Workspaces' | 'Invitations' | 'API';
 }
 
