@@ -25,6 +25,7 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
   body: any;
   raw: string;
 }
