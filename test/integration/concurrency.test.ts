@@ -1,0 +1,89 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { api, user } from '../support/api';
+import { createWorkspace, invite } from '../support/fixtures';
+
+const documents = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' }),
+);
+
+async function membersOf(workspaceId: string) {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: process.env.TABLE_NAME,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :member)',
+      ExpressionAttributeValues: { ':pk': `WS#${workspaceId}`, ':member': 'MEMBER#' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
+}
+
+const statuses = (responses: { status: number }[]) =>
+  responses.reduce<Record<number, number>>((counts, { status }) => {
+    counts[status] = (counts[status] ?? 0) + 1;
+    return counts;
+  }, {});
+
+describe('concurrent requests', () => {
+  it('25 parallel accepts of one invitation: exactly one 200 and exactly one membership', async () => {
+    const owner = user('owner');
+    const invitee = user('invitee');
+    const workspaceId = await createWorkspace(owner);
+    const invitationId = await invite(owner, workspaceId, invitee.email as string);
+
+    const responses = await Promise.all(
+      Array.from({ length: 25 }, () => api.patch(`/api/invitations/${invitationId}`, { as: invitee })),
+    );
+
+    expect(statuses(responses)).toEqual({ 200: 1, 409: 24 });
+    for (const loser of responses.filter((r) => r.status !== 200)) {
+      expect(loser.headers['content-type']).toBe('application/problem+json');
+    }
+    const members = await membersOf(workspaceId);
+    expect(members.map((m) => m.userId).sort()).toEqual([owner.sub, invitee.sub].sort());
+    const invitation = await api.get(`/api/invitations/${invitationId}`, { as: owner });
+    expect(invitation.body.status).toBe('ACCEPTED');
+  });
+
+  it('25 parallel creates for the same (workspace, email): exactly one 202, the rest 409', async () => {
+    const owner = user('owner');
+    const workspaceId = await createWorkspace(owner);
+    const email = user('target').email as string;
+
+    const responses = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        api.post(`/api/workspaces/${workspaceId}/invitations`, {
+          as: owner,
+          // The same address, spelled differently: normalisation happens before the guard.
+          body: { email: i % 2 ? email.toUpperCase() : ` ${email}` },
+        }),
+      ),
+    );
+
+    expect(statuses(responses)).toEqual({ 202: 1, 409: 24 });
+    const listed = await api.get(`/api/workspaces/${workspaceId}/invitations?size=100`, { as: owner });
+    expect(listed.body._embedded.invitations).toHaveLength(1);
+    expect(listed.body._embedded.invitations[0].email).toBe(email);
+  });
+
+  it('accept racing withdraw: the invitation ends consistent with the membership', async () => {
+    const owner = user('owner');
+    const invitee = user('invitee');
+    const workspaceId = await createWorkspace(owner);
+    const invitationId = await invite(owner, workspaceId, invitee.email as string);
+
+    const [accept, withdraw] = await Promise.all([
+      api.patch(`/api/invitations/${invitationId}`, { as: invitee }),
+      api.put(`/api/invitations/${invitationId}/revoked`, { as: owner }),
+    ]);
+    expect([200, 409]).toContain(accept.status);
+    expect([200, 409]).toContain(withdraw.status);
+
+    const final = await api.get(`/api/invitations/${invitationId}`, { as: owner });
+    const isMember = (await membersOf(workspaceId)).some((m) => m.userId === invitee.sub);
+    expect(isMember).toBe(final.body.status === 'ACCEPTED');
+    expect(['ACCEPTED', 'REVOKED']).toContain(final.body.status);
+  });
+});
