@@ -1,0 +1,37 @@
+/**
+ * The state of an invitation's email. Every send request (the invitation itself, each resend)
+ * has a number; the stream handler delivers each number at most once.
+ *
+ * QUEUED → SENDING → SENT | FAILED, or SENDING → RETRYING → SENDING when SES asks us to slow down.
+ * Only a QUEUED invitation reaches the stream handler (functions/stream/filters.ts), so the
+ * handler's own writes, which never set QUEUED, cannot trigger another send.
+ */
+export const DELIVERY_STATUSES = ['QUEUED', 'SENDING', 'RETRYING', 'SENT', 'FAILED'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  status: DeliveryStatus;
+  /** Which send request this state belongs to: 1 for the first email, +1 for every resend. */
+  sendNumber: number;
+  /** When this send was requested: the cool-down between sends starts here. */
+  requestedAt: string;
+  updatedAt: string;
+  /** Why the last attempt failed, as a short code (an SES error name); no addresses, no message text. */
+  failure?: string;
+  /** While SENDING: until when the attempt holds the send. A later attempt may take over after that. */
+  leaseUntil?: string;
+}
+
+/** The minimum time between two emails for one invitation. */
+export const RESEND_COOL_DOWN_SECONDS = 60;
+
+export function queuedDelivery(sendNumber: number, now: Date): Delivery {
+  const at = now.toISOString();
+  return { status: 'QUEUED', sendNumber, requestedAt: at, updatedAt: at };
+}
+
+/** Seconds left before another email may be requested; 0 when it may be now. */
+export function coolDownRemaining(lastRequestedAt: string, now: Date): number {
+  const elapsedMs = now.getTime() - Date.parse(lastRequestedAt);
+  return Math.max(0, Math.ceil(RESEND_COOL_DOWN_SECONDS - elapsedMs / 1000));
+}

@@ -1,0 +1,76 @@
+/**
+ * Which table stream records reach the invitation email handler. The CDK event-source mapping
+ * turns each pattern into a Lambda filter criterion (JSON.stringify); the local stream poller
+ * evaluates the same patterns with matchesFilterPatterns.
+ *
+ * Let through: an INSERT or MODIFY whose new image is a PENDING invitation with delivery status
+ * QUEUED — a new invitation, or a resend. Everything else stays out: workspaces, members,
+ * claims, removals (TTL or delete), withdraw/decline/accept (status no longer PENDING), and the
+ * handler's own writes (status SENDING, RETRYING, SENT, FAILED).
+ */
+import type { DeliveryStatus } from '../domain/delivery';
+import type { StoredStatus } from '../domain/invitation';
+import { ENTITY } from '../store/keys';
+
+/**
+ * The subset of the Lambda event-filtering syntax this module understands: exact values and
+ * `exists`. Anything else is rejected rather than silently evaluated differently from Lambda.
+ */
+export type FilterRule = string | number | boolean | null | { exists: boolean };
+export interface FilterPattern {
+  [field: string]: FilterPattern | readonly FilterRule[];
+}
+
+const queued: DeliveryStatus = 'QUEUED';
+const pending: StoredStatus = 'PENDING';
+
+export const invitationEmailFilterPatterns: readonly FilterPattern[] = [
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: {
+      NewImage: {
+        entity: { S: [ENTITY.invitation] },
+        status: { S: [pending] },
+        delivery: { M: { status: { S: [queued] } } },
+      },
+    },
+  },
+];
+
+/**
+ * Whether a Lambda-shaped record matches any of the patterns, as Lambda event filtering decides:
+ * every field of a pattern must match; a field's rules match if any one does; a record value
+ * that is an array matches if any element does; `{exists: true}` needs the field, `{exists:
+ * false}` needs it absent.
+ */
+export function matchesFilterPatterns(record: unknown, patterns: readonly FilterPattern[]): boolean {
+  return patterns.some((pattern) => matchesPattern(record, pattern));
+}
+
+function matchesPattern(value: unknown, pattern: FilterPattern): boolean {
+  return Object.entries(pattern).every(([field, expected]) => {
+    const actual = isObject(value) ? value[field] : undefined;
+    if (Array.isArray(expected)) return matchesRules(actual, expected);
+    if (isObject(expected)) return matchesPattern(actual, expected as FilterPattern);
+    throw new Error(`Unsupported filter pattern at "${field}": expected an array of rules or a nested pattern`);
+  });
+}
+
+function matchesRules(actual: unknown, rules: readonly FilterRule[]): boolean {
+  return rules.some((rule) => {
+    if (isObject(rule)) {
+      const operators = Object.keys(rule);
+      if (operators.length !== 1 || operators[0] !== 'exists' || typeof rule.exists !== 'boolean') {
+        throw new Error(`Unsupported filter rule ${JSON.stringify(rule)}: only exact values and exists are supported`);
+      }
+      return rule.exists === (actual !== undefined);
+    }
+    if (actual === undefined) return false;
+    const candidates = Array.isArray(actual) ? actual : [actual];
+    return candidates.some((candidate) => candidate === rule);
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
