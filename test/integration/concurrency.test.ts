@@ -1,12 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { api, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
-
-const documents = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' }),
-);
+import { documents } from '../support/table';
 
 async function membersOf(workspaceId: string) {
   const { Items = [] } = await documents.send(

@@ -1,0 +1,44 @@
+/** Direct access to the test table, for arranging states the API cannot reach quickly and for checking what it wrote. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+export const documents = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' }),
+);
+
+const tableName = () => process.env.TABLE_NAME as string;
+
+/** Moves an invitation's expiry (and its address claim's) into the past, as time passing would. */
+export async function expireInvitation(invitationId: string, workspaceId: string, email: string): Promise<void> {
+  const past = new Date(Date.now() - 60_000).toISOString();
+  await documents.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: `INV#${invitationId}`, SK: 'INVITATION' },
+      UpdateExpression: 'SET expiresAt = :past',
+      ExpressionAttributeValues: { ':past': past },
+    }),
+  );
+  await documents.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: `WS#${workspaceId}`, SK: `EMAIL#${email}` },
+      UpdateExpression: 'SET expiresAt = :past',
+      ExpressionAttributeValues: { ':past': past },
+    }),
+  );
+}
+
+/** Every item of the table, sorted, for before/after comparisons. */
+export async function snapshotTable(): Promise<string> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({ TableName: tableName(), ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return JSON.stringify(items.map((item) => JSON.stringify(item, Object.keys(item).sort())).sort());
+}
