@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /**
  * Configuration, read from the environment once at cold start. A missing or malformed value

@@ -2,7 +2,7 @@
  * The API's schemas, in one place: the handlers validate requests with them and
  * GET /api/openapi.json is generated from them. zod/mini keeps the Lambda bundles small.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { isValidDomain, isValidEmail, MAX_EMAIL_LENGTH } from '../domain/email';
 import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
 import { ROLES } from '../domain/roles';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { routes } from '../routes';
 import { type OperationSpec, operations, Problem } from './contract';
 
