@@ -1,0 +1,150 @@
+/**
+ * Counts the DynamoDB requests each operation makes, with a middleware on the store's own client.
+ * The handlers issue their requests one after another, so the count is the number of sequential
+ * round trips. Create, accept and every list must take at most two.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo } from '../../functions/store/client';
+import { type ApiResponse, api, type Identity, user } from '../support/api';
+import { addMember, createWorkspace, invite } from '../support/fixtures';
+
+const log: string[] = [];
+const measured: [string, string[]][] = [];
+
+beforeAll(() => {
+  dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      log.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRoundTrips' },
+  );
+});
+
+afterAll(() => {
+  dynamo.middlewareStack.remove('countRoundTrips');
+  console.info(
+    `DynamoDB requests per operation:\n${measured.map(([name, commands]) => `  ${name}: ${commands.length} (${commands.join(', ')})`).join('\n')}`,
+  );
+});
+
+async function count(name: string, operation: () => Promise<ApiResponse>, expectedStatus: number) {
+  log.length = 0;
+  const response = await operation();
+  expect(response.status, response.raw).toBe(expectedStatus);
+  const commands = [...log];
+  measured.push([name, commands]);
+  return commands;
+}
+
+describe('DynamoDB round trips per operation', () => {
+  let owner: Identity;
+  let admin: Identity;
+  let invitee: Identity;
+  let workspaceId: string;
+  let invitationId: string;
+
+  beforeAll(async () => {
+    owner = user('owner');
+    invitee = user('invitee');
+    workspaceId = await createWorkspace(owner);
+    admin = await addMember(owner, workspaceId, 'ADMIN', 'admin');
+  });
+
+  it('create workspace: 1', async () => {
+    const commands = await count(
+      'create workspace',
+      () => api.post('/api/workspaces', { as: owner, body: { name: 'x' } }),
+      201,
+    );
+    expect(commands).toEqual(['TransactWriteItemsCommand']);
+  });
+
+  it('create invitation: 2', async () => {
+    let created: ApiResponse | undefined;
+    const commands = await count(
+      'create invitation',
+      async () => {
+        created = await api.post(`/api/workspaces/${workspaceId}/invitations`, {
+          as: admin,
+          body: { email: invitee.email },
+        });
+        return created;
+      },
+      202,
+    );
+    invitationId = created?.body.id;
+    expect(commands).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('list sent: 1, list received: 1, list workspace invitations: 2', async () => {
+    expect(await count('list sent invitations', () => api.get('/api/invitations', { as: admin }), 200)).toEqual([
+      'QueryCommand',
+    ]);
+    expect(
+      await count(
+        'list received invitations',
+        () => api.get(`/api/invitations?email=${invitee.email}`, { as: invitee }),
+        200,
+      ),
+    ).toEqual(['QueryCommand']);
+    expect(
+      await count(
+        'list workspace invitations',
+        () => api.get(`/api/workspaces/${workspaceId}/invitations`, { as: owner }),
+        200,
+      ),
+    ).toEqual(['BatchGetItemCommand', 'QueryCommand']);
+  });
+
+  it('list workspaces: 2, list members: 2, get workspace: 1', async () => {
+    expect(await count('list workspaces', () => api.get('/api/workspaces', { as: owner }), 200)).toEqual([
+      'QueryCommand',
+      'BatchGetItemCommand',
+    ]);
+    expect(
+      await count('list members', () => api.get(`/api/workspaces/${workspaceId}/members`, { as: owner }), 200),
+    ).toEqual(['BatchGetItemCommand', 'QueryCommand']);
+    expect(
+      await count('get workspace', () => api.get(`/api/workspaces/${workspaceId}`, { as: owner }), 200),
+    ).toHaveLength(1);
+  });
+
+  it('get invitation: at most 2', async () => {
+    expect(
+      await count('get invitation (creator)', () => api.get(`/api/invitations/${invitationId}`, { as: admin }), 200),
+    ).toEqual(['GetItemCommand']);
+    expect(
+      (await count('get invitation (owner)', () => api.get(`/api/invitations/${invitationId}`, { as: owner }), 200))
+        .length,
+    ).toBeLessThanOrEqual(2);
+  });
+
+  it('accept: 2', async () => {
+    const commands = await count(
+      'accept invitation',
+      () => api.patch(`/api/invitations/${invitationId}`, { as: invitee }),
+      200,
+    );
+    expect(commands).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('withdraw, decline, delete: measured', async () => {
+    await count(
+      'withdraw accepted invitation',
+      () => api.put(`/api/invitations/${invitationId}/revoked`, { as: owner }),
+      200,
+    );
+    await count('delete invitation', () => api.delete(`/api/invitations/${invitationId}`, { as: owner }), 204);
+    const other = user('other');
+    const pending = await invite(owner, workspaceId, other.email as string);
+    await count('decline invitation', () => api.put(`/api/invitations/${pending}/declined`, { as: other }), 200);
+    const leaving = await addMember(owner, workspaceId, 'MEMBER');
+    await count(
+      'remove member',
+      () => api.delete(`/api/workspaces/${workspaceId}/members/${encodeURIComponent(leaving.sub)}`, { as: owner }),
+      204,
+    );
+    for (const [, commands] of measured) expect(commands.length).toBeLessThanOrEqual(3);
+  });
+});
