@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError } from '../domain/errors';
+import { DomainError, ServiceUnavailable } from '../domain/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'urn:problem:invitations:';
@@ -30,6 +30,9 @@ export function problemResponse(error: unknown): { response: APIGatewayProxyStru
     if (error.extra.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.extra.retryAfterSeconds);
     return { response: { statusCode: error.status, headers, body: JSON.stringify(body) }, unexpected: false };
   }
+  if (isThrottling(error)) {
+    return problemResponse(new ServiceUnavailable('The service is busy; retry shortly.', { retryAfterSeconds: 1 }));
+  }
   const body: ProblemBody = {
     type: `${TYPE_BASE}internal`,
     title: 'Internal Server Error',
@@ -40,4 +43,17 @@ export function problemResponse(error: unknown): { response: APIGatewayProxyStru
     response: { statusCode: 500, headers: { 'content-type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(body) },
     unexpected: true,
   };
+}
+
+const THROTTLING_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
+/** DynamoDB capacity and request-rate limits: the client should retry, nothing is wrong with its request. */
+function isThrottling(error: unknown): boolean {
+  const candidate = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
+  return candidate?.$retryable?.throttling === true || THROTTLING_ERRORS.has(candidate?.name ?? '');
 }
