@@ -1,0 +1,52 @@
+/** `npm start`: runs the whole service on this machine until Ctrl-C or SIGTERM. */
+import { JavaMissing } from '../local/dynamodb-local';
+import { type RunningService, startLocalService } from '../local/runner';
+import { loadSettings } from '../local/settings';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+let service: RunningService | undefined;
+let stopping = false;
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await starting.catch(() => undefined);
+  await service?.stop();
+  console.log('stopped');
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+const starting = (async () => {
+  const settings = loadSettings();
+  console.log(`Starting the invitations service (data in ${settings.dataDir})…`);
+  service = await startLocalService(settings);
+  if (stopping) return;
+  const { urls } = service;
+  console.log(`
+  API            ${urls.api}/api
+  API reference  ${urls.docs}
+  Email inbox    ${urls.inbox}
+  ${
+    settings.external
+      ? `Tokens         from ${settings.external.issuer} (audience ${settings.external.audience})`
+      : `JWKS           ${urls.jwks}
+  Mint a token   npm run token -- --sub alice --email alice@example.com --name Alice`
+  }
+  Try it         npm run demo
+
+ready: every part accepts requests (Ctrl-C stops them all)`);
+})();
+
+starting.catch((error: unknown) => {
+  if (error instanceof Error && (error instanceof JavaMissing || error.cause instanceof JavaMissing)) {
+    console.error(`\n${(error.cause as Error | undefined)?.message ?? error.message}\n`);
+  } else {
+    console.error(`\nThe service could not start. ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+/**
+ * The CORS policy of the HTTP API. API Gateway answers preflight requests itself (no authorizer,
+ * no handler) and adds the allow-origin headers to every response of a request with an Origin.
+ */
+export interface CorsPolicy {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds: number;
+}
+
+export const corsPolicy: CorsPolicy = {
+  allowOrigins: ['*'],
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  allowHeaders: ['authorization', 'content-type'],
+  exposeHeaders: ['location'],
+  maxAgeSeconds: 3600,
+};
+
+function allowedOrigin(policy: CorsPolicy, origin: string | undefined): string | undefined {
+  if (!origin) return undefined;
+  if (policy.allowOrigins.includes('*')) return '*';
+  return policy.allowOrigins.includes(origin) ? origin : undefined;
+}
+
+/** Headers for an actual (non-preflight) response. */
+export function corsHeaders(policy: CorsPolicy, origin: string | undefined): Record<string, string> {
+  const allowed = allowedOrigin(policy, origin);
+  if (!allowed) return {};
+  return {
+    'access-control-allow-origin': allowed,
+    ...(policy.exposeHeaders.length ? { 'access-control-expose-headers': policy.exposeHeaders.join(',') } : {}),
+    ...(allowed === '*' ? {} : { vary: 'origin' }),
+  };
+}
+
+/** Whether a request is a CORS preflight, which API Gateway answers without a route. */
+export function isPreflight(method: string, headers: Record<string, string | undefined>): boolean {
+  return method === 'OPTIONS' && Boolean(headers.origin) && Boolean(headers['access-control-request-method']);
+}
+
+/** Headers for a preflight answer (204). */
+export function preflightHeaders(
+  policy: CorsPolicy,
+  headers: Record<string, string | undefined>,
+): Record<string, string> {
+  const allowed = allowedOrigin(policy, headers.origin);
+  const method = headers['access-control-request-method']?.toUpperCase() ?? '';
+  if (!allowed || !policy.allowMethods.includes(method)) return {};
+  const requested = (headers['access-control-request-headers'] ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  const permitted = policy.allowHeaders.includes('*')
+    ? requested
+    : requested.filter((name) => policy.allowHeaders.includes(name));
+  return {
+    'access-control-allow-origin': allowed,
+    'access-control-allow-methods': policy.allowMethods.join(','),
+    ...(permitted.length ? { 'access-control-allow-headers': permitted.join(',') } : {}),
+    'access-control-max-age': String(policy.maxAgeSeconds),
+    ...(allowed === '*' ? {} : { vary: 'origin' }),
+  };
+}

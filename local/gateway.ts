@@ -1,0 +1,313 @@
+/**
+ * The local HTTP gateway: serves exactly the shared route table the way an API Gateway HTTP API
+ * does. It builds payload 2.0 events, validates bearer tokens like the JWT authorizer, invokes the
+ * handlers in-process and maps their results back to HTTP. It also serves the JWKS of the local
+ * identity and the API reference at /docs.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { extname, join, normalize } from 'node:path';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { JWTPayload } from 'jose';
+import type { Route } from '../functions/routes';
+import { type CorsPolicy, corsHeaders, isPreflight, preflightHeaders } from './cors';
+import type { TokenVerifier } from './identity';
+import { lambdaContext } from './lambda-context';
+import { matchRoute } from './route-matcher';
+
+export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+export interface GatewayOptions {
+  /** Resolves a route's handler module (imported once, on first use, like a cold start). */
+  loadHandler(name: string): Promise<ApiHandler>;
+  verifier: TokenVerifier;
+  cors: CorsPolicy;
+  /** The local identity's public keys, served at /.well-known/jwks.json; absent with an external issuer. */
+  jwks?: unknown;
+  /** Function names are `<prefix><handler>`. */
+  functionPrefix?: string;
+  /** API Gateway's integration timeout. */
+  timeoutMs?: number;
+}
+
+const SWAGGER_UI = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
+const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export function createGateway(options: GatewayOptions): Server {
+  const handlers = new Map<string, Promise<ApiHandler>>();
+  const handlerFor = (name: string) => {
+    let handler = handlers.get(name);
+    if (!handler) {
+      handler = options.loadHandler(name);
+      handlers.set(name, handler);
+      handler.catch(() => handlers.delete(name));
+    }
+    return handler;
+  };
+
+  return createServer((request, response) => {
+    serve(request, response, options, handlerFor).catch((error) => {
+      console.error('gateway: request failed', error);
+      if (!response.headersSent) send(response, 500, { 'content-type': 'application/json' }, internalError());
+      else response.destroy();
+    });
+  });
+}
+
+async function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: GatewayOptions,
+  handlerFor: (name: string) => Promise<ApiHandler>,
+): Promise<void> {
+  const method = (request.method ?? 'GET').toUpperCase();
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const rawPath = url.pathname;
+  const headers = lowerCaseHeaders(request);
+  const cors = corsHeaders(options.cors, headers.origin);
+
+  if (isPreflight(method, headers)) {
+    send(response, 204, preflightHeaders(options.cors, headers), '');
+    return;
+  }
+  if (method === 'GET' && rawPath === '/.well-known/jwks.json' && options.jwks) {
+    send(response, 200, { 'content-type': 'application/json', ...cors }, JSON.stringify(options.jwks));
+    return;
+  }
+  if (method === 'GET' && (rawPath === '/' || rawPath === '/docs' || rawPath.startsWith('/docs/'))) {
+    await serveDocs(rawPath, response);
+    return;
+  }
+
+  const match = matchRoute(method, rawPath);
+  if (!match.route) {
+    send(response, 404, { 'content-type': 'application/json', ...cors }, JSON.stringify({ message: 'Not Found' }));
+    return;
+  }
+  const { route, pathParameters } = match;
+
+  let claims: JWTPayload | undefined;
+  if (route.auth === 'jwt') {
+    const outcome = await authorize(options.verifier, headers.authorization);
+    if ('error' in outcome) {
+      send(
+        response,
+        401,
+        {
+          'content-type': 'application/json',
+          'www-authenticate': `Bearer scope="" error="invalid_token" error_description="${outcome.error}"`,
+          ...cors,
+        },
+        JSON.stringify({ message: 'Unauthorized' }),
+      );
+      return;
+    }
+    claims = outcome.claims;
+  }
+
+  const body = await readBody(request);
+  const event = buildEvent({ request, method, url, headers, route, pathParameters, body, claims });
+  const functionName = `${options.functionPrefix ?? ''}${route.handler}`;
+  const context = lambdaContext(functionName, options.timeoutMs ?? 29_000, event.requestContext.requestId);
+
+  let result: unknown;
+  try {
+    const handler = await handlerFor(route.handler);
+    result = await handler(event, context);
+  } catch (error) {
+    console.error(`gateway: ${functionName} failed`, error);
+    send(response, 500, { 'content-type': 'application/json', ...cors }, internalError());
+    return;
+  }
+  writeResult(response, result, { 'apigw-requestid': event.requestContext.requestId, ...cors });
+}
+
+async function authorize(verifier: TokenVerifier, header: string | undefined) {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (!token) return { error: 'the Authorization header is missing or is not a bearer token' };
+  return verifier.verify(token);
+}
+
+function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  return headers;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+interface EventParts {
+  request: IncomingMessage;
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  route: Route;
+  pathParameters: Record<string, string>;
+  body: Buffer;
+  claims?: JWTPayload;
+}
+
+/** An API Gateway HTTP API payload 2.0 event. */
+export function buildEvent(parts: EventParts): APIGatewayProxyEventV2 & { requestContext: Record<string, unknown> } {
+  const { request, method, url, route, pathParameters, body, claims } = parts;
+  const { cookie, ...rest } = parts.headers;
+  const host = rest.host ?? 'localhost';
+  const sourceIp = request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  const headers: Record<string, string> = {
+    ...rest,
+    'x-forwarded-for': rest['x-forwarded-for'] ? `${rest['x-forwarded-for']}, ${sourceIp}` : sourceIp,
+    'x-forwarded-port': String(request.socket.localPort ?? ''),
+    'x-forwarded-proto': 'http',
+  };
+  const rawQueryString = url.search.replace(/^\?/, '');
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const textual = TEXT_CONTENT.test(rest['content-type'] ?? '');
+  const now = new Date();
+  const requestId = randomUUID();
+  const routeKey = `${route.method} ${route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString,
+    ...(cookie ? { cookies: cookie.split(/;\s*/).filter(Boolean) } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      ...(claims ? { authorizer: { jwt: { claims: gatewayClaims(claims), scopes: scopesOf(claims) } } } : {}),
+      domainName: host,
+      domainPrefix: host.split('.')[0] ?? host,
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp,
+        userAgent: rest['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: apiGatewayTime(now),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: textual ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !textual,
+  } as APIGatewayProxyEventV2 & { requestContext: Record<string, unknown> };
+}
+
+/** HTTP APIs hand claims to the integration as strings; arrays become `[a b]`. */
+function gatewayClaims(claims: JWTPayload): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(claims).map(([name, value]) => [
+      name,
+      Array.isArray(value)
+        ? `[${value.join(' ')}]`
+        : typeof value === 'object' && value !== null
+          ? JSON.stringify(value)
+          : String(value),
+    ]),
+  );
+}
+
+function scopesOf(claims: JWTPayload): string[] {
+  const scope = claims.scope ?? claims.scp;
+  if (Array.isArray(scope)) return scope.map(String);
+  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+}
+
+function apiGatewayTime(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+/** Maps a handler result the way payload 2.0 does, including results that are not structured. */
+function writeResult(response: ServerResponse, result: unknown, extra: Record<string, string>): void {
+  const structured =
+    typeof result === 'object' && result !== null && 'statusCode' in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : undefined;
+  if (!structured) {
+    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    send(response, 200, { 'content-type': 'application/json', ...extra }, body);
+    return;
+  }
+  const headers: Record<string, string | string[]> = { ...extra };
+  for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  const raw = structured.body ?? '';
+  const body = structured.isBase64Encoded ? Buffer.from(raw, 'base64') : raw;
+  send(response, structured.statusCode ?? 200, headers, body);
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer,
+): void {
+  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function internalError(): string {
+  return JSON.stringify({ message: 'Internal Server Error' });
+}
+
+const DOC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.map': 'application/json',
+};
+
+/** Swagger UI from swagger-ui-dist, configured to read this API's own OpenAPI document. */
+async function serveDocs(rawPath: string, response: ServerResponse): Promise<void> {
+  if (rawPath === '/' || rawPath === '/docs') {
+    send(response, 302, { location: '/docs/' }, '');
+    return;
+  }
+  const file = rawPath === '/docs/' ? 'index.html' : normalize(rawPath.slice('/docs/'.length));
+  if (file === 'swagger-initializer.js') {
+    send(response, 200, { 'content-type': DOC_TYPES['.js'] as string }, SWAGGER_INITIALIZER);
+    return;
+  }
+  if (file.startsWith('..') || file.includes('/') || file.includes('\\')) {
+    send(response, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+    return;
+  }
+  try {
+    const content = await readFile(join(SWAGGER_UI, file));
+    send(response, 200, { 'content-type': DOC_TYPES[extname(file)] ?? 'application/octet-stream' }, content);
+  } catch {
+    send(response, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+  }
+}
+
+const SWAGGER_INITIALIZER = `window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: '/api/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    persistAuthorization: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: 'StandaloneLayout',
+  });
+};
+`;

@@ -1,0 +1,128 @@
+/**
+ * The local identity provider: an RSA key generated into the data directory on first use, its
+ * public half served as a JWKS, and tokens shaped like those of an OIDC provider. The gateway
+ * verifies tokens the way API Gateway's JWT authorizer does, against this key or an external issuer.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { dataPaths, writeFileAtomic } from './data-dir';
+
+export const LOCAL_ISSUER = 'urn:invitations:local-identity';
+export const LOCAL_AUDIENCE = 'invitations-api';
+/** API Gateway JWT authorizers accept RSA signatures only. */
+const ALGORITHM = 'RS256';
+
+export interface LocalKey {
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+/** Loads the signing key from the data directory, generating it the first time. */
+export async function loadOrCreateKey(dataDir: string): Promise<LocalKey> {
+  const file = dataPaths(dataDir).identityKey;
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true, modulusLength: 2048 });
+    const jwk = await exportJWK(privateKey);
+    const kid = `local-${Date.now().toString(36)}`;
+    writeFileAtomic(file, `${JSON.stringify({ ...jwk, kid, alg: ALGORITHM, use: 'sig' }, null, 2)}\n`);
+  }
+  const privateJwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+  const { d, p, q, dp, dq, qi, ...publicJwk } = privateJwk;
+  return { privateJwk, publicJwk };
+}
+
+export function jwksOf(key: LocalKey): { keys: JWK[] } {
+  return { keys: [key.publicJwk] };
+}
+
+export interface TokenRequest {
+  sub: string;
+  email?: string;
+  name?: string;
+  admin?: boolean;
+  unverified?: boolean;
+  /** Lifetime in seconds (default one hour); negative values mint an expired token. */
+  ttlSeconds?: number;
+  audience?: string;
+  issuer?: string;
+}
+
+export async function mintToken(key: LocalKey, request: TokenRequest): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: JWTPayload & Record<string, unknown> = {
+    scope: request.admin ? 'openid invitations:admin' : 'openid',
+    ...(request.email ? { email: request.email, email_verified: !request.unverified } : {}),
+    ...(request.name ? { name: request.name } : {}),
+  };
+  const privateKey = await importJWK(key.privateJwk, ALGORITHM);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: ALGORITHM, kid: key.privateJwk.kid, typ: 'JWT' })
+    .setSubject(request.sub)
+    .setIssuer(request.issuer ?? LOCAL_ISSUER)
+    .setAudience(request.audience ?? LOCAL_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (request.ttlSeconds ?? 3600))
+    .sign(privateKey);
+}
+
+export interface TokenVerifier {
+  issuer: string;
+  audience: string;
+  /** The verified claims, or the reason the token is refused. */
+  verify(token: string): Promise<{ claims: JWTPayload } | { error: string }>;
+}
+
+export function localVerifier(key: LocalKey): TokenVerifier {
+  return verifierFor(LOCAL_ISSUER, LOCAL_AUDIENCE, createLocalJWKSet(jwksOf(key)));
+}
+
+export function externalVerifier(issuer: string, audience: string, jwksUrl: string): TokenVerifier {
+  return verifierFor(issuer, audience, createRemoteJWKSet(new URL(jwksUrl)));
+}
+
+/**
+ * Like the HTTP API JWT authorizer: RSA signature from the issuer's JWKS, exact `iss`, `aud`
+ * (or `client_id`) containing the configured audience, `exp` in the future, `nbf` in the past.
+ */
+function verifierFor(issuer: string, audience: string, keys: JWTVerifyGetKey): TokenVerifier {
+  return {
+    issuer,
+    audience,
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer,
+          algorithms: ['RS256', 'RS384', 'RS512'],
+          clockTolerance: 0,
+        });
+        const audiences = [payload.aud, payload.client_id].flat().filter((value) => typeof value === 'string');
+        if (!audiences.includes(audience)) return { error: 'the token does not have a valid audience' };
+        return { claims: payload };
+      } catch (error) {
+        return { error: describeFailure(error) };
+      }
+    },
+  };
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the token has an invalid ${error.claim} claim`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token';
+  return 'the token is malformed or cannot be verified';
+}

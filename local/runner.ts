@@ -1,0 +1,211 @@
+/**
+ * The whole service on one machine: DynamoDB Local, the SES v2 emulator, the HTTP gateway in
+ * front of the real handlers, the local identity and the stream poller that feeds the email
+ * handler. Starts the parts in order and, if one fails, stops the ones already running and says
+ * which part failed and why.
+ */
+import type { Server } from 'node:http';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { assertPortFree } from './child-process';
+import { corsPolicy } from './cors';
+import { type DataPaths, prepareDataDir } from './data-dir';
+import {
+  ensureTable,
+  LOCAL_CREDENTIALS,
+  localDynamoClient,
+  type RunningDynamo,
+  startDynamoDbLocal,
+} from './dynamodb-local';
+import { type ApiHandler, createGateway } from './gateway';
+import { externalVerifier, jwksOf, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localVerifier } from './identity';
+import { type RunningSes, startSesEmulator } from './ses-emulator';
+import type { LocalSettings } from './settings';
+import { StreamPoller, type StreamPollerOptions } from './stream-poller';
+import { loadStreamWiring, type StreamWiring } from './stream-wiring';
+
+export const FUNCTION_PREFIX = 'invitations-local-';
+
+export interface RunningService {
+  settings: LocalSettings;
+  paths: DataPaths;
+  urls: { api: string; docs: string; inbox: string; jwks?: string; dynamo: string; ses: string };
+  issuer: string;
+  audience: string;
+  /** Absent when the email handler is not part of this checkout. */
+  poller?: StreamPoller;
+  stop(): Promise<void>;
+}
+
+export class PartFailed extends Error {
+  constructor(
+    readonly part: string,
+    cause: unknown,
+  ) {
+    super(`${part} failed to start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+export interface StartOptions {
+  log?(message: string): void;
+  /** Replaces the stream handler wiring (tests); by default the email handler from functions/. */
+  stream?: StreamWiring;
+  poller?: Partial<Pick<StreamPollerOptions, 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'batchSize'>>;
+}
+
+export async function startLocalService(settings: LocalSettings, options: StartOptions = {}): Promise<RunningService> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error('stopping a part failed', error);
+      }
+    }
+  };
+  const step = async <T>(part: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      await stopAll();
+      throw error instanceof PartFailed ? error : new PartFailed(part, error);
+    }
+  };
+
+  const paths = await step('the data directory', async () => prepareDataDir(settings.dataDir));
+  await step('the API gateway', () => assertPortFree('the API gateway', settings.port, 'PORT'));
+  await step('DynamoDB Local', () => assertPortFree('DynamoDB Local', settings.dynamoPort, 'DYNAMODB_PORT'));
+  await step('the SES emulator', () => assertPortFree('the SES emulator', settings.sesPort, 'SES_PORT'));
+
+  const [dynamo, ses] = await step('DynamoDB Local and the SES emulator', async () => {
+    const started = await Promise.allSettled([
+      startDynamoDbLocal({ port: settings.dynamoPort, dataDir: paths.dynamo }),
+      startSesEmulator({ port: settings.sesPort }),
+    ]);
+    for (const result of started) if (result.status === 'fulfilled') stops.push(result.value.stop);
+    const [dynamoResult, sesResult] = started;
+    if (dynamoResult.status === 'rejected') throw new PartFailed('DynamoDB Local', dynamoResult.reason);
+    if (sesResult.status === 'rejected') throw new PartFailed('the SES emulator', sesResult.reason);
+    return [dynamoResult.value, sesResult.value] as [RunningDynamo, RunningSes];
+  });
+
+  const streamArn = await step('DynamoDB Local', async () => {
+    const client = localDynamoClient(dynamo.endpoint);
+    try {
+      await ensureTable(client, settings.tableName);
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: settings.tableName }));
+      if (!Table?.LatestStreamArn) throw new Error(`the table ${settings.tableName} has no stream`);
+      return Table.LatestStreamArn;
+    } finally {
+      client.destroy();
+    }
+  });
+
+  // The handlers read their configuration at import, so it is in place before the first import.
+  Object.assign(process.env, {
+    TABLE_NAME: settings.tableName,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CURSOR_SECRET: (await import('node:fs')).readFileSync(paths.cursorSecret, 'utf8').trim(),
+    TOKEN_KEY_FILE: paths.tokenKey,
+    SES_ENDPOINT: ses.endpoint,
+    SES_FROM_ADDRESS: settings.fromAddress,
+    ACCEPT_URL: settings.acceptUrl,
+    POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'invitations-local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+
+  const identity = await step('the local identity', async () => {
+    if (settings.external) {
+      const { issuer, audience, jwksUrl } = settings.external;
+      return { verifier: externalVerifier(issuer, audience, jwksUrl), jwks: undefined };
+    }
+    const key = await loadOrCreateKey(settings.dataDir);
+    return { verifier: localVerifier(key), jwks: jwksOf(key) };
+  });
+
+  const api = `http://localhost:${settings.port}`;
+  await step('the API gateway', async () => {
+    const server = createGateway({
+      loadHandler: async (name) => {
+        const module = (await import(new URL(`../functions/${name}.ts`, import.meta.url).href)) as {
+          handler: ApiHandler;
+        };
+        return module.handler;
+      },
+      verifier: identity.verifier,
+      cors: corsPolicy,
+      jwks: identity.jwks,
+      functionPrefix: FUNCTION_PREFIX,
+    });
+    await listen(server, settings.port);
+    stops.push(() => close(server));
+  });
+
+  const poller = await step('the stream poller', async () => {
+    const wiring = options.stream ?? (await loadStreamWiring());
+    if (!wiring) {
+      log('Email delivery is off: this checkout has no stream handler for invitation emails.');
+      return undefined;
+    }
+    const streams = new DynamoDBStreamsClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const poller = new StreamPoller({
+      client: streams,
+      streamArn,
+      ...wiring,
+      positionFile: paths.streamPosition,
+      deadLetterFile: paths.deadLetters,
+      functionName: `${FUNCTION_PREFIX}${wiring.name}`,
+      ...options.poller,
+    });
+    poller.start();
+    stops.push(async () => {
+      await poller.stop();
+      streams.destroy();
+    });
+    return poller;
+  });
+
+  return {
+    settings,
+    paths,
+    urls: {
+      api,
+      docs: `${api}/docs/`,
+      inbox: `http://localhost:${settings.sesPort}/`,
+      ...(identity.jwks ? { jwks: `${api}/.well-known/jwks.json` } : {}),
+      dynamo: dynamo.endpoint,
+      ses: ses.endpoint,
+    },
+    issuer: settings.external?.issuer ?? LOCAL_ISSUER,
+    audience: settings.external?.audience ?? LOCAL_AUDIENCE,
+    poller,
+    stop: stopAll,
+  };
+}
+
+async function listen(server: Server, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function close(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,54 @@
+/** The local runner's configuration, from the environment, with the documented defaults. */
+import { isAbsolute, resolve } from 'node:path';
+
+export interface LocalSettings {
+  /** The API gateway, also serving /docs and the JWKS. */
+  port: number;
+  dynamoPort: number;
+  sesPort: number;
+  /** Absolute path of the data directory (DynamoDB files, keys, stream position, dead letters). */
+  dataDir: string;
+  /** Where invitation links point; `{token}` is replaced with the link token. */
+  acceptUrl: string;
+  tableName: string;
+  /** When set, tokens are trusted from this issuer instead of the local identity. */
+  external?: { issuer: string; audience: string; jwksUrl: string };
+  /** Address the emails come from. */
+  fromAddress: string;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
+  const port = portFrom(env, 'PORT', 3000);
+  const dataDir = env.LOCAL_DATA_DIR?.trim() || '.local';
+  const issuer = env.JWT_ISSUER?.trim();
+  let external: LocalSettings['external'];
+  if (issuer) {
+    const audience = env.JWT_AUDIENCE?.trim();
+    if (!audience) throw new Error('JWT_AUDIENCE must be set together with JWT_ISSUER.');
+    external = {
+      issuer,
+      audience,
+      jwksUrl: env.JWKS_URL?.trim() || `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
+    };
+  }
+  return {
+    port,
+    dynamoPort: portFrom(env, 'DYNAMODB_PORT', 8000),
+    sesPort: portFrom(env, 'SES_PORT', 8005),
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
+    acceptUrl: env.ACCEPT_URL?.trim() || `http://localhost:${port}/api/invitation-tokens/{token}`,
+    tableName: env.TABLE_NAME?.trim() || 'invitations-local',
+    external,
+    fromAddress: env.SES_FROM_ADDRESS?.trim() || 'invitations@example.com',
+  };
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`${name} must be a port number (0–65535), got "${raw}".`);
+  }
+  return port;
+}

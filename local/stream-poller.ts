@@ -1,0 +1,320 @@
+/**
+ * Reads the table's stream the way a Lambda event-source mapping does: every shard, parents
+ * before children, records filtered by the mapping's patterns, batched, handed to the stream
+ * handler as a DynamoDBStreamEvent. `batchItemFailures` are honoured: the batch is retried from
+ * the first failed record with exponential backoff, a bounded number of times; then that record
+ * is written to a dead-letter file and the shard moves on. The position is checkpointed to a file
+ * after every batch, so a restart resumes where the last run stopped.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+  type _Record as StreamRecord,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { writeFileAtomic } from './data-dir';
+import { lambdaContext } from './lambda-context';
+
+export type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<unknown>;
+
+export interface StreamPollerOptions {
+  client: DynamoDBStreamsClient;
+  streamArn: string;
+  handler: StreamHandler;
+  /** Converts a record read with the Streams API into the shape Lambda delivers. */
+  toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord;
+  /** The mapping's filter criteria: records that do not match are skipped (and count as processed). */
+  accepts(record: DynamoDBRecord): boolean;
+  positionFile: string;
+  deadLetterFile: string;
+  functionName?: string;
+  batchSize?: number;
+  /** Retries of a failing record after its first attempt, before it is dead-lettered. */
+  maxRetries?: number;
+  retryBaseDelayMs?: number;
+  pollIntervalMs?: number;
+  handlerTimeoutMs?: number;
+  log?(message: string, detail?: unknown): void;
+}
+
+interface Position {
+  streamArn: string;
+  shards: Record<string, { sequenceNumber?: string; finished?: boolean }>;
+}
+
+interface Item {
+  raw: StreamRecord;
+  record: DynamoDBRecord;
+}
+
+export class StreamPoller {
+  private readonly options: Required<
+    Pick<
+      StreamPollerOptions,
+      'batchSize' | 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'handlerTimeoutMs' | 'functionName'
+    >
+  > &
+    StreamPollerOptions;
+  private position: Position;
+  private readonly iterators = new Map<string, string>();
+  private stopped = true;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  /** Number of handler invocations so far, for diagnostics and tests. */
+  invocations = 0;
+
+  constructor(options: StreamPollerOptions) {
+    this.options = {
+      batchSize: 100,
+      maxRetries: 3,
+      retryBaseDelayMs: 200,
+      pollIntervalMs: 250,
+      handlerTimeoutMs: 60_000,
+      functionName: 'stream-handler',
+      ...options,
+    };
+    this.position = this.loadPosition();
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** Stops polling; an invocation in flight completes first, a backoff wait is cut short. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.pollOnce();
+      } catch (error) {
+        this.log('stream poller: poll failed, retrying', error);
+      }
+      await this.sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  /** Reads and delivers whatever is available on every shard that may be read now. */
+  async pollOnce(): Promise<void> {
+    const shards = await this.listShards();
+    const known = new Set(shards.map((shard) => shard.ShardId));
+    for (const shard of shards) {
+      if (this.halted) return;
+      const id = shard.ShardId as string;
+      if (this.position.shards[id]?.finished) continue;
+      const parent = shard.ParentShardId;
+      if (parent && known.has(parent) && !this.position.shards[parent]?.finished) continue;
+      await this.readShard(id);
+    }
+  }
+
+  private async listShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await this.options.client.send(
+        new DescribeStreamCommand({ StreamArn: this.options.streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
+      shards.push(...(StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    return shards;
+  }
+
+  private async readShard(shardId: string): Promise<void> {
+    for (let page = 0; page < 10; page++) {
+      const iterator = this.iterators.get(shardId) ?? (await this.newIterator(shardId));
+      let response: Awaited<ReturnType<typeof this.getRecords>>;
+      try {
+        response = await this.getRecords(iterator);
+      } catch (error) {
+        this.iterators.delete(shardId);
+        if (error instanceof ExpiredIteratorException) continue;
+        throw error;
+      }
+      const records = response.Records ?? [];
+      if (response.NextShardIterator) this.iterators.set(shardId, response.NextShardIterator);
+      else this.iterators.delete(shardId);
+      if (records.length) {
+        const delivered = await this.deliver(shardId, records);
+        if (!delivered) {
+          this.iterators.delete(shardId);
+          return;
+        }
+      }
+      if (!response.NextShardIterator) {
+        this.checkpoint(shardId, { finished: true });
+        return;
+      }
+      if (records.length < this.options.batchSize) return;
+    }
+  }
+
+  private getRecords(iterator: string) {
+    return this.options.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+  }
+
+  private async newIterator(shardId: string): Promise<string> {
+    const after = this.position.shards[shardId]?.sequenceNumber;
+    const request = {
+      StreamArn: this.options.streamArn,
+      ShardId: shardId,
+      ...(after
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: after }
+        : { ShardIteratorType: 'TRIM_HORIZON' as const }),
+    };
+    try {
+      const { ShardIterator } = await this.options.client.send(new GetShardIteratorCommand(request));
+      return ShardIterator as string;
+    } catch (error) {
+      if (!(error instanceof TrimmedDataAccessException)) throw error;
+      this.log(`stream poller: records after the saved position of ${shardId} were trimmed; reading from the oldest`);
+      const { ShardIterator } = await this.options.client.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.options.streamArn,
+          ShardId: shardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      return ShardIterator as string;
+    }
+  }
+
+  /**
+   * Delivers one batch read from a shard. Returns false if stopped before the batch was fully
+   * processed, in which case the position stays at the last completed record.
+   */
+  private async deliver(shardId: string, records: StreamRecord[]): Promise<boolean> {
+    const items: Item[] = records.map((raw) => ({
+      raw,
+      record: this.options.toLambdaRecord(raw, this.options.streamArn),
+    }));
+    let pending = items.filter((item) => this.accepts(item.record));
+    let attempts = 0;
+    while (pending.length) {
+      const failedAt = await this.invoke(pending.map((item) => item.record));
+      if (failedAt < 0) break;
+      const failed = pending[failedAt] as Item;
+      if (failedAt > 0) {
+        this.checkpoint(shardId, { sequenceNumber: sequenceOf(pending[failedAt - 1] as Item) });
+        attempts = 0;
+      }
+      pending = pending.slice(failedAt);
+      attempts += 1;
+      if (attempts > this.options.maxRetries) {
+        this.deadLetter(shardId, failed, attempts);
+        this.checkpoint(shardId, { sequenceNumber: sequenceOf(failed) });
+        pending = pending.slice(1);
+        attempts = 0;
+        continue;
+      }
+      const delay = Math.min(this.options.retryBaseDelayMs * 2 ** (attempts - 1), 30_000);
+      await this.sleep(delay);
+      if (this.halted) return false;
+    }
+    this.checkpoint(shardId, { sequenceNumber: sequenceOf(items[items.length - 1] as Item) });
+    return true;
+  }
+
+  private accepts(record: DynamoDBRecord): boolean {
+    try {
+      return this.options.accepts(record);
+    } catch (error) {
+      this.log('stream poller: a filter pattern failed on a record; skipping it', error);
+      return false;
+    }
+  }
+
+  /** Invokes the handler; returns the index of the first failed record, or -1 if all succeeded. */
+  private async invoke(records: DynamoDBRecord[]): Promise<number> {
+    this.invocations += 1;
+    const context = lambdaContext(this.options.functionName, this.options.handlerTimeoutMs);
+    let response: Partial<DynamoDBBatchResponse> | undefined;
+    try {
+      response = (await this.options.handler({ Records: records }, context)) as Partial<DynamoDBBatchResponse>;
+    } catch (error) {
+      this.log(`stream poller: ${this.options.functionName} failed; the batch will be retried`, error);
+      return 0;
+    }
+    const failures = response?.batchItemFailures ?? [];
+    if (!failures.length) return -1;
+    const indexes = failures.map(({ itemIdentifier }) =>
+      itemIdentifier ? records.findIndex((record) => record.dynamodb?.SequenceNumber === itemIdentifier) : -1,
+    );
+    // Lambda treats an empty or unknown identifier as a failure of the whole batch.
+    if (indexes.some((index) => index < 0)) return 0;
+    return Math.min(...indexes);
+  }
+
+  private deadLetter(shardId: string, item: Item, attempts: number): void {
+    this.log(
+      `stream poller: record ${sequenceOf(item)} failed ${attempts} times; written to ${this.options.deadLetterFile}`,
+    );
+    const entry = {
+      failedAt: new Date().toISOString(),
+      streamArn: this.options.streamArn,
+      shardId,
+      attempts,
+      record: item.record,
+    };
+    appendFileSync(this.options.deadLetterFile, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+  }
+
+  private checkpoint(shardId: string, update: { sequenceNumber?: string; finished?: boolean }): void {
+    this.position.shards[shardId] = { ...this.position.shards[shardId], ...update };
+    writeFileAtomic(this.options.positionFile, `${JSON.stringify(this.position, null, 2)}\n`);
+  }
+
+  private loadPosition(): Position {
+    const fresh: Position = { streamArn: this.options.streamArn, shards: {} };
+    if (!existsSync(this.options.positionFile)) return fresh;
+    try {
+      const saved = JSON.parse(readFileSync(this.options.positionFile, 'utf8')) as Position;
+      if (saved.streamArn === this.options.streamArn && saved.shards) return saved;
+      this.log('stream poller: the saved position belongs to another stream; starting from the oldest record');
+    } catch (error) {
+      this.log('stream poller: the saved position is unreadable; starting from the oldest record', error);
+    }
+    return fresh;
+  }
+
+  /** Stop was requested while the loop runs (pollOnce called directly is never halted). */
+  private get halted(): boolean {
+    return this.stopped && this.loop !== undefined;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.halted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private log(message: string, detail?: unknown): void {
+    (this.options.log ?? ((text, extra) => console.error(text, extra ?? '')))(message, detail);
+  }
+}
+
+function sequenceOf(item: Item): string {
+  return item.raw.dynamodb?.SequenceNumber as string;
+}
