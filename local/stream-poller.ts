@@ -21,10 +21,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { writeFileAtomic } from './data-dir';
 import { lambdaContext } from './lambda-context';
 
-export type StreamHandler = (
-  event: DynamoDBStreamEvent,
-  context: Context,
-) => Promise<unknown>;
+export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
 
 export interface StreamPollerOptions {
   client: DynamoDBStreamsClient;
