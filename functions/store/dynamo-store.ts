@@ -1,4 +1,8 @@
-import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -7,12 +11,22 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { Conflict, Forbidden, NotFound, ServiceUnavailable } from '../domain/errors';
+import { assertResendAllowed, coolDownRemaining, lastSendRequestedAt } from '../domain/delivery';
+import { Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
 import type { Member, Workspace } from '../domain/workspace';
-import type { Page, PageRequest, RoleRequirement, Store, WorkspaceInvitationFilter } from '../use-cases/ports';
+import type {
+  DeliveryClaim,
+  DeliveryResult,
+  Page,
+  PageRequest,
+  RoleRequirement,
+  Store,
+  WorkspaceInvitationFilter,
+} from '../use-cases/ports';
 import type { CursorCodec, PageKey } from './cursor';
 import {
   ENTITY,
@@ -285,21 +299,26 @@ export class DynamoStore implements Store {
     if (invitation.status === 'PENDING' || grantedMember) {
       items.push(this.deleteClaimOf(invitation.workspaceId, invitation.email, 'invitationId', invitation.id));
     }
+    // When the caller withdraws the invitation that made them a member, their role is checked on
+    // the membership being deleted: a transaction may touch each item only once.
+    const selfGranted = authorizedBy && grantedMember && authorizedBy.userId === grantedMember.userId;
     if (grantedMember) {
+      const role = selfGranted ? roleCondition(authorizedBy) : undefined;
       items.push({
         label: 'member',
         item: {
           Delete: {
             TableName: this.tableName,
             Key: keys.member(grantedMember.workspaceId, grantedMember.userId),
-            ConditionExpression: 'invitationId = :invitation',
-            ExpressionAttributeValues: { ':invitation': invitation.id },
+            ConditionExpression: `invitationId = :invitation${role ? ` AND ${role.expression}` : ''}`,
+            ExpressionAttributeValues: { ':invitation': invitation.id, ...role?.values },
+            ...(role ? { ExpressionAttributeNames: role.names } : {}),
           },
         },
       });
       if (grantedMember.role === 'OWNER') items.push(this.changeOwnerCount(grantedMember.workspaceId, -1));
     }
-    if (authorizedBy) items.push(this.roleCheck(authorizedBy));
+    if (authorizedBy && !selfGranted) items.push(this.roleCheck(authorizedBy));
     await this.transact(items).catch((error: unknown) => {
       if (error instanceof ConditionFailed && error.label === 'owners') {
         throw new Conflict('Withdrawing this invitation would remove the last OWNER of the workspace.');
@@ -333,6 +352,158 @@ export class DynamoStore implements Store {
     }
     if (authorizedBy) items.push(this.roleCheck(authorizedBy));
     await this.transact(items).catch(this.transitionFailure('delete', now));
+  }
+
+  // ---------------------------------------------------------------- invitation emails
+
+  async resendInvitation(
+    previous: Invitation,
+    resent: Invitation,
+    authorizedBy: RoleRequirement | undefined,
+    now: Date,
+  ): Promise<void> {
+    const nowIso = now.toISOString();
+    // Optimistic: the send number read before must still be the latest, so two resends racing
+    // through the cool-down check cannot both queue an email.
+    const sameSend = previous.delivery
+      ? 'delivery.sendNumber = :previousSend AND (delivery.#status <> :sending OR delivery.leaseUntil <= :now)'
+      : 'attribute_not_exists(delivery)';
+    const items: Labelled[] = [
+      {
+        label: 'invitation',
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.invitation(resent.id),
+            UpdateExpression: 'SET expiresAt = :expiresAt, #ttl = :purge, lastModified = :now, delivery = :delivery',
+            ConditionExpression: `#status = :pending AND expiresAt > :now AND ${sameSend}`,
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#ttl': TABLE.ttlAttribute,
+            },
+            ExpressionAttributeValues: {
+              ':expiresAt': resent.expiresAt,
+              ':purge': purgeAfter(resent.expiresAt),
+              ':now': nowIso,
+              ':delivery': resent.delivery,
+              ':pending': 'PENDING',
+              ...(previous.delivery ? { ':previousSend': previous.delivery.sendNumber, ':sending': 'SENDING' } : {}),
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      },
+      {
+        // The address stays claimed for as long as the invitation now lives.
+        label: 'claim',
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.emailClaim(resent.workspaceId, resent.email),
+            UpdateExpression: 'SET expiresAt = :expiresAt, #ttl = :expiry',
+            ConditionExpression: 'invitationId = :invitation',
+            ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+            ExpressionAttributeValues: {
+              ':expiresAt': resent.expiresAt,
+              ':expiry': Math.floor(Date.parse(resent.expiresAt) / 1000),
+              ':invitation': resent.id,
+            },
+          },
+        },
+      },
+    ];
+    if (authorizedBy) items.push(this.roleCheck(authorizedBy));
+    await this.transact(items).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'role') throw new Forbidden('Your role in this workspace does not allow this.');
+      if (error.label !== 'invitation') throw new Conflict('The invitation changed while it was being updated; retry.');
+      const current = error.current;
+      if (!current || current.entity !== ENTITY.invitation) throw new NotFound('The invitation does not exist.');
+      const invitation = strip<Invitation>(current);
+      assertResendAllowed(effectiveStatus(invitation, now));
+      const wait = Math.max(1, coolDownRemaining(lastSendRequestedAt(invitation), now));
+      throw new TooManyRequests('Another email for this invitation was just requested or is being sent.', {
+        retryAfterSeconds: wait,
+      });
+    });
+  }
+
+  async claimDelivery(invitationId: string, sendNumber: number, leaseUntil: Date, now: Date): Promise<DeliveryClaim> {
+    const nowIso = now.toISOString();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.invitation(invitationId),
+          UpdateExpression: 'SET delivery.#status = :sending, delivery.leaseUntil = :lease, delivery.updatedAt = :now',
+          ConditionExpression:
+            '#status = :pending AND expiresAt > :now AND delivery.sendNumber = :send AND ' +
+            '(delivery.#status IN (:queued, :retrying) OR (delivery.#status = :sending AND delivery.leaseUntil <= :now))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'SENDING',
+            ':queued': 'QUEUED',
+            ':retrying': 'RETRYING',
+            ':pending': 'PENDING',
+            ':lease': leaseUntil.toISOString(),
+            ':now': nowIso,
+            ':send': sendNumber,
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true, invitation: strip<Invitation>(Attributes as Item) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = error.Item ? (unmarshall(error.Item) as Partial<Invitation>) : undefined;
+      const heldByAnother =
+        current?.status === 'PENDING' &&
+        current.delivery?.sendNumber === sendNumber &&
+        current.delivery.status === 'SENDING' &&
+        (current.delivery.leaseUntil ?? '') > nowIso;
+      return heldByAnother ? { claimed: false, reason: 'in-progress' } : { claimed: false, reason: 'settled' };
+    }
+  }
+
+  async recordDelivery(invitationId: string, sendNumber: number, result: DeliveryResult, now: Date): Promise<boolean> {
+    const set = ['delivery.#status = :result', 'delivery.updatedAt = :now'];
+    const remove = ['delivery.leaseUntil'];
+    const values: Record<string, unknown> = {
+      ':result': result.status,
+      ':now': now.toISOString(),
+      ':send': sendNumber,
+      ':sending': 'SENDING',
+    };
+    if (result.status === 'SENT') {
+      set.push('lastSentAt = :now', 'sendCount = if_not_exists(sendCount, :zero) + :one');
+      values[':zero'] = 0;
+      values[':one'] = 1;
+      if (result.messageId) {
+        set.push('delivery.messageId = :messageId');
+        values[':messageId'] = result.messageId;
+      }
+      remove.push('delivery.failure');
+    } else {
+      set.push('delivery.failure = :failure');
+      values[':failure'] = result.failure;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.invitation(invitationId),
+          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+          ConditionExpression: 'delivery.sendNumber = :send AND delivery.#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>> {
@@ -475,16 +646,16 @@ export class DynamoStore implements Store {
   }
 
   private roleCheck(requirement: RoleRequirement): Labelled {
-    const placeholders = requirement.roles.map((_, i) => `:role${i}`);
+    const { expression, names, values } = roleCondition(requirement);
     return {
       label: 'role',
       item: {
         ConditionCheck: {
           TableName: this.tableName,
           Key: keys.member(requirement.workspaceId, requirement.userId),
-          ConditionExpression: `#role IN (${placeholders.join(', ')})`,
-          ExpressionAttributeNames: { '#role': 'role' },
-          ExpressionAttributeValues: Object.fromEntries(requirement.roles.map((role, i) => [`:role${i}`, role])),
+          ConditionExpression: expression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
       },
     };
@@ -610,6 +781,16 @@ export class DynamoStore implements Store {
       }
     }
   }
+}
+
+/** "The member item holds one of these roles", as a condition expression. */
+function roleCondition(requirement: RoleRequirement) {
+  const values = Object.fromEntries(requirement.roles.map((role, i) => [`:role${i}`, role]));
+  return {
+    expression: `#role IN (${Object.keys(values).join(', ')})`,
+    names: { '#role': 'role' },
+    values,
+  };
 }
 
 function strip<T>(item: Item): T {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, user } from '../support/api';
+import { createWorkspace, invite } from '../support/fixtures';
 
 describe('the whole lifecycle, through the real handlers on DynamoDB Local', () => {
   it('workspace → invite → lists → accept → membership → withdraw → membership gone → delete', async () => {
@@ -106,5 +107,36 @@ describe('the whole lifecycle, through the real handlers on DynamoDB Local', () 
       body: { email: invitee.email },
     });
     expect(again.status).toBe(202);
+  });
+
+  it('an ADMIN may withdraw the invitation that made them an ADMIN, and is then no longer a member', async () => {
+    const owner = user('owner');
+    const admin = user('admin');
+    const workspaceId = await createWorkspace(owner);
+    const invitationId = await invite(owner, workspaceId, admin.email as string, 'ADMIN');
+    expect((await api.patch(`/api/invitations/${invitationId}`, { as: admin })).status).toBe(200);
+
+    const withdrawn = await api.put(`/api/invitations/${invitationId}/revoked`, { as: admin });
+    expect(withdrawn.status, withdrawn.raw).toBe(200);
+    expect(withdrawn.body.status).toBe('REVOKED');
+    expect((await api.get(`/api/workspaces/${workspaceId}`, { as: admin })).status).toBe(404);
+  });
+
+  it('withdrawing an accepted OWNER invitation keeps at least one OWNER', async () => {
+    const founder = user('founder');
+    const coOwner = user('co-owner');
+    const workspaceId = await createWorkspace(founder);
+    const invitationId = await invite(founder, workspaceId, coOwner.email as string, 'OWNER');
+    expect((await api.patch(`/api/invitations/${invitationId}`, { as: coOwner })).status).toBe(200);
+    const leave = await api.delete(`/api/workspaces/${workspaceId}/members/${encodeURIComponent(founder.sub)}`, {
+      as: founder,
+    });
+    expect(leave.status).toBe(204);
+
+    // The founder, still the invitation's creator, may not take the workspace's last OWNER away.
+    const withdrawn = await api.put(`/api/invitations/${invitationId}/revoked`, { as: founder });
+    expect(withdrawn.status).toBe(409);
+    expect(withdrawn.body.detail).toMatch(/last OWNER/);
+    expect((await api.get(`/api/workspaces/${workspaceId}`, { as: coOwner })).body.role).toBe('OWNER');
   });
 });
