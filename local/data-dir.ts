@@ -31,9 +31,9 @@ export function prepareDataDir(dataDir: string): DataPaths {
   return paths;
 }
 
-/** A random secret (64 hex characters) in `file`, created if missing. */
+/** A random secret (32 bytes, base64url) in `file`, created if missing. */
 export function ensureSecret(file: string): string {
-  if (!existsSync(file)) writeFileAtomic(file, `${randomBytes(32).toString('hex')}\n`);
+  if (!existsSync(file)) writeFileAtomic(file, `${randomBytes(32).toString('base64url')}\n`);
   return readFileSync(file, 'utf8').trim();
 }
 

@@ -2,7 +2,7 @@
  * The local HTTP gateway: serves exactly the shared route table the way an API Gateway HTTP API
  * does. It builds payload 2.0 events, validates bearer tokens like the JWT authorizer, invokes the
  * handlers in-process and maps their results back to HTTP. It also serves the JWKS of the local
- * identity and the API reference at /docs.
+ * identity, the API reference at /docs and the page invitation links open (/accept).
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import type { Route } from '../functions/routes';
+import { ACCEPT_PAGE } from './accept-page';
 import { type CorsPolicy, corsHeaders, isPreflight, preflightHeaders } from './cors';
 import type { TokenVerifier } from './identity';
 import { lambdaContext } from './lambda-context';
@@ -75,6 +76,10 @@ async function serve(
   }
   if (method === 'GET' && rawPath === '/.well-known/jwks.json' && options.jwks) {
     send(response, 200, { 'content-type': 'application/json', ...cors }, JSON.stringify(options.jwks));
+    return;
+  }
+  if (method === 'GET' && rawPath === '/accept') {
+    send(response, 200, { 'content-type': 'text/html; charset=utf-8' }, ACCEPT_PAGE);
     return;
   }
   if (method === 'GET' && (rawPath === '/' || rawPath === '/docs' || rawPath.startsWith('/docs/'))) {

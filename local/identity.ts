@@ -57,6 +57,8 @@ export interface TokenRequest {
   unverified?: boolean;
   /** Lifetime in seconds (default one hour); negative values mint an expired token. */
   ttlSeconds?: number;
+  /** Seconds from now before which the token is not valid (`nbf`). */
+  notBeforeSeconds?: number;
   audience?: string;
   issuer?: string;
 }
@@ -68,6 +70,7 @@ export async function mintToken(key: LocalKey, request: TokenRequest): Promise<s
     ...(request.email ? { email: request.email, email_verified: !request.unverified } : {}),
     ...(request.name ? { name: request.name } : {}),
   };
+  if (request.notBeforeSeconds !== undefined) claims.nbf = now + request.notBeforeSeconds;
   const privateKey = await importJWK(key.privateJwk, ALGORITHM);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: ALGORITHM, kid: key.privateJwk.kid, typ: 'JWT' })

@@ -8,7 +8,7 @@ export interface LocalSettings {
   sesPort: number;
   /** Absolute path of the data directory (DynamoDB files, keys, stream position, dead letters). */
   dataDir: string;
-  /** Where invitation links point; `{token}` is replaced with the link token. */
+  /** The page invitation links open (`<acceptUrl>?token=<token>`); by default the gateway's own. */
   acceptUrl: string;
   tableName: string;
   /** When set, tokens are trusted from this issuer instead of the local identity. */
@@ -36,7 +36,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     dynamoPort: portFrom(env, 'DYNAMODB_PORT', 8000),
     sesPort: portFrom(env, 'SES_PORT', 8005),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
-    acceptUrl: env.ACCEPT_URL?.trim() || `http://localhost:${port}/api/invitation-tokens/{token}`,
+    acceptUrl: env.ACCEPT_URL?.trim() || `http://localhost:${port}/accept`,
     tableName: env.TABLE_NAME?.trim() || 'invitations-local',
     external,
     fromAddress: env.SES_FROM_ADDRESS?.trim() || 'invitations@example.com',

@@ -1,0 +1,228 @@
+/** The running service, driven over HTTP the way a client would: `npm start` on free ports. */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/identity';
+import { emailsTo, http, linkIn, ROOT, type Runner, removeDataDir, startRunner } from './support/runner';
+
+const emailDelivery = existsSync(join(ROOT, 'functions/send-invitation-emails.ts'));
+
+let runner: Runner;
+
+beforeAll(async () => {
+  runner = await startRunner();
+});
+
+afterAll(async () => {
+  if (!runner) return;
+  await runner.stop();
+  removeDataDir(runner.dataDir);
+});
+
+describe('the gateway', () => {
+  it('serves the whole invitation lifecycle through the real handlers', async () => {
+    const owner = await runner.token({ sub: 'owner-1', email: 'owner-1@example.com', name: 'Olive Owner' });
+    const invitee = await runner.token({ sub: 'invitee-1', email: 'invitee-1@example.com', name: 'Ian Invitee' });
+
+    const created = await http(runner, 'POST', '/api/workspaces', { token: owner, body: { name: 'Acme' } });
+    expect(created.status).toBe(201);
+    const workspaceId = created.body.id;
+    expect(created.headers.get('location')).toBe(`${runner.api}/api/workspaces/${workspaceId}`);
+
+    const invited = await http(runner, 'POST', `/api/workspaces/${workspaceId}/invitations`, {
+      token: owner,
+      body: { email: 'Invitee-1@Example.com', role: 'ADMIN' },
+    });
+    expect(invited.status).toBe(202);
+    expect(invited.body).toMatchObject({ status: 'PENDING', email: 'invitee-1@example.com', role: 'ADMIN' });
+    const invitationId = invited.body.id;
+
+    const sent = await http(runner, 'GET', '/api/invitations', { token: owner });
+    expect(sent.body._embedded.invitations.map((i: { id: string }) => i.id)).toEqual([invitationId]);
+    const received = await http(runner, 'GET', '/api/invitations?email=invitee-1%40example.com', { token: invitee });
+    expect(received.status).toBe(200);
+    expect(received.body._embedded.invitations[0]._links['accept invitation']).toEqual({
+      href: `${runner.api}/api/invitations/${invitationId}`,
+      type: 'PATCH',
+    });
+
+    const accepted = await http(runner, 'PATCH', `/api/invitations/${invitationId}`, { token: invitee });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.status).toBe('ACCEPTED');
+    const members = await http(runner, 'GET', `/api/workspaces/${workspaceId}/members`, { token: invitee });
+    expect(members.body._embedded.members.map((m: { userId: string }) => m.userId).sort()).toEqual([
+      'invitee-1',
+      'owner-1',
+    ]);
+
+    const withdrawn = await http(runner, 'PUT', `/api/invitations/${invitationId}/revoked`, { token: owner });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.status).toBe('REVOKED');
+    const gone = await http(runner, 'GET', `/api/workspaces/${workspaceId}`, { token: invitee });
+    expect(gone.status).toBe(404);
+
+    const deleted = await http(runner, 'DELETE', `/api/invitations/${invitationId}`, { token: owner });
+    expect(deleted.status).toBe(204);
+    expect((await http(runner, 'GET', `/api/invitations/${invitationId}`, { token: owner })).status).toBe(404);
+  });
+
+  it('answers 401 before any handler for missing, expired, wrongly signed and wrong-audience tokens', async () => {
+    const path = '/api/workspaces';
+    const missing = await http(runner, 'GET', path);
+    const malformed = await http(runner, 'GET', path, { token: 'not-a-jwt' });
+    const expired = await http(runner, 'GET', path, { token: await runner.token({ sub: 'u', ttlSeconds: -60 }) });
+    const wrongAudience = await http(runner, 'GET', path, {
+      token: await runner.token({ sub: 'u', audience: 'another-api' }),
+    });
+    const wrongIssuer = await http(runner, 'GET', path, {
+      token: await runner.token({ sub: 'u', issuer: 'https://issuer.example' }),
+    });
+    // Another key under the kid of the real one: only the signature check can tell them apart.
+    const { privateKey } = await generateKeyPair('RS256');
+    const { keys } = (await http(runner, 'GET', '/.well-known/jwks.json')).body;
+    const forged = await new SignJWT({ scope: 'openid invitations:admin' })
+      .setProtectedHeader({ alg: 'RS256', kid: keys[0].kid })
+      .setSubject('u')
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE)
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const wrongSignature = await http(runner, 'GET', path, { token: forged });
+    const notYetValid = await http(runner, 'GET', path, {
+      token: await runner.token({ sub: 'u', notBeforeSeconds: 600, ttlSeconds: 1200 }),
+    });
+
+    for (const response of [missing, malformed, expired, wrongAudience, wrongIssuer, wrongSignature, notYetValid]) {
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ message: 'Unauthorized' });
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    }
+    expect(expired.headers.get('www-authenticate')).toContain('expired');
+
+    const valid = await http(runner, 'GET', path, { token: await runner.token({ sub: 'u' }) });
+    expect(valid.status).toBe(200);
+  });
+
+  it('serves public routes without a token, 404 for unknown routes, and the CORS policy', async () => {
+    const openapi = await http(runner, 'GET', '/api/openapi.json');
+    expect(openapi.status).toBe(200);
+    expect(openapi.body.openapi).toMatch(/^3\.1/);
+
+    for (const [method, path] of [
+      ['GET', '/api/nothing-here'],
+      ['POST', '/api/openapi.json'],
+    ] as const) {
+      const response = await http(runner, method, path);
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ message: 'Not Found' });
+    }
+
+    const preflight = await fetch(`${runner.api}/api/workspaces`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+
+    const simple = await http(runner, 'GET', '/api/openapi.json', { headers: { origin: 'http://app.example' } });
+    expect(simple.headers.get('access-control-allow-origin')).toBe('*');
+    expect(simple.headers.get('access-control-expose-headers')).toContain('location');
+  });
+
+  it('builds payload 2.0 events: query strings, base64 bodies and problem answers pass through', async () => {
+    const token = await runner.token({ sub: 'events-1', email: 'events-1@example.com' });
+    const page = await http(runner, 'GET', '/api/workspaces?size=1', { token });
+    expect(page.status).toBe(200);
+    expect(page.body.page.size).toBe(1);
+
+    const binary = await fetch(`${runner.api}/api/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array([1, 2, 3]),
+    });
+    expect(binary.status).toBe(415);
+    expect(binary.headers.get('content-type')).toContain('application/problem+json');
+
+    const invalid = await http(runner, 'POST', '/api/workspaces', { token, body: { name: '' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors?.length).toBeGreaterThan(0);
+  });
+
+  it('serves the API reference, the local identity keys and the link page', async () => {
+    const docs = await fetch(`${runner.api}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui');
+    const initializer = await (await fetch(`${runner.api}/docs/swagger-initializer.js`)).text();
+    expect(initializer).toContain('/api/openapi.json');
+    expect((await fetch(`${runner.api}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+
+    const jwks = await http(runner, 'GET', '/.well-known/jwks.json');
+    expect(jwks.body.keys).toHaveLength(1);
+    expect(jwks.body.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+    expect(jwks.body.keys[0].d).toBeUndefined();
+
+    const page = await fetch(`${runner.api}/accept?token=abc`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/api/invitation-tokens/');
+  });
+
+  it('mints tokens with `npm run token`, printing only the JWT', async () => {
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'token', '--', '--sub', 'cli-1', '--email', 'cli-1@example.com', '--admin'],
+      { cwd: ROOT, env: { ...process.env, LOCAL_DATA_DIR: runner.dataDir } },
+    );
+    expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const listed = await http(runner, 'GET', '/api/workspaces', { token: stdout.trim() });
+    expect(listed.status).toBe(200);
+  });
+});
+
+describe.runIf(emailDelivery)('invitation emails', () => {
+  it('emails each invitation with a link that previews and accepts it', async () => {
+    const owner = await runner.token({ sub: 'owner-2', email: 'owner-2@example.com', name: 'Olga Owner' });
+    const created = await http(runner, 'POST', '/api/workspaces', { token: owner, body: { name: 'Mail Team' } });
+    const workspaceId = created.body.id;
+    const addresses = ['first-2@example.com', 'second-2@example.com'];
+    for (const email of addresses) {
+      const invited = await http(runner, 'POST', `/api/workspaces/${workspaceId}/invitations`, {
+        token: owner,
+        body: { email },
+      });
+      expect(invited.status).toBe(202);
+    }
+
+    for (const address of addresses) {
+      const [email, ...more] = await emailsTo(runner, address);
+      expect(more).toHaveLength(0);
+      const link = linkIn(email as never);
+      expect(`${link.origin}${link.pathname}`).toBe(`${runner.api}/accept`);
+      const token = link.searchParams.get('token') as string;
+
+      const preview = await http(runner, 'GET', `/api/invitation-tokens/${encodeURIComponent(token)}`);
+      expect(preview.status).toBe(200);
+      expect(preview.body).toMatchObject({ status: 'PENDING' });
+      expect(JSON.stringify(preview.body)).toContain('Mail Team');
+
+      if (address === addresses[0]) {
+        const invitee = await runner.token({ sub: 'first-2', email: address });
+        const accepted = await http(runner, 'POST', `/api/invitation-tokens/${encodeURIComponent(token)}/accept`, {
+          token: invitee,
+        });
+        expect(accepted.status).toBe(200);
+        expect(accepted.body.status).toBe('ACCEPTED');
+        const members = await http(runner, 'GET', `/api/workspaces/${workspaceId}/members`, { token: invitee });
+        expect(members.status).toBe(200);
+      }
+    }
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Starts `npm start`'s entry point as a child process on free ports with its own data directory,
+ * as a developer would run it, and stops it (and checks nothing it started is left) afterwards.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../../local/dynamodb-local';
+import { loadOrCreateKey, mintToken, type TokenRequest } from '../../../local/identity';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+
+export interface Runner {
+  api: string;
+  ses: string;
+  dataDir: string;
+  ports: { api: number; dynamo: number; ses: number };
+  child: ChildProcess;
+  output(): string;
+  token(request: TokenRequest): Promise<string>;
+  /** SIGTERM, then wait for the exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export function newDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'invitations-e2e-'));
+}
+
+export function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+export async function startRunner(
+  options: { dataDir?: string; ports?: Runner['ports']; env?: Record<string, string> } = {},
+): Promise<Runner> {
+  const dataDir = options.dataDir ?? newDataDir();
+  const ports = options.ports ?? { api: await freePort(), dynamo: await freePort(), ses: await freePort() };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(ports.api),
+      DYNAMODB_PORT: String(ports.dynamo),
+      SES_PORT: String(ports.ses),
+      LOCAL_DATA_DIR: dataDir,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = once(child, 'exit').then(([code]) => {
+    running.delete(child);
+    return code as number | null;
+  });
+  const runner: Runner = {
+    api: `http://localhost:${ports.api}`,
+    ses: `http://127.0.0.1:${ports.ses}`,
+    dataDir,
+    ports,
+    child,
+    output: () => output,
+    token: async (request) => mintToken(await loadOrCreateKey(dataDir), request),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      killLeftovers(dataDir, ports.ses);
+      return code;
+    },
+  };
+  const deadline = Date.now() + 60_000;
+  while (!/\bready\b/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await runner.stop();
+      throw new Error(`the runner did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return runner;
+}
+
+/** Processes whose command line shows they belong to this data directory or SES port. */
+export function leftoverProcesses(dataDir: string, sesPort: number): string[] {
+  const listing = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return listing
+    .split('\n')
+    .filter(
+      (line) =>
+        (line.includes('DynamoDBLocal') && line.includes(dataDir)) ||
+        (line.includes('aws-ses-v2-local') && line.includes(`--port ${sesPort} `)),
+    );
+}
+
+/** A safety net so a failing test never leaves Java or the emulator behind; tests assert there are none. */
+function killLeftovers(dataDir: string, sesPort: number): void {
+  for (const line of leftoverProcesses(dataDir, sesPort)) {
+    const pid = Number(line.trim().split(/\s+/)[0]);
+    if (pid) process.kill(pid, 'SIGKILL');
+  }
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  at: number;
+}
+
+export async function emails(runner: Runner): Promise<StoredEmail[]> {
+  const response = await fetch(`${runner.ses}/store`);
+  return ((await response.json()) as { emails: StoredEmail[] }).emails;
+}
+
+/** Waits until the emulator holds an email to `address`, and returns the emails to it. */
+export async function emailsTo(runner: Runner, address: string, count = 1, timeoutMs = 10_000): Promise<StoredEmail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await emails(runner)).filter((email) => email.destination.to.some((to) => to.includes(address)));
+    if (found.length >= count) return found;
+    if (Date.now() > deadline) throw new Error(`no email to ${address} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The invitation link in an email's text body. */
+export function linkIn(email: StoredEmail): URL {
+  const text = email.body.text ?? email.body.html ?? '';
+  const found = /https?:\/\/[^\s"'<>]+token=[^\s"'<>&]+/.exec(text);
+  if (!found) throw new Error(`no invitation link in: ${text}`);
+  return new URL(found[0].replace(/&amp;/g, '&'));
+}
+
+export async function http(
+  runner: Runner,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(`${runner.api}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, headers: response.headers, body };
+}
