@@ -1,3 +1,6 @@
+import { Conflict, Gone } from './errors';
+import type { Invitation, Status } from './invitation';
+
 /**
  * The state of an invitation's email. Every send request (the invitation itself, each resend)
  * has a number; the stream handler delivers each number at most once.
@@ -18,6 +21,8 @@ export interface Delivery {
   updatedAt: string;
   /** Why the last attempt failed, as a short code (an SES error name); no addresses, no message text. */
   failure?: string;
+  /** SES's id of the sent message, to match bounce and complaint notifications. */
+  messageId?: string;
   /** While SENDING: until when the attempt holds the send. A later attempt may take over after that. */
   leaseUntil?: string;
 }
@@ -34,4 +39,20 @@ export function queuedDelivery(sendNumber: number, now: Date): Delivery {
 export function coolDownRemaining(lastRequestedAt: string, now: Date): number {
   const elapsedMs = now.getTime() - Date.parse(lastRequestedAt);
   return Math.max(0, Math.ceil(RESEND_COOL_DOWN_SECONDS - elapsedMs / 1000));
+}
+
+/** Only a live invitation is sent again; an expired one is re-invited instead. */
+export function isResendAllowed(status: Status): boolean {
+  return status === 'PENDING';
+}
+
+export function assertResendAllowed(status: Status): void {
+  if (isResendAllowed(status)) return;
+  if (status === 'EXPIRED') throw new Gone('This invitation has expired; send a new invitation instead.');
+  throw new Conflict(`An invitation that is ${status} cannot be sent again.`);
+}
+
+/** When the latest email was requested; invitations stored before delivery tracking fall back to older fields. */
+export function lastSendRequestedAt(invitation: Pick<Invitation, 'delivery' | 'lastSentAt' | 'created'>): string {
+  return invitation.delivery?.requestedAt ?? invitation.lastSentAt ?? invitation.created;
 }

@@ -1,3 +1,4 @@
+import type { Delivery } from './delivery';
 import { Conflict, Gone } from './errors';
 import type { Role } from './roles';
 
@@ -31,8 +32,13 @@ export interface Invitation {
   expiresAt: string;
   acceptedAt?: string;
   acceptedBy?: string;
+  /** Emails SES accepted for this invitation. */
   sendCount: number;
   lastSentAt?: string;
+  /** The state of the latest requested email. */
+  delivery?: Delivery;
+  /** Part of every link token's HMAC: raising it kills the links already sent. Absent means 1. */
+  tokenVersion?: number;
 }
 
 export function effectiveStatus(invitation: Pick<Invitation, 'status' | 'expiresAt'>, now: Date): Status {

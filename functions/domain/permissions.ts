@@ -1,3 +1,4 @@
+import { isResendAllowed } from './delivery';
 import { normalizeEmail } from './email';
 import { type Invitation, isTransitionAllowed, type Status } from './invitation';
 import { isManagerRole, type Role } from './roles';
@@ -47,10 +48,17 @@ export function canSee(relation: InvitationRelation): boolean {
   return canManage(relation) || relation.isInvitee;
 }
 
-export type InvitationAction = 'accept' | 'decline' | 'withdraw' | 'delete';
+export type InvitationAction = 'accept' | 'decline' | 'withdraw' | 'delete' | 'resend';
 
-/** The actions this caller may take on this invitation now: what the `_links` advertise. */
-export function availableActions(relation: InvitationRelation, status: Status): InvitationAction[] {
+/**
+ * The actions this caller may take on this invitation now: what the `_links` advertise. Resend
+ * is offered only when the caller says the cool-down since the last email has passed.
+ */
+export function availableActions(
+  relation: InvitationRelation,
+  status: Status,
+  { resendable = false }: { resendable?: boolean } = {},
+): InvitationAction[] {
   const actions: InvitationAction[] = [];
   if (relation.isInvitee) {
     if (isTransitionAllowed('accept', status)) actions.push('accept');
@@ -59,6 +67,7 @@ export function availableActions(relation: InvitationRelation, status: Status): 
   if (canManage(relation)) {
     if (isTransitionAllowed('withdraw', status)) actions.push('withdraw');
     if (isTransitionAllowed('delete', status)) actions.push('delete');
+    if (resendable && isResendAllowed(status)) actions.push('resend');
   }
   return actions;
 }

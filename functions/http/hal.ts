@@ -18,12 +18,13 @@ const ACTION_LINKS: Record<InvitationAction, { rel: string; method: string; suff
   decline: { rel: 'decline invitation', method: 'PUT', suffix: '/declined' },
   withdraw: { rel: 'withdraw invitation', method: 'PUT', suffix: '/revoked' },
   delete: { rel: 'delete invitation', method: 'DELETE', suffix: '' },
+  resend: { rel: 'resend invitation', method: 'POST', suffix: '/resend' },
 };
 
-export function invitationResource({ invitation, relation, status }: InvitationView, baseUrl: string) {
+export function invitationResource({ invitation, relation, status, resendable }: InvitationView, baseUrl: string) {
   const self = `${baseUrl}/api/invitations/${invitation.id}`;
   const links: Links & { self: Link } = { self: { href: self } };
-  for (const action of availableActions(relation, status)) {
+  for (const action of availableActions(relation, status, { resendable })) {
     const { rel, method, suffix } = ACTION_LINKS[action];
     links[rel] = { href: `${self}${suffix}`, type: method };
   }
@@ -41,6 +42,11 @@ export function invitationResource({ invitation, relation, status }: InvitationV
     acceptedAt: invitation.acceptedAt,
     sendCount: invitation.sendCount,
     lastSentAt: invitation.lastSentAt,
+    delivery: invitation.delivery && {
+      status: invitation.delivery.status,
+      updatedAt: invitation.delivery.updatedAt,
+      failure: invitation.delivery.failure,
+    },
     _links: links,
   };
 }

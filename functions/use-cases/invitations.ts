@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { isEmailDomainAllowed, normalizeEmail } from '../domain/email';
-import { BusinessRuleViolated, Forbidden, NotFound } from '../domain/errors';
+import {
+  assertResendAllowed,
+  coolDownRemaining,
+  lastSendRequestedAt,
+  queuedDelivery,
+  RESEND_COOL_DOWN_SECONDS,
+} from '../domain/delivery';
+import { isEmailDomainAllowed, maskEmail, normalizeEmail } from '../domain/email';
+import { BusinessRuleViolated, Forbidden, NotFound, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, expiryFrom, type Invitation, type Status } from '../domain/invitation';
+import { assertLinkLive, FIRST_TOKEN_VERSION, type LinkTokens, UNKNOWN_LINK } from '../domain/link-token';
 import { type Caller, canManage, canSee, type InvitationRelation, relationTo } from '../domain/permissions';
 import { isManagerRole, outranksOrEquals, ROLES, type Role } from '../domain/roles';
 import type { Member } from '../domain/workspace';
@@ -12,6 +20,19 @@ export interface InvitationView {
   invitation: Invitation;
   status: Status;
   relation: InvitationRelation;
+  /** The cool-down since the last email has passed, so a resend may be requested now. */
+  resendable: boolean;
+}
+
+/** What the holder of an invitation link may see without signing in: nothing that names the invitee in full. */
+export interface InvitationLinkPreview {
+  invitationId: string;
+  workspaceName: string;
+  inviterName: string;
+  maskedEmail: string;
+  role: Role;
+  status: Status;
+  expiresAt: string;
 }
 
 export type Clock = () => Date;
@@ -52,6 +73,8 @@ export class Invitations {
       lastModified: created,
       expiresAt: expiryFrom(now, workspace.invitationTtlDays).toISOString(),
       sendCount: 0,
+      delivery: queuedDelivery(1, now),
+      tokenVersion: FIRST_TOKEN_VERSION,
     };
     const rolesThatMayInvite = ROLES.filter((candidate) => outranksOrEquals(candidate, role));
     await this.store.createInvitation(
@@ -72,6 +95,68 @@ export class Invitations {
     const now = this.clock();
     const { invitation, relation } = await this.load(caller, invitationId, { needRole: false });
     await this.requireInvitee(caller, invitation, relation);
+    return this.acceptAs(caller, invitation, relation, now);
+  }
+
+  /** Accepting through the emailed link: the token names the invitation, the caller must be its invitee. */
+  async acceptByLink(caller: Caller, token: string, links: LinkTokens): Promise<InvitationView> {
+    const now = this.clock();
+    const invitation = await this.loadByLink(token, links, now);
+    const relation = relationTo(caller, invitation, undefined);
+    if (!relation.isInvitee) {
+      throw new Forbidden(
+        'This invitation was sent to another email address. Sign in with that address, verified, to accept it.',
+      );
+    }
+    return this.acceptAs(caller, invitation, relation, now);
+  }
+
+  /** The public preview behind an invitation link. Reading it changes nothing, so link scanners consume nothing. */
+  async previewByLink(token: string, links: LinkTokens): Promise<InvitationLinkPreview> {
+    const now = this.clock();
+    const invitation = await this.loadByLink(token, links, now);
+    return {
+      invitationId: invitation.id,
+      workspaceName: invitation.workspaceName,
+      inviterName: invitation.creatorName,
+      maskedEmail: maskEmail(invitation.email),
+      role: invitation.role,
+      status: effectiveStatus(invitation, now),
+      expiresAt: invitation.expiresAt,
+    };
+  }
+
+  /**
+   * Queues the invitation's email again and gives the invitation a full lifetime from now. The
+   * links already sent keep working. At most one email per cool-down period.
+   */
+  async resend(caller: Caller, invitationId: string): Promise<InvitationView> {
+    const now = this.clock();
+    const invitation = await this.store.getInvitation(invitationId);
+    if (!invitation) throw hidden();
+    const { workspace, member } = await this.store.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
+    const relation = relationTo(caller, invitation, member?.role);
+    requireManager(relation);
+    if (!workspace) throw new NotFound('The workspace of this invitation no longer exists.');
+    assertResendAllowed(effectiveStatus(invitation, now));
+    const wait = coolDownRemaining(lastSendRequestedAt(invitation), now);
+    if (wait > 0) throw coolingDown(wait);
+    const resent: Invitation = {
+      ...invitation,
+      expiresAt: expiryFrom(now, workspace.invitationTtlDays).toISOString(),
+      lastModified: now.toISOString(),
+      delivery: queuedDelivery((invitation.delivery?.sendNumber ?? invitation.sendCount) + 1, now),
+    };
+    await this.store.resendInvitation(invitation, resent, this.roleRequirement(caller, invitation, relation), now);
+    return this.view(resent, relation, now);
+  }
+
+  private async acceptAs(
+    caller: Caller,
+    invitation: Invitation,
+    relation: InvitationRelation,
+    now: Date,
+  ): Promise<InvitationView> {
     assertTransition('accept', effectiveStatus(invitation, now));
     const member: Member = {
       workspaceId: invitation.workspaceId,
@@ -176,6 +261,18 @@ export class Invitations {
     return { invitation, relation };
   }
 
+  /**
+   * The invitation a link token names, while the link is alive. A malformed or forged token and a
+   * deleted invitation read alike, so a token tells nothing about which invitations exist.
+   */
+  private async loadByLink(token: string, links: LinkTokens, now: Date): Promise<Invitation> {
+    const claims = links.read(token);
+    const invitation = claims && (await this.store.getInvitation(claims.invitationId));
+    if (!claims || !invitation) throw new NotFound(UNKNOWN_LINK);
+    assertLinkLive(effectiveStatus(invitation, now), claims.version, invitation.tokenVersion ?? FIRST_TOKEN_VERSION);
+    return invitation;
+  }
+
   /** Accept and decline belong to the invitee. Someone else who may see the invitation gets 403, anyone else 404. */
   private async requireInvitee(caller: Caller, invitation: Invitation, relation: InvitationRelation): Promise<void> {
     if (relation.isInvitee) return;
@@ -196,7 +293,12 @@ export class Invitations {
   }
 
   private view(invitation: Invitation, relation: InvitationRelation, now: Date): InvitationView {
-    return { invitation, relation, status: effectiveStatus(invitation, now) };
+    return {
+      invitation,
+      relation,
+      status: effectiveStatus(invitation, now),
+      resendable: coolDownRemaining(lastSendRequestedAt(invitation), now) === 0,
+    };
   }
 
   private views(caller: Caller, page: Page<Invitation>, workspaceRole?: Role): Page<InvitationView> {
@@ -216,4 +318,9 @@ function requireManager(relation: InvitationRelation): void {
 }
 
 const hidden = () => new NotFound('The invitation does not exist.');
+const coolingDown = (seconds: number) =>
+  new TooManyRequests(
+    `An invitation email may be sent at most once every ${RESEND_COOL_DOWN_SECONDS} seconds; retry in ${seconds} s.`,
+    { retryAfterSeconds: seconds },
+  );
 const onlyInvitee = () => new Forbidden('Only the invited person may answer this invitation.');

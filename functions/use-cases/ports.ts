@@ -24,6 +24,19 @@ export interface RoleRequirement {
   roles: readonly Role[];
 }
 
+/** The outcome of trying to take one send request of an invitation for delivery. */
+export type DeliveryClaim =
+  | { claimed: true; invitation: Invitation }
+  /** Another attempt holds the send and its lease has not run out yet: try again later. */
+  | { claimed: false; reason: 'in-progress' }
+  /** Nothing to send: already sent or failed, replaced by a newer send, or the invitation is no longer live. */
+  | { claimed: false; reason: 'settled' };
+
+export type DeliveryResult =
+  | { status: 'SENT'; messageId?: string }
+  /** FAILED is final for this send; RETRYING releases it for the next attempt. */
+  | { status: 'FAILED' | 'RETRYING'; failure: string };
+
 export interface WorkspaceInvitationFilter {
   status?: Status;
   creatorId?: string;
@@ -51,6 +64,17 @@ export interface Store {
     now: Date,
   ): Promise<void>;
   deleteInvitation(invitation: Invitation, authorizedBy: RoleRequirement | undefined, now: Date): Promise<void>;
+  /** Replaces the invitation's expiry and delivery with `resent`'s, if no other send was requested meanwhile. */
+  resendInvitation(
+    previous: Invitation,
+    resent: Invitation,
+    authorizedBy: RoleRequirement | undefined,
+    now: Date,
+  ): Promise<void>;
+  /** Takes send number `sendNumber` for delivery until `leaseUntil`, unless it is settled or held by another attempt. */
+  claimDelivery(invitationId: string, sendNumber: number, leaseUntil: Date, now: Date): Promise<DeliveryClaim>;
+  /** Records how a claimed send ended; false when the send is no longer the one this attempt holds. */
+  recordDelivery(invitationId: string, sendNumber: number, result: DeliveryResult, now: Date): Promise<boolean>;
   listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>>;
   listReceivedInvitations(email: string, page: PageRequest): Promise<Page<Invitation>>;
   listWorkspaceInvitations(

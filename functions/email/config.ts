@@ -1,0 +1,28 @@
+import * as z from 'zod/mini';
+
+/**
+ * What the email sender needs, read from the environment once at cold start. Only the stream
+ * handler imports this module, so the API functions do not need these variables.
+ */
+const schema = z.object({
+  /** The page invitees land on; the link is `<ACCEPT_URL>?token=<token>`. */
+  ACCEPT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** A verified SES identity, optionally with a display name: `Acme <invitations@acme.example>`. */
+  SES_FROM_ADDRESS: z.string().check(z.minLength(3), z.maxLength(320), z.includes('@')),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  /** Set locally, to the SES v2 emulator; unset in AWS. */
+  SES_ENDPOINT: z.optional(z.url()),
+});
+
+export type EmailConfig = z.infer<typeof schema>;
+
+export function loadEmailConfig(env: NodeJS.ProcessEnv): EmailConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid email configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export const emailConfig: EmailConfig = loadEmailConfig(process.env);
