@@ -152,6 +152,35 @@ export const routes = [
     tag: 'API',
     summary: 'This API as an OpenAPI 3.1 document',
   },
+  {
+    method: 'POST',
+    path: '/api/invitations/{invitationId}/resend',
+    handler: 'resend-invitation',
+    auth: 'jwt',
+    access: 'write',
+    tag: 'Invitations',
+    summary: 'Send a PENDING invitation again, with a full lifetime from now (at most once a minute)',
+  },
+  {
+    method: 'GET',
+    path: '/api/invitation-tokens/{token}',
+    handler: 'preview-invitation-token',
+    auth: 'public',
+    access: 'read',
+    usesTokenKey: true,
+    tag: 'Invitations',
+    summary: 'Preview the invitation behind an emailed link; changes nothing',
+  },
+  {
+    method: 'POST',
+    path: '/api/invitation-tokens/{token}/accept',
+    handler: 'accept-invitation-token',
+    auth: 'jwt',
+    access: 'write',
+    usesTokenKey: true,
+    tag: 'Invitations',
+    summary: "Accept the invitation behind an emailed link (the caller's verified email must be the invited one)",
+  },
 ] as const satisfies readonly Route[];
 
 export type HandlerName = (typeof routes)[number]['handler'];

@@ -3,6 +3,7 @@
  * GET /api/openapi.json is generated from them. zod/mini keeps the Lambda bundles small.
  */
 import * as z from 'zod/mini';
+import { DELIVERY_STATUSES } from '../domain/delivery';
 import { isValidDomain, isValidEmail, MAX_EMAIL_LENGTH } from '../domain/email';
 import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
 import { ROLES } from '../domain/roles';
@@ -65,6 +66,10 @@ export const WorkspaceInvitationListQuery = z.strictObject({
 
 export const InvitationPath = z.object({ invitationId: id('invitationId') });
 export const WorkspacePath = z.object({ workspaceId: id('workspaceId') });
+/** Any text up to a bound: a truncated or altered link is answered like an unknown one (404), not as bad input. */
+export const InvitationTokenPath = z.object({
+  token: z.string().check(z.minLength(1), z.maxLength(256, 'token is too long')),
+});
 export const MemberPath = z.object({
   workspaceId: id('workspaceId'),
   userId: z.string().check(z.regex(/^[\w|@.:+-]{1,128}$/, 'userId is not a valid user id')),
@@ -114,6 +119,24 @@ export const InvitationResource = z.object({
   acceptedAt: z.optional(timestamp),
   sendCount: z.int(),
   lastSentAt: z.optional(timestamp),
+  delivery: z.optional(
+    z.object({
+      status: z.enum(DELIVERY_STATUSES),
+      updatedAt: timestamp,
+      failure: z.optional(z.string()),
+    }),
+  ),
+  _links: Links,
+});
+
+export const InvitationLinkPreview = z.object({
+  workspace: z.object({ name: z.string() }),
+  inviter: z.object({ name: z.string() }),
+  /** Masked: `j*******@example.com`. */
+  email: z.string(),
+  role,
+  status,
+  expiresAt: timestamp,
   _links: Links,
 });
 
@@ -206,4 +229,19 @@ export const operations = {
   },
   'delete-invitation': { params: InvitationPath, responses: { 204: null }, problems: [403, 404, 409] },
   'get-openapi': { responses: { 200: null }, problems: [] },
+  'resend-invitation': {
+    params: InvitationPath,
+    responses: { 202: InvitationResource },
+    problems: [403, 404, 409, 410, 429],
+  },
+  'preview-invitation-token': {
+    params: InvitationTokenPath,
+    responses: { 200: InvitationLinkPreview },
+    problems: [404, 409, 410],
+  },
+  'accept-invitation-token': {
+    params: InvitationTokenPath,
+    responses: { 200: InvitationResource },
+    problems: [403, 404, 409, 410],
+  },
 } satisfies Record<HandlerName, OperationSpec>;

@@ -2,7 +2,7 @@
 import { availableActions, type Caller, canRemoveMember, type InvitationAction } from '../domain/permissions';
 import { isManagerRole, type Role } from '../domain/roles';
 import type { Member } from '../domain/workspace';
-import type { InvitationView } from '../use-cases/invitations';
+import type { InvitationLinkPreview, InvitationView } from '../use-cases/invitations';
 import type { Page } from '../use-cases/ports';
 import type { WorkspaceView } from '../use-cases/workspaces';
 
@@ -48,6 +48,23 @@ export function invitationResource({ invitation, relation, status, resendable }:
       failure: invitation.delivery.failure,
     },
     _links: links,
+  };
+}
+
+/** The public preview behind an emailed link; its only action is accepting through the same link. */
+export function invitationLinkPreviewResource(preview: InvitationLinkPreview, token: string, baseUrl: string) {
+  const self = `${baseUrl}/api/invitation-tokens/${encodeURIComponent(token)}`;
+  return {
+    workspace: { name: preview.workspaceName },
+    inviter: { name: preview.inviterName },
+    email: preview.maskedEmail,
+    role: preview.role,
+    status: preview.status,
+    expiresAt: preview.expiresAt,
+    _links: {
+      self: { href: self },
+      'accept invitation': { href: `${self}/accept`, type: 'POST' },
+    } satisfies Links,
   };
 }
 

@@ -1,0 +1,10 @@
+import { linkTokens } from './email/token-key';
+import { operations } from './http/contract';
+import { invitationResource } from './http/hal';
+import { httpHandler } from './http/wrapper';
+import { invitations } from './services';
+
+export const handler = httpHandler(operations['accept-invitation-token'], async ({ caller, params, baseUrl }) => {
+  const view = await invitations.acceptByLink(caller, params.token, await linkTokens());
+  return { status: 200, body: invitationResource(view, baseUrl), headers: { 'cache-control': 'no-store' } };
+});
