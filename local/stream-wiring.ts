@@ -18,9 +18,23 @@ export interface StreamWiring {
 
 const HANDLER = 'send-invitation-emails';
 
-/** The email handler's wiring, or undefined when the handler is not in this checkout. */
+/**
+ * The email handler's wiring, or undefined when the handler is not in this checkout. Imported
+ * only once the environment is set, since the handler reads its configuration at import.
+ */
 export async function loadStreamWiring(): Promise<StreamWiring | undefined> {
   const handlerUrl = new URL(`../functions/${HANDLER}.ts`, import.meta.url);
   if (!existsSync(fileURLToPath(handlerUrl))) return undefined;
-  throw new Error('the email handler is present but not wired yet');
+  const [{ handler }, { invitationEmailFilterPatterns, matchesFilterPatterns }, { toLambdaStreamRecord }] =
+    await Promise.all([
+      import(handlerUrl.href) as Promise<{ handler: StreamHandler }>,
+      import('../functions/stream/filters'),
+      import('../functions/stream/records'),
+    ]);
+  return {
+    name: HANDLER,
+    handler,
+    toLambdaRecord: toLambdaStreamRecord,
+    accepts: (record) => matchesFilterPatterns(record, invitationEmailFilterPatterns),
+  };
 }

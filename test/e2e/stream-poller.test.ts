@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { toLambdaStreamRecord } from '../../functions/stream/records';
 import { ensureTable, LOCAL_CREDENTIALS, localDynamoClient } from '../../local/dynamodb-local';
 import { type StreamHandler, StreamPoller } from '../../local/stream-poller';
 
@@ -23,22 +24,6 @@ afterAll(() => {
   streams.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The Lambda record shape, enough for these tests: the poller passes whatever conversion it is given. */
-function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventSource: 'aws:dynamodb',
-    eventVersion: '1.1',
-    awsRegion: 'us-east-1',
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ...(record.dynamodb as DynamoDBRecord['dynamodb']),
-      ApproximateCreationDateTime: Math.floor(Number(record.dynamodb?.ApproximateCreationDateTime ?? 0) / 1000),
-    },
-  } as DynamoDBRecord;
-}
 
 const ids = (event: DynamoDBStreamEvent) => event.Records.map((record) => record.dynamodb?.NewImage?.PK?.S as string);
 
@@ -64,7 +49,7 @@ function poller(tableName: string, streamArn: string, handler: StreamHandler, na
     client: streams,
     streamArn,
     handler,
-    toLambdaRecord,
+    toLambdaRecord: toLambdaStreamRecord,
     accepts: (record) => record.dynamodb?.NewImage?.entity?.S === 'Thing',
     positionFile: join(dir, `${name}.position.json`),
     deadLetterFile: join(dir, `${name}.dead-letters.jsonl`),
