@@ -16,12 +16,22 @@ export interface InvitationEmailContent {
 
 const ROLE_IN_WORDS: Record<Role, string> = { OWNER: 'an owner', ADMIN: 'an admin', MEMBER: 'a member' };
 
-const DATE_IN_WORDS = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'full',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
-const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+// Spelled out here rather than with Intl, whose output differs between ICU versions.
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** `<ACCEPT_URL>?token=<token>`, keeping any query the configured URL already has. */
 export function acceptLink(acceptUrl: string, token: string): string {
@@ -33,10 +43,19 @@ export function acceptLink(acceptUrl: string, token: string): string {
 /** "Sunday 29 November 2026 at 04:05 UTC (in 7 days)". */
 export function expiryInWords(expiresAt: string, now: Date): string {
   const expiry = new Date(expiresAt);
-  const hours = Math.max(0, Math.floor((expiry.getTime() - now.getTime()) / 3_600_000));
-  const relative = hours >= 48 ? RELATIVE.format(Math.floor(hours / 24), 'day') : RELATIVE.format(hours, 'hour');
-  return `${DATE_IN_WORDS.format(expiry)} UTC (${relative})`;
+  const time = `${pad(expiry.getUTCHours())}:${pad(expiry.getUTCMinutes())}`;
+  const date = `${WEEKDAYS[expiry.getUTCDay()]} ${expiry.getUTCDate()} ${MONTHS[expiry.getUTCMonth()]} ${expiry.getUTCFullYear()}`;
+  return `${date} at ${time} UTC (${timeLeft(expiry.getTime() - now.getTime())})`;
 }
+
+function timeLeft(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  if (hours >= 48) return `in ${Math.floor(hours / 24)} days`;
+  if (hours >= 2) return `in ${hours} hours`;
+  return hours === 1 ? 'in 1 hour' : 'in less than an hour';
+}
+
+const pad = (value: number) => String(value).padStart(2, '0');
 
 export function renderInvitationEmail(
   invitation: Pick<Invitation, 'workspaceName' | 'creatorName' | 'role' | 'expiresAt'>,
