@@ -1,0 +1,65 @@
+/**
+ * How every Lambda bundle is built, in one place: the CDK construct (lib/service-function.ts)
+ * passes these settings to NodejsFunction's esbuild run, and bench/cold-start.ts builds the very
+ * same bundles with esbuild's API to measure them. Plain data only, so the benchmark does not
+ * load aws-cdk-lib.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The Lambda runtime is Node.js 24; the syntax target stays at 22 so a bundle also runs on the previous LTS. */
+export const ESBUILD_TARGET = 'node22';
+
+/**
+ * ESM output calls `require` only where a bundled CommonJS dependency asks for a Node.js
+ * built-in; this gives it one. The local name avoids clashing with anything in the bundle.
+ */
+export const CREATE_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** Module replacements applied to every bundle: specifier → absolute file. */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'lib/bundling/env-credentials.ts'),
+};
+
+export const LAMBDA_BUNDLE = {
+  format: 'esm',
+  target: ESBUILD_TARGET,
+  platform: 'node',
+  /** Everything is bundled, the AWS SDK included: one file to parse, versions pinned by our lockfile. */
+  external: [] as string[],
+  /** Prefer the ES module builds of dependencies: they tree-shake, the CommonJS builds do not. */
+  mainFields: ['module', 'main'],
+  minify: true,
+  /** Stack traces map back to TypeScript (NODE_OPTIONS=--enable-source-maps); the map omits the sources themselves. */
+  sourcemap: true,
+  sourcesContent: false,
+  banner: CREATE_REQUIRE_BANNER,
+  alias: BUNDLE_ALIASES,
+} as const;
+
+/** The handler source of a function: functions/<name>.ts. */
+export function handlerEntry(handler: string): string {
+  return join(PROJECT_ROOT, 'functions', `${handler}.ts`);
+}
+
+/** esbuild's build options for one bundle, identical to what the CDK stack produces (index.mjs + map). */
+export function esbuildBuildOptions(entry: string, outfile: string) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: LAMBDA_BUNDLE.format,
+    target: LAMBDA_BUNDLE.target,
+    platform: LAMBDA_BUNDLE.platform,
+    external: [...LAMBDA_BUNDLE.external],
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    minify: LAMBDA_BUNDLE.minify,
+    sourcemap: LAMBDA_BUNDLE.sourcemap,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+    banner: { js: LAMBDA_BUNDLE.banner },
+    alias: { ...LAMBDA_BUNDLE.alias },
+  } as const;
+}

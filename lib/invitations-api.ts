@@ -1,0 +1,139 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { type Route, routes } from '../functions/routes';
+import type { InvitationsTable } from './invitations-table';
+import { ServiceFunction } from './service-function';
+
+export interface InvitationsApiProps {
+  readonly table: InvitationsTable;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string[];
+  readonly corsOrigins: string[];
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetention: logs.RetentionDays;
+  /** The link-token key, for the routes that mint or verify tokens (`usesTokenKey`). */
+  readonly tokenKey: secretsmanager.ISecret;
+  /** What every function that loads the shared configuration needs: TABLE_NAME and CURSOR_SECRET. */
+  readonly environment: Record<string, string>;
+  /** Routes to serve; the shared route table unless a test narrows it. */
+  readonly routes?: readonly Route[];
+}
+
+/** `list-workspace-invitations` → `ListWorkspaceInvitations`. */
+export function constructIdOf(handler: string): string {
+  return handler.replace(/(^|-)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase());
+}
+
+/**
+ * The HTTP API: one function per entry of the route table, each behind the JWT authorizer
+ * unless the route is public, each with table access matching its route's `access`.
+ */
+export class InvitationsApi extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly functions: ServiceFunction[] = [];
+
+  constructor(scope: Construct, id: string, props: InvitationsApiProps) {
+    super(scope, id);
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'Invitations service',
+      createDefaultStage: false,
+      corsPreflight:
+        props.corsOrigins.length > 0
+          ? {
+              allowOrigins: props.corsOrigins,
+              allowMethods: [
+                apigw.CorsHttpMethod.GET,
+                apigw.CorsHttpMethod.POST,
+                apigw.CorsHttpMethod.PUT,
+                apigw.CorsHttpMethod.PATCH,
+                apigw.CorsHttpMethod.DELETE,
+              ],
+              allowHeaders: ['authorization', 'content-type'],
+              exposeHeaders: ['location', 'retry-after'],
+              maxAge: Duration.hours(1),
+            }
+          : undefined,
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        // No query string and no headers: tokens and email addresses travel there.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            caller: '$context.authorizer.claims.sub',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
+      jwtAudience: props.jwtAudience,
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    const served: readonly Route[] = props.routes ?? routes;
+    for (const route of served) {
+      const name = constructIdOf(route.handler);
+      const fn = new ServiceFunction(this, name, {
+        handler: route.handler,
+        profile: 'api',
+        description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
+        logRetention: props.logRetention,
+        environment: {
+          ...props.environment,
+          ...(route.usesTokenKey ? { TOKEN_KEY_SECRET_ARN: props.tokenKey.secretArn } : {}),
+        },
+      });
+      props.table.grant(fn, route.access);
+      if (route.usesTokenKey) props.tokenKey.grantRead(fn);
+      this.functions.push(fn);
+
+      const [apiRoute] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${name}Integration`, fn, {
+          payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+        }),
+        authorizer: route.auth === 'jwt' ? authorizer : new apigw.HttpNoneAuthorizer(),
+      });
+      if (route.auth === 'public' && apiRoute) {
+        Validations.of(apiRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (${route.summary}); it reads no caller data${
+            route.usesTokenKey ? ' and answers only to a valid HMAC link token' : ''
+          }.`,
+        });
+      }
+    }
+  }
+
+  get url(): string {
+    return this.stage.url;
+  }
+}

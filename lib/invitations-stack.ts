@@ -1,0 +1,106 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { Route } from '../functions/routes';
+import { Identity } from './identity';
+import { InvitationEmail } from './invitation-email';
+import { InvitationsApi } from './invitations-api';
+import { InvitationsTable } from './invitations-table';
+import { Monitoring } from './monitoring';
+import type { DeploymentParameters } from './parameters';
+import { ServiceSecrets } from './service-secrets';
+
+export interface InvitationsStackProps extends StackProps {
+  readonly parameters: DeploymentParameters;
+  /** Routes to serve; the shared route table unless a test narrows it. */
+  readonly routes?: readonly Route[];
+}
+
+/** The whole service in one stack: table, API, email delivery, identity fallback, alarms. */
+export class InvitationsStack extends Stack {
+  readonly table: InvitationsTable;
+  readonly secrets: ServiceSecrets;
+  readonly identity: Identity;
+  readonly api: InvitationsApi;
+  readonly email: InvitationEmail;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: InvitationsStackProps) {
+    super(scope, id, props);
+    const { parameters } = props;
+
+    this.table = new InvitationsTable(this, 'Data');
+    this.secrets = new ServiceSecrets(this, 'Secrets');
+    this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt });
+    const environment = {
+      TABLE_NAME: this.table.table.tableName,
+      CURSOR_SECRET: this.secrets.cursorSecretValue,
+    };
+
+    this.api = new InvitationsApi(this, 'Api', {
+      table: this.table,
+      environment,
+      tokenKey: this.secrets.linkTokenKey,
+      jwtIssuer: this.identity.issuer,
+      jwtAudience: this.identity.audience,
+      corsOrigins: parameters.corsOrigins,
+      throttle: parameters.throttle,
+      logRetention: parameters.logRetention,
+      routes: props.routes,
+    });
+
+    this.email = new InvitationEmail(this, 'Email', {
+      table: this.table,
+      environment,
+      tokenKey: this.secrets.linkTokenKey,
+      senderEmail: parameters.senderEmail,
+      senderName: parameters.senderName,
+      senderDomain: parameters.senderDomain,
+      acceptUrl: parameters.acceptUrl,
+      logRetention: parameters.logRetention,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      functions: this.api.functions,
+      streamFunction: this.email.sender,
+      failureQueue: this.email.failures,
+      stage: this.api.stage,
+      alarmEmail: parameters.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the API; routes live under /api (the OpenAPI document: <ApiUrl>api/openapi.json)',
+      value: this.api.url,
+    });
+    new CfnOutput(this, 'TableName', {
+      description: 'The DynamoDB table, for backups, exports and the AWS console',
+      value: this.table.table.tableName,
+    });
+    new CfnOutput(this, 'JwtIssuer', { description: 'The issuer the API trusts', value: this.identity.issuer });
+    if (this.identity.userPool && this.identity.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', {
+        description: 'The Cognito user pool people sign up and sign in with',
+        value: this.identity.userPool.userPoolId,
+      });
+      new CfnOutput(this, 'UserPoolClientId', {
+        description: 'The app client a front end signs in with; its ID tokens are the bearer tokens the API accepts',
+        value: this.identity.userPoolClient.userPoolClientId,
+      });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Subscribe here (email, chat, paging) to hear about alarms',
+      value: this.monitoring.topic.topicArn,
+    });
+    new CfnOutput(this, 'DeliveryFailuresQueueUrl', {
+      description: 'Stream batches the email sender gave up on: look here when the DeliveryFailures alarm fires',
+      value: this.email.failures.queueUrl,
+    });
+    if (parameters.senderDomain) {
+      this.email.identity.dkimRecords.forEach((record, index) => {
+        new CfnOutput(this, `DkimRecord${index + 1}`, {
+          description: `DKIM CNAME ${index + 1} of 3 to publish in the DNS of ${parameters.senderDomain}`,
+          value: `${record.name} CNAME ${record.value}`,
+        });
+      });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface MonitoringProps {
+  readonly functions: readonly lambda.Function[];
+  readonly streamFunction: lambda.Function;
+  readonly failureQueue: sqs.IQueue;
+  readonly stage: apigw.HttpStage;
+  readonly alarmEmail?: string;
+}
+
+/** How far behind the stream the email sender may fall before someone should look. */
+export const MAX_ITERATOR_AGE = Duration.minutes(5);
+
+/**
+ * Alarms on what needs a person: a parked stream record, a function error or throttle, the email
+ * sender falling behind the stream, and server errors at the API. All notify one SNS topic.
+ */
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+
+    // A customer managed key because CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key.
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts invitations service alarm notifications',
+      enableKeyRotation: true,
+    });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Alarms', {
+      displayName: 'Invitations service alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    const period = Duration.minutes(5);
+    this.alarm('DeliveryFailures', {
+      alarmDescription: 'A stream record could not be processed and was parked in the delivery-failures queue.',
+      metric: props.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      threshold: 1,
+    });
+    this.alarm('EmailSenderIteratorAge', {
+      alarmDescription: `The email sender is more than ${MAX_ITERATOR_AGE.toMinutes()} minutes behind the table stream.`,
+      metric: props.streamFunction.metric('IteratorAge', { period, statistic: 'Maximum' }),
+      threshold: MAX_ITERATOR_AGE.toMilliseconds(),
+    });
+    this.alarm('ApiServerErrors', {
+      alarmDescription: 'The API answered with 5xx (integration failures, timeouts, unhandled errors).',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName: '5xx',
+        dimensionsMap: { ApiId: props.stage.api.apiId, Stage: props.stage.stageName },
+        period,
+        statistic: 'Sum',
+      }),
+      threshold: 5,
+    });
+    for (const fn of [...props.functions, props.streamFunction]) {
+      const name = fn.node.id;
+      this.alarm(`${name}Errors`, {
+        alarmDescription: `${name} failed: an unhandled error, a timeout or running out of memory.`,
+        metric: fn.metricErrors({ period, statistic: 'Sum' }),
+        threshold: 1,
+      });
+      this.alarm(`${name}Throttles`, {
+        alarmDescription: `${name} was throttled: the account's concurrency is exhausted.`,
+        metric: fn.metricThrottles({ period, statistic: 'Sum' }),
+        threshold: 1,
+      });
+    }
+  }
+
+  private alarm(id: string, props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'>): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

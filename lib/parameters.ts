@@ -1,0 +1,152 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/**
+ * What an operator decides at deploy time, as CDK context (`-c name=value`, or the `context`
+ * block of cdk.json). Everything is checked here, before any resource exists, so that a typo
+ * fails the synth with a message that names the parameter.
+ */
+export interface DeploymentParameters {
+  /** The From address of invitation emails. */
+  readonly senderEmail: string;
+  /** Display name in the From header. */
+  readonly senderName?: string;
+  /** Verify this whole domain with Easy DKIM instead of the single sender address. */
+  readonly senderDomain?: string;
+  /** The page invitees land on: links are `<acceptUrl>?token=<token>`. */
+  readonly acceptUrl: string;
+  /** An external identity provider; when absent the stack creates a Cognito user pool. */
+  readonly jwt?: { readonly issuer: string; readonly audience: string[] };
+  /** Browser origins allowed to call the API; none means no CORS headers at all. */
+  readonly corsOrigins: string[];
+  /** Receives alarm notifications. */
+  readonly alarmEmail?: string;
+  /** Steady-state requests per second for the whole API stage, and the burst above it. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetention: logs.RetentionDays;
+}
+
+export const PARAMETER_NAMES = [
+  'senderEmail',
+  'senderName',
+  'senderDomain',
+  'acceptUrl',
+  'jwtIssuer',
+  'jwtAudience',
+  'corsOrigins',
+  'alarmEmail',
+  'throttleRateLimit',
+  'throttleBurstLimit',
+  'logRetentionDays',
+] as const;
+
+export type RawParameters = Partial<Record<(typeof PARAMETER_NAMES)[number], unknown>>;
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+export function readParameters(node: Node): DeploymentParameters {
+  const raw: RawParameters = {};
+  for (const name of PARAMETER_NAMES) raw[name] = node.tryGetContext(name);
+  return parseParameters(raw);
+}
+
+export function parseParameters(raw: RawParameters): DeploymentParameters {
+  const problems: string[] = [];
+  const text = (name: keyof RawParameters): string | undefined => {
+    const value = raw[name];
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value === 'string' || typeof value === 'number') return String(value).trim();
+    problems.push(`${name} must be a string`);
+    return undefined;
+  };
+  const list = (name: keyof RawParameters): string[] => {
+    const value = raw[name];
+    if (Array.isArray(value)) return value.map((item) => String(item).trim()).filter(Boolean);
+    return (text(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  };
+  const integer = (name: keyof RawParameters, fallback: number, min: number, max: number): number => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const url = (name: keyof RawParameters, value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+      return value;
+    } catch {
+      problems.push(`${name} must be an http(s) URL`);
+      return undefined;
+    }
+  };
+
+  const senderEmail = text('senderEmail')?.toLowerCase();
+  if (!senderEmail) problems.push('senderEmail is required: the verified address invitation emails come from');
+  else if (!EMAIL.test(senderEmail)) problems.push('senderEmail must be an email address');
+
+  const senderDomain = text('senderDomain')?.toLowerCase();
+  if (senderDomain !== undefined && !DOMAIN.test(senderDomain)) problems.push('senderDomain must be a domain name');
+  if (senderDomain && senderEmail && !senderEmail.endsWith(`@${senderDomain}`)) {
+    problems.push('senderEmail must be an address at senderDomain');
+  }
+
+  const senderName = text('senderName');
+  if (senderName !== undefined && /[<>"\r\n]/.test(senderName)) {
+    problems.push('senderName must not contain < > " or line breaks');
+  }
+
+  const acceptUrl = url('acceptUrl', text('acceptUrl'));
+  if (!text('acceptUrl')) problems.push('acceptUrl is required: the page invitees open from the email link');
+
+  const issuer = url('jwtIssuer', text('jwtIssuer'));
+  const audience = list('jwtAudience');
+  if (text('jwtIssuer') !== undefined && audience.length === 0) problems.push('jwtAudience is required with jwtIssuer');
+  if (audience.length > 0 && text('jwtIssuer') === undefined) problems.push('jwtIssuer is required with jwtAudience');
+  if (issuer && !issuer.startsWith('https://')) problems.push('jwtIssuer must be an https URL');
+
+  const corsOrigins = list('corsOrigins');
+  for (const origin of corsOrigins) {
+    if (origin === '*') problems.push('corsOrigins must name origins; * would let any site call the API with a token');
+    else if (url('corsOrigins', origin) && new URL(origin).origin !== origin) {
+      problems.push(`corsOrigins entry ${origin} must be an origin (scheme://host[:port]) without a path`);
+    }
+  }
+
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) problems.push('alarmEmail must be an email address');
+
+  const rateLimit = integer('throttleRateLimit', 50, 1, 10_000);
+  const burstLimit = integer('throttleBurstLimit', 100, 1, 5_000);
+
+  const retentionDays = integer('logRetentionDays', 30, 1, 3653);
+  const logRetention = Object.values(logs.RetentionDays).includes(retentionDays as logs.RetentionDays)
+    ? (retentionDays as logs.RetentionDays)
+    : undefined;
+  if (logRetention === undefined)
+    problems.push('logRetentionDays must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, …)');
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid deployment parameters:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    senderEmail: senderEmail as string,
+    senderName,
+    senderDomain,
+    acceptUrl: acceptUrl as string,
+    jwt: issuer ? { issuer, audience } : undefined,
+    corsOrigins,
+    alarmEmail,
+    throttle: { rateLimit, burstLimit },
+    logRetention: logRetention as logs.RetentionDays,
+  };
+}
