@@ -1,0 +1,267 @@
+/**
+ * The stream handler with SES and Secrets Manager mocked and the table on DynamoDB Local, where
+ * the conditional writes that make sending idempotent really run.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  MessageRejected,
+  SESv2Client,
+  SESv2ServiceException,
+  SendEmailCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LinkTokens } from '../../functions/domain/link-token';
+import { handler } from '../../functions/send-invitation-emails';
+import { dynamo } from '../../functions/store/client';
+import { api, type Identity, lambdaContext, user } from '../support/api';
+import { backdateLastSend, holdSend, invitationItem, recordOf } from '../support/email-records';
+import { createWorkspace, invite } from '../support/fixtures';
+
+const settings = vi.hoisted(() => {
+  const values = {
+    ACCEPT_URL: 'https://app.example.com/invitations/accept',
+    SES_FROM_ADDRESS: 'Invitations <invitations@example.com>',
+    SES_CONFIGURATION_SET: 'invitations',
+    TOKEN_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:link-token-key-AbCdEf',
+    KEY: 'test-link-token-key-0123456789abcdefghijklmnop',
+  };
+  process.env.ACCEPT_URL = values.ACCEPT_URL;
+  process.env.SES_FROM_ADDRESS = values.SES_FROM_ADDRESS;
+  process.env.SES_CONFIGURATION_SET = values.SES_CONFIGURATION_SET;
+  process.env.TOKEN_KEY_SECRET_ARN = values.TOKEN_KEY_SECRET_ARN;
+  delete process.env.TOKEN_KEY_FILE;
+  delete process.env.SES_ENDPOINT;
+  return values;
+});
+
+const ses = mockClient(SESv2Client);
+const secrets = mockClient(SecretsManagerClient);
+secrets.on(GetSecretValueCommand, { SecretId: settings.TOKEN_KEY_SECRET_ARN }).resolves({ SecretString: settings.KEY });
+const tokens = new LinkTokens(Buffer.from(settings.KEY));
+
+const dynamoCommands: string[] = [];
+beforeAll(() => {
+  dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      dynamoCommands.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countEmailRoundTrips' },
+  );
+});
+afterAll(() => {
+  dynamo.middlewareStack.remove('countEmailRoundTrips');
+});
+
+beforeEach(() => {
+  ses.reset();
+  ses.on(SendEmailCommand).resolves({ MessageId: 'message-1' });
+  dynamoCommands.length = 0;
+});
+
+const run = (...records: DynamoDBRecord[]) => handler({ Records: records }, lambdaContext('send-invitation-emails'));
+const sequenceOf = (record: DynamoDBRecord) => record.dynamodb?.SequenceNumber as string;
+
+async function stored(invitationId: string) {
+  return unmarshall(await invitationItem(invitationId));
+}
+
+async function newInvitation(label = 'invitee'): Promise<{ owner: Identity; invitee: Identity; id: string }> {
+  const owner = user('owner', { name: 'Ada Lovelace' });
+  const invitee = user(label);
+  const workspaceId = await createWorkspace(owner, { name: 'Analytical Engines' });
+  const id = await invite(owner, workspaceId, invitee.email as string, 'ADMIN');
+  return { owner, invitee, id };
+}
+
+describe('the invitation email stream handler', () => {
+  it('sends one email with both parts and the accept link, and records the delivery', async () => {
+    const { owner, invitee, id } = await newInvitation();
+    const before = await stored(id);
+    const record = await recordOf(id);
+    dynamoCommands.length = 0;
+
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+
+    // Per email: one conditional write to claim the send, one to record it; one SES call.
+    expect(dynamoCommands).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const link = `${settings.ACCEPT_URL}?token=${tokens.mint(id, 1)}`;
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input).toEqual({
+      FromEmailAddress: settings.SES_FROM_ADDRESS,
+      Destination: { ToAddresses: [invitee.email] },
+      Content: {
+        Simple: {
+          Subject: { Data: 'Ada Lovelace invited you to join Analytical Engines', Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: expect.stringContaining(`Accept the invitation:\n${link}\n`), Charset: 'UTF-8' },
+            Html: { Data: expect.stringContaining(`<a href="${link}">${link}</a>`), Charset: 'UTF-8' },
+          },
+        },
+      },
+      ConfigurationSetName: settings.SES_CONFIGURATION_SET,
+      EmailTags: [{ Name: 'invitation', Value: id }],
+    });
+    expect(input?.Content?.Simple?.Body?.Text?.Data).toContain(
+      'Ada Lovelace invited you to join the workspace "Analytical Engines" as an admin.',
+    );
+
+    const after = await stored(id);
+    expect(after.sendCount).toBe(1);
+    expect(after.delivery).toEqual({
+      status: 'SENT',
+      sendNumber: 1,
+      requestedAt: before.delivery.requestedAt,
+      updatedAt: after.lastSentAt,
+      messageId: 'message-1',
+    });
+    const viewed = await api.get(`/api/invitations/${id}`, { as: owner });
+    expect(viewed.body).toMatchObject({
+      sendCount: 1,
+      lastSentAt: after.lastSentAt,
+      delivery: { status: 'SENT', updatedAt: after.lastSentAt },
+    });
+    expect(viewed.body.delivery).toEqual({ status: 'SENT', updatedAt: after.lastSentAt });
+  });
+
+  it('sends once when the same record arrives again', async () => {
+    const { id } = await newInvitation();
+    const record = await recordOf(id);
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+    expect(await run(record, record)).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect((await stored(id)).sendCount).toBe(1);
+  });
+
+  it('reports a throttled record for retry, still sends the others, and sends it on the retry', async () => {
+    const first = await newInvitation('throttled');
+    const second = await newInvitation('unaffected');
+    ses
+      .on(SendEmailCommand, { Destination: { ToAddresses: [first.invitee.email as string] } })
+      .rejects(new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: {} }));
+    const throttled = await recordOf(first.id);
+    const unaffected = await recordOf(second.id);
+
+    expect(await run(throttled, unaffected)).toEqual({
+      batchItemFailures: [{ itemIdentifier: sequenceOf(throttled) }],
+    });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+    expect((await stored(first.id)).delivery).toMatchObject({
+      status: 'RETRYING',
+      failure: 'TooManyRequestsException',
+    });
+    expect((await stored(first.id)).sendCount).toBe(0);
+    expect((await stored(second.id)).delivery.status).toBe('SENT');
+
+    // Lambda retries from the failed record on; the unaffected one comes again too and is not resent.
+    ses.reset();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'message-2' });
+    expect(await run(throttled, unaffected)).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, { Destination: { ToAddresses: [first.invitee.email] } });
+    const retried = await stored(first.id);
+    expect(retried.sendCount).toBe(1);
+    expect(retried.delivery).toMatchObject({ status: 'SENT', messageId: 'message-2' });
+    expect(retried.delivery.failure).toBeUndefined();
+  });
+
+  it('retries when SES fails on its side', async () => {
+    const { id } = await newInvitation();
+    ses.on(SendEmailCommand).rejects(
+      new SESv2ServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'Internal failure',
+      }),
+    );
+    const record = await recordOf(id);
+    expect(await run(record)).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(record) }] });
+    expect((await stored(id)).delivery).toMatchObject({ status: 'RETRYING', failure: 'InternalFailure' });
+  });
+
+  it('records a permanent rejection as failed, does not retry it, and never sends it later', async () => {
+    const { owner, id } = await newInvitation();
+    ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: {} }));
+    const record = await recordOf(id);
+
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+    const failed = await stored(id);
+    expect(failed.sendCount).toBe(0);
+    expect(failed.lastSentAt).toBeUndefined();
+    expect(failed.delivery).toMatchObject({ status: 'FAILED', failure: 'MessageRejected', sendNumber: 1 });
+    const viewed = await api.get(`/api/invitations/${id}`, { as: owner });
+    expect(viewed.body.delivery).toEqual({
+      status: 'FAILED',
+      updatedAt: failed.delivery.updatedAt,
+      failure: 'MessageRejected',
+    });
+
+    ses.reset();
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
+  it('skips a send that a resend replaced, and sends the resend', async () => {
+    const { owner, invitee, id } = await newInvitation();
+    const inserted = await recordOf(id);
+    await backdateLastSend(id);
+    const resent = await api.post(`/api/invitations/${id}/resend`, { as: owner });
+    expect(resent.status).toBe(202);
+    const modified = await recordOf(id, 'MODIFY');
+
+    expect(await run(inserted, modified)).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, { Destination: { ToAddresses: [invitee.email] } });
+    const after = await stored(id);
+    expect(after.sendCount).toBe(1);
+    expect(after.delivery).toMatchObject({ status: 'SENT', sendNumber: 2 });
+  });
+
+  it('sends nothing for an invitation withdrawn before its email went out', async () => {
+    const { owner, id } = await newInvitation();
+    const record = await recordOf(id);
+    expect((await api.put(`/api/invitations/${id}/revoked`, { as: owner })).status).toBe(200);
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    expect((await stored(id)).delivery.status).toBe('QUEUED');
+  });
+
+  it('leaves a send another attempt holds to that attempt, and takes it over once the lease ran out', async () => {
+    const { id } = await newInvitation();
+    const record = await recordOf(id);
+    await holdSend(id, 60_000);
+    expect(await run(record)).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(record) }] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+
+    await holdSend(id, -1_000);
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect((await stored(id)).delivery.status).toBe('SENT');
+  });
+
+  it('ignores records that are not email requests', async () => {
+    const record: DynamoDBRecord = {
+      eventID: 'x',
+      eventName: 'INSERT',
+      eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/s',
+      dynamodb: {
+        NewImage: { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' }, entity: { S: 'Workspace' } },
+        SequenceNumber: '1',
+      },
+    };
+    expect(await run(record)).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    expect(dynamoCommands).toEqual([]);
+  });
+
+  it('read the link-token key from Secrets Manager once for all of the above', () => {
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+});
