@@ -1,0 +1,190 @@
+/**
+ * `npm run bench:local`: load on the service `npm start` runs (same PORT, SES_PORT and
+ * LOCAL_DATA_DIR). Measures, with autocannon, requests/s and latency percentiles for creating,
+ * listing and accepting invitations, and separately the time from a create to its email being in
+ * the SES emulator's store. BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 10) tune it.
+ */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { loadOrCreateKey, mintToken } from '../local/identity';
+import { loadSettings } from '../local/settings';
+
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+interface Result {
+  requests: Histogram & { total: number };
+  latency: Histogram;
+  duration: number;
+  non2xx: number;
+  errors: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+interface RawRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+interface Options {
+  url: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  headers?: Record<string, string>;
+  method?: string;
+  requests?: Array<
+    RawRequest & {
+      setupRequest?: (request: RawRequest) => RawRequest | undefined;
+      onResponse?: (status: number, body: string) => void;
+    }
+  >;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: Options) => Promise<Result>;
+
+const settings = loadSettings();
+const api = `http://localhost:${settings.port}`;
+const store = `http://localhost:${settings.sesPort}`;
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const run = randomUUID().slice(0, 8);
+const json = { 'content-type': 'application/json' };
+
+async function call(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ id: string; email: string }> {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : json) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { id: string; email: string };
+}
+
+function report(name: string, result: Result): void {
+  const ok = Object.entries(result.statusCodeStats)
+    .map(([status, { count }]) => `${status}×${count}`)
+    .join(' ');
+  console.log(
+    `${name.padEnd(8)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   (${result.requests.total} requests in ${result.duration} s, ${ok}${result.errors ? `, ${result.errors} errors` : ''})`,
+  );
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function emailLatency(ownerToken: string, workspaceId: string, samples: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const address = `latency-${run}-${i}@example.com`;
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const started = performance.now();
+    await call('POST', `/api/workspaces/${workspaceId}/invitations`, ownerToken, { email: address });
+    for (;;) {
+      const { emails } = (await (await fetch(`${store}/store?since=${since}`)).json()) as {
+        emails: Array<{ destination: { to: string[] } }>;
+      };
+      if (emails.some((email) => email.destination.to.includes(address))) break;
+      if (performance.now() - started > 30_000) throw new Error(`no email to ${address} within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
+async function main(): Promise<void> {
+  const key = await loadOrCreateKey(settings.dataDir);
+  const owner = await mintToken(key, { sub: `bench-owner-${run}`, email: `owner-${run}@example.com`, name: 'Bench' });
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  const workspace = await call('POST', '/api/workspaces', owner, { name: `Bench ${run}` });
+  await fetch(`${store}/clear-store`, { method: 'POST' });
+
+  console.log(`bench:local against ${api} (${seconds} s per phase, ${connections} connections)`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}\n`,
+  );
+
+  // On a quiet service first, so the emails measured do not queue behind the load phases' emails.
+  const latencies = await emailLatency(owner, workspace.id, 30);
+
+  let next = 0;
+  const invitees: string[] = [];
+  const created = await autocannon({
+    url: api,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: `/api/workspaces/${workspace.id}/invitations`,
+        headers: { ...auth(owner), ...json },
+        setupRequest: (request) => {
+          next += 1;
+          return { ...request, body: JSON.stringify({ email: `invitee-${run}-${next}@example.com` }) };
+        },
+        onResponse: (status, body) => {
+          if (status === 202) invitees.push(JSON.parse(body).id);
+        },
+      },
+    ],
+  });
+
+  const listed = await autocannon({
+    url: api,
+    connections,
+    duration: seconds,
+    method: 'GET',
+    headers: auth(owner),
+    requests: [{ path: `/api/workspaces/${workspace.id}/invitations?size=20` }],
+  });
+
+  // Each accept needs its own pending invitation and a token for its invitee.
+  const accepts = invitees.slice(0, 3000);
+  const pending = await Promise.all(
+    accepts.map(async (id) => {
+      const invitation = await call('GET', `/api/invitations/${id}`, owner);
+      const token = await mintToken(key, { sub: `invitee-${id}`, email: invitation.email });
+      return { id, token };
+    }),
+  );
+  let taken = 0;
+  const accepted = await autocannon({
+    url: api,
+    connections,
+    amount: pending.length,
+    requests: [
+      {
+        method: 'PATCH',
+        setupRequest: (request) => {
+          const item = pending[taken++ % pending.length] as { id: string; token: string };
+          return { ...request, path: `/api/invitations/${item.id}`, headers: auth(item.token) };
+        },
+      },
+    ],
+  });
+
+  console.log('');
+  report('create', created);
+  report('list', listed);
+  report('accept', accepted);
+  console.log(
+    `email    p50 ${percentile(latencies, 50).toFixed(0)} ms   p99 ${percentile(latencies, 99).toFixed(0)} ms from create (202) to the email in the SES store (${latencies.length} sequential samples)`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:local failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error('Is the service running? Start it with `npm start` (same PORT, SES_PORT and LOCAL_DATA_DIR).');
+  process.exit(1);
+});
