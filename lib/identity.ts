@@ -50,20 +50,14 @@ export class Identity extends Construct {
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       deletionProtection: true,
     });
-    const fallbackReason =
-      'this pool is the zero-configuration fallback; strong passwords and required TOTP MFA are enforced, and ' +
-      'production deployments are expected to bring their own identity provider (jwtIssuer/jwtAudience) or move ' +
-      'the pool to the Plus plan.';
-    Validations.of(this.userPool).acknowledge(
-      {
-        id: 'AwsSolutions-COG3',
-        reason: `Threat protection (advanced security) needs the Cognito Plus plan, billed for every active user: ${fallbackReason}`,
-      },
-      {
-        id: 'AwsSolutions-COG8',
-        reason: `The Essentials plan is free for the first 10,000 monthly users, Plus is not: ${fallbackReason}`,
-      },
-    );
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Threat protection needs the Cognito Plus plan, billed for every active user, where Essentials is free for ' +
+        'the first 10,000 a month. This pool is the zero-configuration fallback: strong passwords and required TOTP ' +
+        'MFA are enforced, and production deployments are expected to bring their own identity provider ' +
+        '(jwtIssuer/jwtAudience) or move the pool to Plus.',
+    });
 
     this.userPoolClient = this.userPool.addClient('ApiClient', {
       // A browser or mobile app: a public client, so no secret that could leak from it.

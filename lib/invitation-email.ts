@@ -55,8 +55,10 @@ export class InvitationEmail extends Construct {
     this.identity = new ses.EmailIdentity(this, 'Identity', {
       identity: props.senderDomain ? ses.Identity.domain(props.senderDomain) : ses.Identity.email(props.senderEmail),
       configurationSet: this.configurationSet,
-      // Easy DKIM for a domain; for a single address SES signs with its own domain.
-      ...(props.senderDomain ? { dkimIdentity: ses.DkimIdentity.easyDkim() } : {}),
+      // Easy DKIM with 2048-bit keys for a domain; mail from a single verified address is signed by SES's domain.
+      ...(props.senderDomain
+        ? { dkimSigning: true, dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT) }
+        : {}),
     });
 
     this.failures = new sqs.Queue(this, 'DeliveryFailures', {

@@ -1,0 +1,399 @@
+/**
+ * The production stack with the default parameters (Cognito fallback, address identity), bundled
+ * as `cdk deploy` bundles it: every property the service's safety rests on.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Route, routes } from '../../functions/routes';
+import { TABLE } from '../../functions/store/table-definition';
+import { invitationEmailFilterPatterns } from '../../functions/stream/filters';
+import type { InvitationsStack } from '../../lib/invitations-stack';
+import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/invitations-table';
+import { actionsOf, EXAMPLE_PARAMETERS, logicalId, statementsOf, synthesize } from './synth';
+
+const allRoutes: readonly Route[] = routes;
+const WRITE_ONLY = WRITE_ACTIONS.filter((action) => !(READ_ACTIONS as readonly string[]).includes(action));
+
+let stack: InvitationsStack;
+let template: Template;
+let assemblyDir: string;
+
+beforeAll(() => {
+  ({ stack, template, assemblyDir } = synthesize(EXAMPLE_PARAMETERS, { bundle: true }));
+}, 120_000);
+
+function functionOf(route: Route) {
+  const fn = stack.api.functions.find((candidate) => candidate.handlerName === route.handler);
+  if (!fn) throw new Error(`no function for ${route.handler}`);
+  return fn;
+}
+
+describe('functions', () => {
+  it('has one function per route plus the email sender', () => {
+    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 1);
+    expect(stack.api.functions.map((fn) => fn.handlerName).sort()).toEqual(allRoutes.map((r) => r.handler).sort());
+  });
+
+  it('runs every function on Node.js 24, arm64, as an ES module bundle with its own log group and JSON logs', () => {
+    for (const fn of [...stack.api.functions, stack.email.sender]) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Handler: 'index.handler',
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('Logs') } }),
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: 'invitations',
+            POWERTOOLS_METRICS_NAMESPACE: 'Invitations',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+      expect(template.toJSON().Resources[logicalId(fn)].Properties.Runtime).toBe('nodejs24.x');
+    }
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('sizes API functions for fast cold starts and the sender for batches', () => {
+    const resources = template.toJSON().Resources;
+    for (const fn of stack.api.functions) {
+      expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 1024, Timeout: 10 });
+    }
+    expect(resources[logicalId(stack.email.sender)].Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
+  });
+
+  it('ships every API bundle minified at 350 KB or less, with a source map', () => {
+    const resources = template.toJSON().Resources;
+    for (const fn of stack.api.functions) {
+      const key: string = resources[logicalId(fn)].Properties.Code.S3Key;
+      const dir = join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
+      const size = statSync(join(dir, 'index.mjs')).size;
+      expect({ handler: fn.handlerName, tooBig: size > 350 * 1024 }).toEqual({
+        handler: fn.handlerName,
+        tooBig: false,
+      });
+      expect(statSync(join(dir, 'index.mjs.map')).isFile()).toBe(true);
+    }
+  });
+
+  it('resolves CURSOR_SECRET from Secrets Manager at deploy time, never as a literal', () => {
+    const cursorSecretId = Stack.of(stack).getLogicalId(stack.secrets.cursorSecret.node.defaultChild as never);
+    const resources = template.toJSON().Resources;
+    for (const fn of [...stack.api.functions, stack.email.sender]) {
+      const variables = resources[logicalId(fn)].Properties.Environment.Variables;
+      expect(variables.CURSOR_SECRET).toEqual({
+        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']],
+      });
+      expect(variables.TABLE_NAME).toEqual({
+        Ref: Stack.of(stack).getLogicalId(stack.table.table.node.defaultChild as never),
+      });
+    }
+  });
+});
+
+describe('per-function permissions', () => {
+  it('gives read routes read-only table access and write routes what their transactions need', () => {
+    for (const route of allRoutes) {
+      const actions = actionsOf(statementsOf(template, functionOf(route)));
+      const dynamo = actions.filter((action) => action.startsWith('dynamodb:'));
+      if (route.access === 'read') {
+        expect({ route: route.handler, writes: dynamo.filter((a) => WRITE_ONLY.includes(a as never)) }).toEqual({
+          route: route.handler,
+          writes: [],
+        });
+        expect(dynamo).toEqual(expect.arrayContaining([...READ_ACTIONS]));
+      } else {
+        expect(dynamo).toEqual(expect.arrayContaining([...WRITE_ACTIONS]));
+      }
+    }
+  });
+
+  it('grants no wildcard action and no * resource except what DynamoDB streams require', () => {
+    for (const fn of [...stack.api.functions, stack.email.sender]) {
+      for (const statement of statementsOf(template, fn)) {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        for (const action of actions) expect(action).not.toMatch(/\*/);
+        const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+        if (resources.includes('*')) expect(actions).toEqual(['dynamodb:ListStreams']);
+        expect(JSON.stringify(resources)).not.toContain('/index/*');
+      }
+    }
+  });
+
+  it('queries indexes by name', () => {
+    const route = allRoutes.find((candidate) => candidate.access === 'read' && candidate.auth === 'jwt') as Route;
+    const query = statementsOf(template, functionOf(route)).find(
+      (statement) => statement.Action === 'dynamodb:Query',
+    ) as { Resource: unknown[] };
+    expect(JSON.stringify(query.Resource)).toContain('/index/GSI1');
+    expect(query.Resource).toHaveLength(Object.keys(TABLE.indexes).length);
+  });
+
+  it('lets only token routes and the sender read the link-token key', () => {
+    const keyId = Stack.of(stack).getLogicalId(stack.secrets.linkTokenKey.node.defaultChild as never);
+    const readers = [...stack.api.functions, stack.email.sender].filter((fn) =>
+      statementsOf(template, fn).some(
+        (statement) =>
+          actionsOf([statement]).includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify(statement.Resource) === JSON.stringify({ Ref: keyId }),
+      ),
+    );
+    const expected = [
+      ...allRoutes.filter((route) => route.usesTokenKey).map((route) => route.handler),
+      'send-invitation-emails',
+    ];
+    expect(readers.map((fn) => fn.handlerName).sort()).toEqual(expected.sort());
+    const resources = template.toJSON().Resources;
+    for (const fn of stack.api.functions) {
+      const hasKey = 'TOKEN_KEY_SECRET_ARN' in resources[logicalId(fn)].Properties.Environment.Variables;
+      expect({ handler: fn.handlerName, hasKey }).toEqual({
+        handler: fn.handlerName,
+        hasKey: expected.includes(fn.handlerName),
+      });
+    }
+  });
+
+  it('lets only the sender send email, from the sender address, through the identity and configuration set', () => {
+    const senders = [...stack.api.functions, stack.email.sender].filter((fn) =>
+      actionsOf(statementsOf(template, fn)).some((action) => action.startsWith('ses:')),
+    );
+    expect(senders).toEqual([stack.email.sender]);
+    const ses = statementsOf(template, stack.email.sender).filter((s) =>
+      actionsOf([s]).some((a) => a.startsWith('ses:')),
+    );
+    const arn = (resource: string, construct: IConstruct) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:ses:eu-west-1:123456789012:${resource}/`,
+          { Ref: Stack.of(stack).getLogicalId(construct.node.defaultChild as never) },
+        ],
+      ],
+    });
+    expect(ses).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Condition: { StringEquals: { 'ses:FromAddress': 'invitations@example.com' } },
+        Resource: expect.arrayContaining([
+          arn('identity', stack.email.identity),
+          arn('configuration-set', stack.email.configurationSet),
+        ]),
+      },
+    ]);
+    expect(ses[0]?.Resource).toHaveLength(2);
+  });
+
+  it('lets the sender only update items: it needs nothing else from the table', () => {
+    const dynamo = actionsOf(statementsOf(template, stack.email.sender)).filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo.sort()).toEqual(
+      [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+  });
+});
+
+describe('HTTP API', () => {
+  it('exposes every route, behind the JWT authorizer unless public', () => {
+    const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
+    for (const route of allRoutes) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        ...(route.auth === 'jwt'
+          ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } }
+          : { AuthorizationType: 'NONE', AuthorizerId: Match.absent() }),
+        Target: {
+          'Fn::Join': ['', ['integrations/', { Ref: Match.stringLikeRegexp(`${pascal(route.handler)}Integration`) }]],
+        },
+      });
+    }
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', allRoutes.length);
+  });
+
+  it('trusts the created Cognito user pool and its app client', () => {
+    const poolId = Object.keys(template.findResources('AWS::Cognito::UserPool'))[0] as string;
+    const clientId = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))[0] as string;
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: { 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.amazonaws.com/', { Ref: poolId }]] },
+      },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      DeletionProtection: 'ACTIVE',
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12 }) },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
+  });
+
+  it('throttles and logs the stage, and sends no CORS headers unless origins are given', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context.requestId'),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.absent(),
+    });
+  });
+
+  it('lets API Gateway invoke each function only from its own route', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', allRoutes.length);
+    template.allResourcesProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
+  });
+});
+
+describe('table', () => {
+  it('is built from the shared table definition, protected and kept', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: Object.values(TABLE.indexes).map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+    });
+  });
+});
+
+describe('email delivery', () => {
+  it('feeds the sender from the stream through the shared filters, with bounded retries and a failure queue', () => {
+    const queueId = Stack.of(stack).getLogicalId(stack.email.failures.node.defaultChild as never);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.email.sender) },
+      EventSourceArn: { 'Fn::GetAtt': [Match.anyValue(), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FilterCriteria: {
+        Filters: invitationEmailFilterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+      },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+
+  it('encrypts the failure queue and refuses plain-HTTP access to it', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86400,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('sends through a configuration set without open or click tracking, over TLS', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      VdmOptions: { DashboardOptions: { EngagementMetrics: 'DISABLED' } },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      TrackingOptions: Match.absent(),
+    });
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 0);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'invitations@example.com',
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+  });
+
+  it('gives the sender what it needs to build and send the email', () => {
+    const variables = template.toJSON().Resources[logicalId(stack.email.sender)].Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      ACCEPT_URL: 'https://app.example.com/invitations/accept',
+      SES_FROM_ADDRESS: 'invitations@example.com',
+      SES_CONFIGURATION_SET: { Ref: expect.stringMatching(/ConfigurationSet/) },
+      TOKEN_KEY_SECRET_ARN: { Ref: expect.stringMatching(/LinkTokenKey/) },
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarmOn = (metricName: string, extra: Record<string, unknown> = {}) =>
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('MonitoringAlarms') }],
+      ...extra,
+    });
+
+  it('raises an alarm for a parked stream record, a lagging stream, API 5xx, and each function error or throttle', () => {
+    alarmOn('ApproximateNumberOfMessagesVisible', { Namespace: 'AWS/SQS', Threshold: 1 });
+    alarmOn('IteratorAge', { Namespace: 'AWS/Lambda', Threshold: 300_000 });
+    alarmOn('5xx', { Namespace: 'AWS/ApiGateway' });
+    for (const fn of [...stack.api.functions, stack.email.sender]) {
+      for (const metric of ['Errors', 'Throttles']) {
+        alarmOn(metric, { Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }], Threshold: 1 });
+      }
+    }
+  });
+
+  it('notifies an encrypted topic that only accepts TLS', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('outputs and checks', () => {
+  it('outputs the API URL, table name and user pool ids', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ApiUrl', 'TableName', 'UserPoolId', 'UserPoolClientId', 'AlarmTopicArn']),
+    );
+  });
+
+  it('passes the cdk-nag AwsSolutions checks with every finding acknowledged', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`)).toEqual(
+      [],
+    );
+  });
+});
+
+function pascal(handler: string): string {
+  return handler.replace(/(^|-)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase());
+}
