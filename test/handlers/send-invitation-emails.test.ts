@@ -164,7 +164,9 @@ describe('the invitation email stream handler', () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'message-2' });
     expect(await run(throttled, unaffected)).toEqual({ batchItemFailures: [] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, { Destination: { ToAddresses: [first.invitee.email] } });
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+      Destination: { ToAddresses: [first.invitee.email as string] },
+    });
     const retried = await stored(first.id);
     expect(retried.sendCount).toBe(1);
     expect(retried.delivery).toMatchObject({ status: 'SENT', messageId: 'message-2' });
@@ -218,7 +220,9 @@ describe('the invitation email stream handler', () => {
 
     expect(await run(inserted, modified)).toEqual({ batchItemFailures: [] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, { Destination: { ToAddresses: [invitee.email] } });
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+      Destination: { ToAddresses: [invitee.email as string] },
+    });
     const after = await stored(id);
     expect(after.sendCount).toBe(1);
     expect(after.delivery).toMatchObject({ status: 'SENT', sendNumber: 2 });
