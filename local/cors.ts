@@ -1,6 +1,8 @@
 /**
- * The CORS policy of the HTTP API. API Gateway answers preflight requests itself (no authorizer,
- * no handler) and adds the allow-origin headers to every response of a request with an Origin.
+ * The CORS policy of the HTTP API, as lib/invitations-api.ts configures it: no CORS unless origins
+ * are listed (CORS_ORIGINS locally, the corsOrigins parameter in AWS). With origins, API Gateway
+ * answers preflight requests itself (no authorizer, no handler) and adds the allow-origin headers
+ * to every response of a request from an allowed origin.
  */
 export interface CorsPolicy {
   allowOrigins: string[];
@@ -10,13 +12,16 @@ export interface CorsPolicy {
   maxAgeSeconds: number;
 }
 
-export const corsPolicy: CorsPolicy = {
-  allowOrigins: ['*'],
-  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-  allowHeaders: ['authorization', 'content-type'],
-  exposeHeaders: ['location'],
-  maxAgeSeconds: 3600,
-};
+export function corsPolicy(allowOrigins: string[]): CorsPolicy | undefined {
+  if (!allowOrigins.length) return undefined;
+  return {
+    allowOrigins,
+    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowHeaders: ['authorization', 'content-type'],
+    exposeHeaders: ['location', 'retry-after'],
+    maxAgeSeconds: 3600,
+  };
+}
 
 function allowedOrigin(policy: CorsPolicy, origin: string | undefined): string | undefined {
   if (!origin) return undefined;
@@ -25,7 +30,8 @@ function allowedOrigin(policy: CorsPolicy, origin: string | undefined): string |
 }
 
 /** Headers for an actual (non-preflight) response. */
-export function corsHeaders(policy: CorsPolicy, origin: string | undefined): Record<string, string> {
+export function corsHeaders(policy: CorsPolicy | undefined, origin: string | undefined): Record<string, string> {
+  if (!policy) return {};
   const allowed = allowedOrigin(policy, origin);
   if (!allowed) return {};
   return {
@@ -36,8 +42,17 @@ export function corsHeaders(policy: CorsPolicy, origin: string | undefined): Rec
 }
 
 /** Whether a request is a CORS preflight, which API Gateway answers without a route. */
-export function isPreflight(method: string, headers: Record<string, string | undefined>): boolean {
-  return method === 'OPTIONS' && Boolean(headers.origin) && Boolean(headers['access-control-request-method']);
+export function isPreflight(
+  policy: CorsPolicy | undefined,
+  method: string,
+  headers: Record<string, string | undefined>,
+): policy is CorsPolicy {
+  return (
+    policy !== undefined &&
+    method === 'OPTIONS' &&
+    Boolean(headers.origin) &&
+    Boolean(headers['access-control-request-method'])
+  );
 }
 
 /** Headers for a preflight answer (204). */

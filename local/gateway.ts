@@ -24,7 +24,8 @@ export interface GatewayOptions {
   /** Resolves a route's handler module (imported once, on first use, like a cold start). */
   loadHandler(name: string): Promise<ApiHandler>;
   verifier: TokenVerifier;
-  cors: CorsPolicy;
+  /** Absent: no CORS, as when the deployed API has no allowed origins. */
+  cors?: CorsPolicy;
   /** The local identity's public keys, served at /.well-known/jwks.json; absent with an external issuer. */
   jwks?: unknown;
   /** Function names are `<prefix><handler>`. */
@@ -70,7 +71,7 @@ async function serve(
   const headers = lowerCaseHeaders(request);
   const cors = corsHeaders(options.cors, headers.origin);
 
-  if (isPreflight(method, headers)) {
+  if (isPreflight(options.cors, method, headers)) {
     send(response, 204, preflightHeaders(options.cors, headers), '');
     return;
   }

@@ -139,7 +139,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
         return module.handler;
       },
       verifier: identity.verifier,
-      cors: corsPolicy,
+      cors: corsPolicy(settings.corsOrigins),
       jwks: identity.jwks,
       functionPrefix: FUNCTION_PREFIX,
     });

@@ -15,6 +15,8 @@ export interface LocalSettings {
   external?: { issuer: string; audience: string; jwksUrl: string };
   /** Address the emails come from. */
   fromAddress: string;
+  /** Browser origins allowed to call the API (CORS); none by default, like the deployed API. */
+  corsOrigins: string[];
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
@@ -40,6 +42,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     tableName: env.TABLE_NAME?.trim() || 'invitations-local',
     external,
     fromAddress: env.SES_FROM_ADDRESS?.trim() || 'invitations@example.com',
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
   };
 }
 

@@ -13,7 +13,7 @@ const emailDelivery = existsSync(join(ROOT, 'functions/send-invitation-emails.ts
 let runner: Runner;
 
 beforeAll(async () => {
-  runner = await startRunner();
+  runner = await startRunner({ env: { CORS_ORIGINS: 'http://app.example' } });
 });
 
 afterAll(async () => {
@@ -129,13 +129,15 @@ describe('the gateway', () => {
       },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://app.example');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
 
     const simple = await http(runner, 'GET', '/api/openapi.json', { headers: { origin: 'http://app.example' } });
-    expect(simple.headers.get('access-control-allow-origin')).toBe('*');
-    expect(simple.headers.get('access-control-expose-headers')).toContain('location');
+    expect(simple.headers.get('access-control-allow-origin')).toBe('http://app.example');
+    expect(simple.headers.get('access-control-expose-headers')).toBe('location,retry-after');
+    const stranger = await http(runner, 'GET', '/api/openapi.json', { headers: { origin: 'http://evil.example' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('builds payload 2.0 events: query strings, base64 bodies and problem answers pass through', async () => {
