@@ -8,8 +8,13 @@ const schema = z.object({
   /** The page invitees land on; the link is `<ACCEPT_URL>?token=<token>`. */
   ACCEPT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   /** A verified SES identity, optionally with a display name: `Acme <invitations@acme.example>`. */
-  SES_FROM_ADDRESS: z.string().check(z.minLength(3), z.maxLength(320), z.includes('@')),
-  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  SES_FROM_ADDRESS: z
+    .string({ error: 'is required' })
+    .check(
+      z.maxLength(320, 'is too long'),
+      z.regex(/^[^\r\n]*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/, 'must be an email address'),
+    ),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.regex(/^[\w-]{1,64}$/, 'must be a configuration set name'))),
   /** Set locally, to the SES v2 emulator; unset in AWS. */
   SES_ENDPOINT: z.optional(z.url()),
 });
