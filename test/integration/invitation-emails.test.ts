@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Invitation } from '../../functions/domain/invitation';
 import { handler } from '../../functions/send-invitation-emails';
+import { dynamo } from '../../functions/store/client';
 import { invitationEmailFilterPatterns, matchesFilterPatterns } from '../../functions/stream/filters';
 import { api, type Identity, lambdaContext, user } from '../support/api';
 import { backdateLastSend } from '../support/email-records';
@@ -290,5 +291,43 @@ describe('resending an invitation', () => {
     const resendWithdrawn = await api.post(`/api/invitations/${id}/resend`, { as: owner });
     expect(resendWithdrawn.status).toBe(409);
     expect(resendWithdrawn.body.detail).toBe('An invitation that is REVOKED cannot be sent again.');
+  });
+});
+
+describe('round trips of the email routes', () => {
+  it('resend: 3 requests; preview: 1; accept by link: 2', async () => {
+    const { owner, invitee, id } = await invitationSetup('round-trips');
+    await deliverFromStream(await stream.readFor(invitationKey(id), (records) => records.length >= 1));
+    const token = tokenIn(sentEmails()[0] as SendEmailCommandInput);
+    await backdateLastSend(id);
+    const log: string[] = [];
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        log.push(context.commandName ?? 'unknown');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countEmailRouteRoundTrips' },
+    );
+    try {
+      const measure = async (call: () => Promise<{ status: number }>, status: number) => {
+        log.length = 0;
+        expect((await call()).status).toBe(status);
+        return [...log];
+      };
+      expect(await measure(() => api.post(`/api/invitations/${id}/resend`, { as: owner }), 202)).toEqual([
+        'GetItemCommand',
+        'BatchGetItemCommand',
+        'TransactWriteItemsCommand',
+      ]);
+      expect(await measure(() => api.get(`/api/invitation-tokens/${token}`), 200)).toEqual(['GetItemCommand']);
+      expect(await measure(() => api.post(`/api/invitation-tokens/${token}/accept`, { as: invitee }), 200)).toEqual([
+        'GetItemCommand',
+        'TransactWriteItemsCommand',
+      ]);
+      // A forged token is refused before the table is read.
+      expect(await measure(() => api.get(`/api/invitation-tokens/${'A'.repeat(70)}`), 404)).toEqual([]);
+    } finally {
+      dynamo.middlewareStack.remove('countEmailRouteRoundTrips');
+    }
   });
 });
