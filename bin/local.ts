@@ -40,7 +40,17 @@ const starting = (async () => {
   Try it         npm run demo
 
 ready: every part accepts requests (Ctrl-C stops them all)`);
+  void stopOnFailure(service);
 })();
+
+async function stopOnFailure(running: RunningService): Promise<void> {
+  const failure = await running.failure;
+  if (stopping) return;
+  stopping = true;
+  console.error(`\n${failure.message} Stopping the other parts.`);
+  await running.stop();
+  process.exit(1);
+}
 
 starting.catch((error: unknown) => {
   if (error instanceof Error && (error instanceof JavaMissing || error.cause instanceof JavaMissing)) {

@@ -34,6 +34,8 @@ export interface RunningService {
   audience: string;
   /** Absent when the email handler is not part of this checkout. */
   poller?: StreamPoller;
+  /** Resolves if a child process (DynamoDB Local, the emulator) exits while the service runs. */
+  failure: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +58,9 @@ export interface StartOptions {
 export async function startLocalService(settings: LocalSettings, options: StartOptions = {}): Promise<RunningService> {
   const log = options.log ?? ((message: string) => console.log(message));
   const stops: Array<() => Promise<void>> = [];
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     for (const stop of stops.splice(0).reverse()) {
       try {
         await stop();
@@ -89,6 +93,15 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     if (dynamoResult.status === 'rejected') throw new PartFailed('DynamoDB Local', dynamoResult.reason);
     if (sesResult.status === 'rejected') throw new PartFailed('the SES emulator', sesResult.reason);
     return [dynamoResult.value, sesResult.value] as [RunningDynamo, RunningSes];
+  });
+
+  const failure = new Promise<Error>((resolve) => {
+    const watch = (part: string, child: RunningDynamo['process']) =>
+      child.once('exit', (code, signal) => {
+        if (!stopping) resolve(new Error(`${part} stopped unexpectedly (${signal ?? `exit code ${code}`}).`));
+      });
+    watch('DynamoDB Local', dynamo.process);
+    watch('The SES emulator', ses.process);
   });
 
   const streamArn = await step('DynamoDB Local', async () => {
@@ -189,6 +202,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     issuer: settings.external?.issuer ?? LOCAL_ISSUER,
     audience: settings.external?.audience ?? LOCAL_AUDIENCE,
     poller,
+    failure,
     stop: stopAll,
   };
 }

@@ -18,6 +18,8 @@ export interface Runner {
   dataDir: string;
   ports: { api: number; dynamo: number; ses: number };
   child: ChildProcess;
+  /** Resolves with the exit code once the runner process has exited. */
+  exited: Promise<number | null>;
   output(): string;
   token(request: TokenRequest): Promise<string>;
   /** SIGTERM, then wait for the exit; resolves with the exit code. */
@@ -73,6 +75,7 @@ export async function startRunner(
     dataDir,
     ports,
     child,
+    exited,
     output: () => output,
     token: async (request) => mintToken(await loadOrCreateKey(dataDir), request),
     stop: async () => {
