@@ -8,10 +8,9 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { invitationEmailFilterPatterns } from '../functions/stream/filters';
+import { EMAIL_SENDER_HANDLER } from './bundling/options';
 import type { InvitationsTable } from './invitations-table';
 import { ServiceFunction } from './service-function';
-
-export const EMAIL_HANDLER = 'send-invitation-emails';
 
 /** Stream failure handling: how often a failing record is retried, and how old it may get, before it is parked. */
 export const STREAM_RETRY = { retryAttempts: 10, maxRecordAge: Duration.hours(6), batchSize: 10 } as const;
@@ -74,7 +73,7 @@ export class InvitationEmail extends Construct {
     });
 
     this.sender = new ServiceFunction(this, 'Sender', {
-      handler: EMAIL_HANDLER,
+      handler: EMAIL_SENDER_HANDLER,
       profile: 'stream',
       description: 'Sends invitation emails for new and resent invitations, from the table stream',
       logRetention: props.logRetention,

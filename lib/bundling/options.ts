@@ -6,6 +6,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,13 +41,16 @@ export const LAMBDA_BUNDLE = {
   alias: BUNDLE_ALIASES,
 } as const;
 
+/** The stream-triggered function, the one function that is not in the route table. */
+export const EMAIL_SENDER_HANDLER = 'send-invitation-emails';
+
 /** The handler source of a function: functions/<name>.ts. */
 export function handlerEntry(handler: string): string {
   return join(PROJECT_ROOT, 'functions', `${handler}.ts`);
 }
 
 /** esbuild's build options for one bundle, identical to what the CDK stack produces (index.mjs + map). */
-export function esbuildBuildOptions(entry: string, outfile: string) {
+export function esbuildBuildOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -61,5 +65,5 @@ export function esbuildBuildOptions(entry: string, outfile: string) {
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     banner: { js: LAMBDA_BUNDLE.banner },
     alias: { ...LAMBDA_BUNDLE.alias },
-  } as const;
+  };
 }

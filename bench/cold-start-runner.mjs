@@ -1,0 +1,19 @@
+// One cold start, in a fresh process: import a bundle, and with an event, handle it once.
+// Plain JavaScript so that nothing but Node.js itself runs before the bundle does.
+const [bundle, eventJson] = process.argv.slice(2);
+const { handler } = await import(bundle);
+if (eventJson) {
+  const context = {
+    awsRequestId: '00000000-0000-4000-8000-000000000000',
+    functionName: 'cold-start',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:cold-start',
+    memoryLimitInMB: '1024',
+    logGroupName: '/aws/lambda/cold-start',
+    logStreamName: 'cold-start',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 10_000,
+  };
+  const result = await handler(JSON.parse(eventJson), context);
+  process.stdout.write(JSON.stringify({ status: result?.statusCode ?? (result ? 'ok' : 'none') }));
+}

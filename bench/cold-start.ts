@@ -1,0 +1,257 @@
+/**
+ * npm run bench:cold — what a cold start costs, per function the stack deploys.
+ *
+ * Builds every bundle with the stack's own esbuild settings (lib/bundling/options.ts), then, in
+ * fresh Node.js processes, measures (a) importing the bundle and (b) importing it and handling
+ * one request (against DynamoDB Local), beside `node -e 0` on the same machine. Runs are
+ * interleaved so that machine noise hits every column alike; the table shows medians.
+ *
+ *   npm run bench:cold                 # 11 runs per measurement
+ *   npm run bench:cold -- --runs 21
+ *
+ * Targets: API bundles ≤ 350 KB minified, import ≤ 1.6 × `node -e 0`.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { type Route, routes } from '../functions/routes';
+import { EMAIL_SENDER_HANDLER, esbuildBuildOptions, handlerEntry, PROJECT_ROOT } from '../lib/bundling/options';
+import { ensureTable, freePort, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
+
+const MAX_BUNDLE_BYTES = 350 * 1024;
+const MAX_IMPORT_RATIO = 1.6;
+const TABLE_NAME = 'cold-start';
+
+interface Subject {
+  handler: string;
+  api: boolean;
+  bundle: string;
+  bytes: number;
+  event: unknown;
+}
+
+const runs = Number(argument('--runs') ?? 11);
+const workDir = mkdtempSync(join(tmpdir(), 'cold-start-'));
+const runner = join(PROJECT_ROOT, 'bench/cold-start-runner.mjs');
+
+async function main(): Promise<void> {
+  try {
+    const subjects = await buildAll();
+    const dynamo = await startDynamoDbLocal({ port: await freePort() });
+    try {
+      const client = localDynamoClient(dynamo.endpoint);
+      await ensureTable(client, TABLE_NAME);
+      client.destroy();
+      report(subjects, measure(subjects, environment(dynamo.endpoint)));
+    } finally {
+      await dynamo.stop();
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function buildAll(): Promise<Subject[]> {
+  const all: readonly Route[] = routes;
+  const handlers: { handler: string; api: boolean; route?: Route }[] = [
+    ...all.map((route) => ({ handler: route.handler, api: true, route })),
+    { handler: EMAIL_SENDER_HANDLER, api: false },
+  ];
+  return Promise.all(
+    handlers.map(async ({ handler, api, route }) => {
+      const bundle = join(workDir, handler, 'index.mjs');
+      await build({ ...esbuildBuildOptions(handlerEntry(handler), bundle), logLevel: 'warning' });
+      return { handler, api, bundle, bytes: statSync(bundle).size, event: route ? apiEvent(route) : streamEvent() };
+    }),
+  );
+}
+
+/** What a function sees in Lambda, with local endpoints; nothing inherited from this shell but PATH. */
+function environment(dynamoEndpoint: string): NodeJS.ProcessEnv {
+  const keyFile = join(workDir, 'link-token.key');
+  writeFileSync(keyFile, randomBytes(32).toString('base64url'));
+  return {
+    PATH: process.env.PATH,
+    NODE_OPTIONS: '--enable-source-maps',
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'invitations',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    TABLE_NAME,
+    DYNAMODB_ENDPOINT: dynamoEndpoint,
+    CURSOR_SECRET: randomBytes(32).toString('base64url'),
+    TOKEN_KEY_FILE: keyFile,
+    ACCEPT_URL: 'https://app.example.com/invitations/accept',
+    SES_FROM_ADDRESS: 'invitations@example.com',
+    SES_ENDPOINT: 'http://127.0.0.1:9',
+  };
+}
+
+interface Samples {
+  baseline: number[];
+  imports: Map<string, number[]>;
+  requests: Map<string, number[]>;
+  status: Map<string, string>;
+}
+
+function measure(subjects: Subject[], env: NodeJS.ProcessEnv): Samples {
+  const samples: Samples = { baseline: [], imports: new Map(), requests: new Map(), status: new Map() };
+  const time = (args: string[], childEnv: NodeJS.ProcessEnv) => {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, { env: childEnv, encoding: 'utf8' });
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.status !== 0) throw new Error(`${args.join(' ')} failed:\n${result.stderr}`);
+    return { elapsed, stdout: result.stdout };
+  };
+  const plain = { PATH: process.env.PATH };
+  // One untimed round warms the file cache.
+  for (const subject of subjects) time([runner, subject.bundle], env);
+  for (let run = 0; run < runs; run++) {
+    samples.baseline.push(time(['-e', '0'], plain).elapsed);
+    for (const subject of subjects) {
+      push(samples.imports, subject.handler, time([runner, subject.bundle], env).elapsed);
+      const request = time([runner, subject.bundle, JSON.stringify(subject.event)], env);
+      push(samples.requests, subject.handler, request.elapsed);
+      samples.status.set(subject.handler, lastLine(request.stdout));
+    }
+    process.stderr.write(`\rrun ${run + 1}/${runs}`);
+  }
+  process.stderr.write('\n');
+  return samples;
+}
+
+function report(subjects: Subject[], samples: Samples): void {
+  const baseline = median(samples.baseline);
+  const rows = subjects.map((subject) => {
+    const imported = median(samples.imports.get(subject.handler) ?? []);
+    const handled = median(samples.requests.get(subject.handler) ?? []);
+    const sizeOk = !subject.api || subject.bytes <= MAX_BUNDLE_BYTES;
+    const importOk = !subject.api || imported <= MAX_IMPORT_RATIO * baseline;
+    return [
+      subject.handler + (subject.api ? '' : ' (stream)'),
+      `${(subject.bytes / 1024).toFixed(1)}${sizeOk ? '' : ' ✗'}`,
+      imported.toFixed(1),
+      `${(imported / baseline).toFixed(2)}${importOk ? '' : ' ✗'}`,
+      handled.toFixed(1),
+      (handled / baseline).toFixed(2),
+      samples.status.get(subject.handler) ?? '',
+    ];
+  });
+  const header = ['function', 'bundle KB', 'import ms', '× node', 'import + 1 request ms', '× node', 'response'];
+  const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+  console.log(`Node.js ${process.version}, ${runs} runs, medians. \`node -e 0\`: ${baseline.toFixed(1)} ms.`);
+  console.log(
+    `Targets for API functions: bundle ≤ ${MAX_BUNDLE_BYTES / 1024} KB, import ≤ ${MAX_IMPORT_RATIO} × node -e 0 (✗ marks a miss).\n`,
+  );
+  console.log(lines.join('\n'));
+}
+
+// ------------------------------------------------------------------ sample events
+
+function apiEvent(route: Route) {
+  const ids: Record<string, string> = {
+    workspaceId: randomUUID(),
+    invitationId: randomUUID(),
+    userId: 'user-2',
+    token: 'A'.repeat(70),
+  };
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? name);
+  const pathParameters = Object.fromEntries(
+    [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, ids[name as string]]),
+  );
+  const body = ['POST', 'PUT', 'PATCH'].includes(route.method)
+    ? JSON.stringify(SAMPLE_BODIES[route.handler] ?? {})
+    : undefined;
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'api.example.com', 'content-type': 'application/json', 'user-agent': 'cold-start' },
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'cold',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method: route.method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'cold-start' },
+      requestId: randomUUID(),
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      authorizer:
+        route.auth === 'jwt'
+          ? {
+              jwt: {
+                claims: { sub: 'user-1', email: 'ada@example.com', email_verified: 'true', name: 'Ada' },
+                scopes: null,
+              },
+            }
+          : undefined,
+    },
+  };
+}
+
+const SAMPLE_BODIES: Record<string, unknown> = {
+  'create-workspace': { name: 'Cold start' },
+  'update-workspace': { name: 'Cold start' },
+  'create-invitation': { email: 'grace@example.com' },
+};
+
+/** A record the sender reads and sets aside (not an invitation): its whole path without sending mail. */
+function streamEvent() {
+  return {
+    Records: [
+      {
+        eventID: '1',
+        eventName: 'INSERT',
+        eventSource: 'aws:dynamodb',
+        eventSourceARN: `arn:aws:dynamodb:eu-west-1:123456789012:table/${TABLE_NAME}/stream/2026-01-01T00:00:00.000`,
+        dynamodb: {
+          Keys: { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' } },
+          NewImage: { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' }, entity: { S: 'Workspace' } },
+          SequenceNumber: '1',
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      },
+    ],
+  };
+}
+
+// ------------------------------------------------------------------ helpers
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  map.set(key, [...(map.get(key) ?? []), value]);
+}
+
+function lastLine(output: string): string {
+  const status = output.trim().split('\n').at(-1) ?? '';
+  try {
+    return String((JSON.parse(status) as { status: unknown }).status);
+  } catch {
+    return '?';
+  }
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+await main();
