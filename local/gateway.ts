@@ -32,6 +32,8 @@ export interface GatewayOptions {
   functionPrefix?: string;
   /** API Gateway's integration timeout. */
   timeoutMs?: number;
+  /** Where handler crashes are reported (default: stderr). */
+  logError?(message: string, error: unknown): void;
 }
 
 const SWAGGER_UI = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
@@ -124,7 +126,7 @@ async function serve(
     const handler = await handlerFor(route.handler);
     result = await handler(event, context);
   } catch (error) {
-    console.error(`gateway: ${functionName} failed`, error);
+    (options.logError ?? console.error)(`gateway: ${functionName} failed`, error);
     send(response, 500, { 'content-type': 'application/json', ...cors }, internalError());
     return;
   }
