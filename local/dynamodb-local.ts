@@ -62,7 +62,11 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new JavaMissing() : error));
     child.once('exit', (code) =>
-      reject(new Error(`DynamoDB Local exited (code ${code}) before it was ready: ${output.trim().slice(-500)}`)),
+      reject(
+        /UnsupportedClassVersionError/.test(output)
+          ? new JavaMissing('the `java` command found is older than Java 17')
+          : new Error(`DynamoDB Local exited (code ${code}) before it was ready: ${output.trim().slice(-500)}`),
+      ),
     );
   });
   exited.catch(() => undefined);
@@ -76,9 +80,9 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
 }
 
 export class JavaMissing extends Error {
-  constructor() {
+  constructor(problem = 'no `java` command was found') {
     super(
-      'DynamoDB Local needs Java 17 or newer, and no `java` command was found. Install a JDK or JRE ' +
+      `DynamoDB Local needs Java 17 or newer, and ${problem}. Install a JDK or JRE ` +
         '(Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`; macOS: `brew install openjdk@17`; ' +
         'Windows: the Microsoft or Adoptium OpenJDK 17 installer), make sure `java -version` works in a new ' +
         'terminal, and run the command again.',

@@ -21,6 +21,8 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { writeFileAtomic } from './data-dir';
 import { lambdaContext } from './lambda-context';
 
+const MAX_RETRY_DELAY_MS = 10_000;
+
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
 
 export interface StreamPollerOptions {
@@ -70,9 +72,10 @@ export class StreamPoller {
   invocations = 0;
 
   constructor(options: StreamPollerOptions) {
+    // The deployed mapping's settings (lib/invitation-email.ts: STREAM_RETRY).
     this.options = {
-      batchSize: 100,
-      maxRetries: 3,
+      batchSize: 10,
+      maxRetries: 10,
       retryBaseDelayMs: 200,
       pollIntervalMs: 250,
       handlerTimeoutMs: 60_000,
@@ -220,7 +223,7 @@ export class StreamPoller {
         attempts = 0;
         continue;
       }
-      const delay = Math.min(this.options.retryBaseDelayMs * 2 ** (attempts - 1), 30_000);
+      const delay = Math.min(this.options.retryBaseDelayMs * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS);
       await this.sleep(delay);
       if (this.halted) return false;
     }
