@@ -28,8 +28,9 @@ export interface InvitationEmailProps {
 }
 
 /**
- * Invitation email delivery: the SES identity and configuration set, the link-token key, and the
- * stream function fed by a filtered event-source mapping whose failures end in an encrypted queue.
+ * Invitation email delivery: the SES identity and configuration set, and the stream function
+ * (which rebuilds links with the link-token key) fed by a filtered event-source mapping whose
+ * failures end in an encrypted queue.
  */
 export class InvitationEmail extends Construct {
   readonly identity: ses.EmailIdentity;
