@@ -1,7 +1,10 @@
 /** Synthesizes the stack the way `cdk deploy` would, once per test file. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { PROJECT_ROOT } from '../../lib/bundling/options';
 import { InvitationsStack } from '../../lib/invitations-stack';
 import { parseParameters, type RawParameters } from '../../lib/parameters';
 
@@ -17,9 +20,13 @@ export interface Synthesized {
   assemblyDir: string;
 }
 
+/** The feature flags `cdk synth` applies, so that tests see the template a deploy would. */
+const cdkJsonContext = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: object })
+  .context;
+
 /** `bundle: false` skips esbuild (placeholder code) for tests that only look at the template. */
 export function synthesize(parameters: RawParameters, { bundle }: { bundle: boolean }): Synthesized {
-  const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...cdkJsonContext, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   const stack = new InvitationsStack(app, 'Invitations', {
     parameters: parseParameters(parameters),
     env: { account: '123456789012', region: 'eu-west-1' },
