@@ -54,6 +54,8 @@ export function createGateway(options: GatewayOptions): Server {
 
   return createServer((request, response) => {
     serve(request, response, options, handlerFor).catch((error) => {
+      // A client that went away mid-request is not an error of the service.
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || request.destroyed) return;
       console.error('gateway: request failed', error);
       if (!response.headersSent) send(response, 500, { 'content-type': 'application/json' }, internalError());
       else response.destroy();
