@@ -12,9 +12,21 @@ const app = new App();
 const stackName = app.node.tryGetContext('stackName') ?? 'Invitations';
 const stack = new InvitationsStack(app, stackName, {
   description: 'Invitations service: invite people by email into private workspaces',
-  parameters: readParameters(app.node),
+  parameters: parametersOrExit(),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Tags.of(stack).add('service', 'invitations');
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
+
+/** A parameter mistake is the operator's to fix: say what is wrong, without a stack trace. */
+function parametersOrExit() {
+  try {
+    return readParameters(app.node);
+  } catch (error) {
+    console.error(
+      `${(error as Error).message}\n\nPass parameters with -c name=value; see the Deploy section of README.md.`,
+    );
+    process.exit(1);
+  }
+}
