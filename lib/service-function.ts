@@ -43,7 +43,9 @@ export interface ServiceFunctionProps {
  * Every function of the service: Node.js 24 on arm64, one esbuild bundle with everything in it
  * (settings shared with the cold-start benchmark), its own log group with retention, JSON logs
  * for Powertools, and its own role that starts with nothing but writing to that log group.
- * Data access is granted per function by whoever creates it.
+ * Data access is granted per function by whoever creates it. No active X-Ray tracing: its
+ * write permission only exists on resource *, and the access logs and Powertools logs carry the
+ * request ids that tie a request together.
  */
 export class ServiceFunction extends NodejsFunction {
   readonly handlerName: string;
