@@ -85,6 +85,8 @@ export class InvitationsApi extends Construct {
             latencyMs: '$context.responseLatency',
             integrationLatencyMs: '$context.integrationLatency',
             integrationError: '$context.integrationErrorMessage',
+            // The Lambda request id, which every log line of the function carries.
+            functionRequestId: '$context.integration.requestId',
             authorizerError: '$context.authorizer.error',
             caller: '$context.authorizer.claims.sub',
           }),
