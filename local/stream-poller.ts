@@ -109,17 +109,25 @@ export class StreamPoller {
     }
   }
 
-  /** Reads and delivers whatever is available on every shard that may be read now. */
+  /**
+   * Reads and delivers whatever is available on every shard that may be read now. A shard waits
+   * until its parent (if the stream still lists it) has been read to its end; a parent that ends
+   * during this poll lets its children be read in the same poll.
+   */
   async pollOnce(): Promise<void> {
     const shards = await this.listShards();
     const known = new Set(shards.map((shard) => shard.ShardId));
-    for (const shard of shards) {
-      if (this.halted) return;
+    const visited = new Set<string>();
+    const readable = (shard: Shard) => {
       const id = shard.ShardId as string;
-      if (this.position.shards[id]?.finished) continue;
+      if (visited.has(id) || this.position.shards[id]?.finished) return false;
       const parent = shard.ParentShardId;
-      if (parent && known.has(parent) && !this.position.shards[parent]?.finished) continue;
-      await this.readShard(id);
+      return !parent || !known.has(parent) || this.position.shards[parent]?.finished === true;
+    };
+    for (let next = shards.find(readable); next; next = shards.find(readable)) {
+      if (this.halted) return;
+      visited.add(next.ShardId as string);
+      await this.readShard(next.ShardId as string);
     }
   }
 

@@ -158,3 +158,75 @@ describe('the stream poller', () => {
     ]);
   });
 });
+
+describe('shard lineage', () => {
+  it('reads a parent shard to its end before its children, and remembers finished shards', async () => {
+    // A stream in which shard "parent" closed and split into "child"; "child" is listed first.
+    const record = (shard: string, n: number) => ({
+      eventID: `${shard}-${n}`,
+      eventName: 'INSERT' as const,
+      dynamodb: {
+        SequenceNumber: `${shard === 'parent' ? 1 : 2}0000${n}`,
+        NewImage: { PK: { S: `${shard}-${n}` }, entity: { S: 'Thing' } },
+      },
+    });
+    const shards = {
+      child: { records: [record('child', 1)], closed: false },
+      parent: { records: [record('parent', 1), record('parent', 2)], closed: true },
+    };
+    const reads: string[] = [];
+    const fake = {
+      send: async (command: { constructor: { name: string }; input: Record<string, string> }) => {
+        const { name } = command.constructor;
+        if (name === 'DescribeStreamCommand') {
+          return {
+            StreamDescription: {
+              Shards: [
+                { ShardId: 'child', ParentShardId: 'parent' },
+                { ShardId: 'parent', ParentShardId: 'trimmed-grandparent' },
+              ],
+            },
+          };
+        }
+        if (name === 'GetShardIteratorCommand') return { ShardIterator: `${command.input.ShardId}|0` };
+        if (name === 'GetRecordsCommand') {
+          const [shardId, offset] = (command.input.ShardIterator as string).split('|') as [keyof typeof shards, string];
+          reads.push(shardId);
+          const shard = shards[shardId];
+          const Records = shard.records.slice(Number(offset));
+          const end = Number(offset) + Records.length;
+          return { Records, NextShardIterator: shard.closed && Records.length === 0 ? undefined : `${shardId}|${end}` };
+        }
+        throw new Error(`unexpected ${name}`);
+      },
+    };
+    const delivered: string[] = [];
+    const name = 'lineage';
+    const subject = new StreamPoller({
+      client: fake as unknown as DynamoDBStreamsClient,
+      streamArn: 'arn:aws:dynamodb:local:000000000000:table/lineage/stream/x',
+      handler: async (event) => {
+        delivered.push(...ids(event));
+      },
+      toLambdaRecord: toLambdaStreamRecord,
+      accepts: () => true,
+      positionFile: join(dir, `${name}.position.json`),
+      deadLetterFile: join(dir, `${name}.dead-letters.jsonl`),
+      log: () => undefined,
+    });
+
+    await subject.pollOnce();
+    expect(reads).toEqual(['parent']);
+    expect(delivered).toEqual(['parent-1', 'parent-2']);
+    // The next poll finds the parent's end and goes on to the child.
+    await subject.pollOnce();
+    expect(reads).toEqual(['parent', 'parent', 'child']);
+    expect(delivered).toEqual(['parent-1', 'parent-2', 'child-1']);
+    const position = JSON.parse(readFileSync(join(dir, `${name}.position.json`), 'utf8'));
+    expect(position.shards.parent).toEqual({ sequenceNumber: '100002', finished: true });
+    expect(position.shards.child).toEqual({ sequenceNumber: '200001' });
+    reads.length = 0;
+    await subject.pollOnce();
+    expect(reads).toEqual(['child']);
+  });
+});
