@@ -1,4 +1,4 @@
-/** `npm start`: runs the whole service on this machine until Ctrl-C or SIGTERM. */
+/** `npm start`: runs the whole service on this machine until Ctrl-C, SIGTERM or SIGHUP. */
 import { JavaMissing } from '../local/dynamodb-local';
 import { type RunningService, startLocalService } from '../local/runner';
 import { loadSettings } from '../local/settings';
@@ -20,6 +20,7 @@ async function shutdown(signal: string): Promise<void> {
 
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
 const starting = (async () => {
   const settings = loadSettings();

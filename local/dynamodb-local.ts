@@ -42,8 +42,19 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
  * Starts DynamoDB Local on `port` (in memory, or persisted under `dataDir`) and resolves once it
  * answers requests. Rejects with a readable message if Java is missing or the process exits.
  */
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<RunningDynamo> {
-  const child = spawn({ port: options.port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+export async function startDynamoDbLocal(options: {
+  port: number;
+  dataDir?: string;
+  /** In its own process group, so a Ctrl-C in the terminal reaches only the parent, which stops it. */
+  detached?: boolean;
+}): Promise<RunningDynamo> {
+  const child = spawn({
+    port: options.port,
+    path: options.dataDir ?? null,
+    sharedDb: true,
+    stdio: 'pipe',
+    detached: options.detached ?? false,
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;

@@ -85,8 +85,9 @@ export async function startLocalService(settings: LocalSettings, options: StartO
 
   const [dynamo, ses] = await step('DynamoDB Local and the SES emulator', async () => {
     const started = await Promise.allSettled([
-      startDynamoDbLocal({ port: settings.dynamoPort, dataDir: paths.dynamo }),
-      startSesEmulator({ port: settings.sesPort }),
+      // Detached: a Ctrl-C reaches the runner alone, which then stops the children in order.
+      startDynamoDbLocal({ port: settings.dynamoPort, dataDir: paths.dynamo, detached: true }),
+      startSesEmulator({ port: settings.sesPort, detached: true }),
     ]);
     for (const result of started) if (result.status === 'fulfilled') stops.push(result.value.stop);
     const [dynamoResult, sesResult] = started;

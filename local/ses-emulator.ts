@@ -12,9 +12,14 @@ export interface RunningSes {
 
 const CLI = join(dirname(createRequire(import.meta.url).resolve('aws-ses-v2-local')), 'cli.js');
 
-export async function startSesEmulator(options: { port: number; timeoutMs?: number }): Promise<RunningSes> {
+export async function startSesEmulator(options: {
+  port: number;
+  timeoutMs?: number;
+  detached?: boolean;
+}): Promise<RunningSes> {
   const child = spawn(process.execPath, [CLI, '--port', String(options.port), '--host', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   const collect = (chunk: Buffer) => {
