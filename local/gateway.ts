@@ -30,12 +30,13 @@ export interface GatewayOptions {
   jwks?: unknown;
   /** Function names are `<prefix><handler>`. */
   functionPrefix?: string;
-  /** API Gateway's integration timeout. */
+  /** API Gateway's integration timeout: a handler slower than this gets a 503, as in AWS. */
   timeoutMs?: number;
   /** Where handler crashes are reported (default: stderr). */
   logError?(message: string, error: unknown): void;
 }
 
+const TIMED_OUT = Symbol('timed out');
 const SWAGGER_UI = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
 const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -124,13 +125,26 @@ async function serve(
   const context = lambdaContext(functionName, options.timeoutMs ?? 29_000, event.requestContext.requestId);
 
   let result: unknown;
+  const timeoutMs = options.timeoutMs ?? 29_000;
+  let timer: NodeJS.Timeout | undefined;
   try {
     const handler = await handlerFor(route.handler);
-    result = await handler(event, context);
+    const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    });
+    result = await Promise.race([handler(event, context), timedOut]);
+    if (result === TIMED_OUT) {
+      (options.logError ?? console.error)(`gateway: ${functionName} did not answer within ${timeoutMs} ms`, undefined);
+      const body = JSON.stringify({ message: 'Service Unavailable' });
+      send(response, 503, { 'content-type': 'application/json', ...cors }, body);
+      return;
+    }
   } catch (error) {
     (options.logError ?? console.error)(`gateway: ${functionName} failed`, error);
     send(response, 500, { 'content-type': 'application/json', ...cors }, internalError());
     return;
+  } finally {
+    clearTimeout(timer);
   }
   writeResult(response, result, { 'apigw-requestid': event.requestContext.requestId, ...cors });
 }

@@ -138,6 +138,24 @@ describe('the local gateway', () => {
     respond = () => ({ statusCode: 204 });
   });
 
+  it('answers 503 when a handler outlives the integration timeout', async () => {
+    const slow = createGateway({
+      loadHandler: async () => () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 500)),
+      verifier: localVerifier(key),
+      timeoutMs: 50,
+      logError: () => undefined,
+    });
+    const url = await listen(slow);
+    try {
+      const response = await fetch(`${url}/api/openapi.json`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ message: 'Service Unavailable' });
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
+  });
+
   it('runs no handler for a refused token, and answers CORS preflights only when origins are configured', async () => {
     const before = seen.length;
     const refused = await fetch(`${base}/api/workspaces`, { headers: { authorization: 'Basic abc' } });
