@@ -14,22 +14,21 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
 
 export class PortInUse extends Error {
   constructor(
-    readonly part: string,
     readonly port: number,
     variable: string,
   ) {
-    super(`${part} cannot listen on port ${port}: the port is already in use. Stop what uses it, or set ${variable}.`);
+    super(`port ${port} is already in use. Stop what uses it, or choose another port with ${variable}.`);
   }
 }
 
 /** Fails with PortInUse if something already listens on 127.0.0.1:`port`. */
-export async function assertPortFree(part: string, port: number, variable: string): Promise<void> {
+export async function assertPortFree(port: number, variable: string): Promise<void> {
   const server = createServer();
   try {
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUse(part, port, variable);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUse(port, variable);
     throw error;
   } finally {
     if (server.listening) {

@@ -9,7 +9,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { assertPortFree } from './child-process';
 import { corsPolicy } from './cors';
-import { type DataPaths, prepareDataDir } from './data-dir';
+import { type DataPaths, ensureSecret, prepareDataDir } from './data-dir';
 import {
   ensureTable,
   LOCAL_CREDENTIALS,
@@ -79,9 +79,9 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   };
 
   const paths = await step('the data directory', async () => prepareDataDir(settings.dataDir));
-  await step('the API gateway', () => assertPortFree('the API gateway', settings.port, 'PORT'));
-  await step('DynamoDB Local', () => assertPortFree('DynamoDB Local', settings.dynamoPort, 'DYNAMODB_PORT'));
-  await step('the SES emulator', () => assertPortFree('the SES emulator', settings.sesPort, 'SES_PORT'));
+  await step('the API gateway', () => assertPortFree(settings.port, 'PORT'));
+  await step('DynamoDB Local', () => assertPortFree(settings.dynamoPort, 'DYNAMODB_PORT'));
+  await step('the SES emulator', () => assertPortFree(settings.sesPort, 'SES_PORT'));
 
   const [dynamo, ses] = await step('DynamoDB Local and the SES emulator', async () => {
     const started = await Promise.allSettled([
@@ -124,7 +124,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CURSOR_SECRET: (await import('node:fs')).readFileSync(paths.cursorSecret, 'utf8').trim(),
+    CURSOR_SECRET: ensureSecret(paths.cursorSecret),
     TOKEN_KEY_FILE: paths.tokenKey,
     SES_ENDPOINT: ses.endpoint,
     SES_FROM_ADDRESS: settings.fromAddress,

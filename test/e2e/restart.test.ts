@@ -114,7 +114,7 @@ describe('a part that cannot start', () => {
       try {
         const busy = await runUntilExit({ ...env, LOCAL_DATA_DIR: failingDir });
         expect(busy.code).toBe(1);
-        expect(busy.output).toContain(`the SES emulator cannot listen on port ${ports.SES_PORT}`);
+        expect(busy.output).toContain(`the SES emulator failed to start: port ${ports.SES_PORT} is already in use`);
       } finally {
         blocker.close();
       }
