@@ -215,6 +215,7 @@ export function buildEvent(parts: EventParts): APIGatewayProxyEventV2 & { reques
       accountId: '000000000000',
       apiId: 'local',
       ...(claims ? { authorizer: { jwt: { claims: gatewayClaims(claims), scopes: scopesOf(claims) } } } : {}),
+      // With the port, unlike AWS: handlers build absolute links from it, and locally they need it.
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
       http: {

@@ -156,15 +156,10 @@ export class StreamPoller {
         throw error;
       }
       const records = response.Records ?? [];
+      // Until the batch is through, the next read must start again from the saved position.
+      this.iterators.delete(shardId);
+      if (records.length && !(await this.deliver(shardId, records))) return;
       if (response.NextShardIterator) this.iterators.set(shardId, response.NextShardIterator);
-      else this.iterators.delete(shardId);
-      if (records.length) {
-        const delivered = await this.deliver(shardId, records);
-        if (!delivered) {
-          this.iterators.delete(shardId);
-          return;
-        }
-      }
       if (!response.NextShardIterator) {
         this.checkpoint(shardId, { finished: true });
         return;
