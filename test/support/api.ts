@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { lambdaContext as localLambdaContext } from '../../local/lambda-context';
 import { matchRoute } from '../../local/route-matcher';
 
 export interface Identity {
@@ -39,22 +40,8 @@ export function user(label: string, overrides: Partial<Identity> = {}): Identity
   return { sub: `user|${id}`, email: `${id}@example.com`, emailVerified: true, name: `User ${label}`, ...overrides };
 }
 
-export function lambdaContext(functionName = 'test'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+/** The same Lambda-like context the local runner gives its handlers, with a 10 s deadline. */
+export const lambdaContext = (functionName = 'test'): Context => localLambdaContext(functionName, 10_000);
 
 export function apiEvent(
   method: string,
