@@ -22,6 +22,8 @@ import { writeFileAtomic } from './data-dir';
 import { lambdaContext } from './lambda-context';
 
 const MAX_RETRY_DELAY_MS = 10_000;
+/** Bounds one shard's turn, so that other shards (and stop requests) are not kept waiting. */
+const MAX_PAGES_PER_POLL = 20;
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
 
@@ -145,7 +147,7 @@ export class StreamPoller {
   }
 
   private async readShard(shardId: string): Promise<void> {
-    for (let page = 0; page < 10; page++) {
+    for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
       const iterator = this.iterators.get(shardId) ?? (await this.newIterator(shardId));
       let response: Awaited<ReturnType<typeof this.getRecords>>;
       try {
@@ -164,7 +166,8 @@ export class StreamPoller {
         this.checkpoint(shardId, { finished: true });
         return;
       }
-      if (records.length < this.options.batchSize) return;
+      // Like Lambda, keep reading while a shard has records; wait for the next poll once it has none.
+      if (!records.length) return;
     }
   }
 
