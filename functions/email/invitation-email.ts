@@ -48,9 +48,10 @@ export function expiryInWords(expiresAt: string, now: Date): string {
   return `${date} at ${time} UTC (${timeLeft(expiry.getTime() - now.getTime())})`;
 }
 
+/** Rounded, not truncated: an email sent seconds after a 7-day invitation was created says "in 7 days". */
 function timeLeft(ms: number): string {
-  const hours = Math.floor(ms / 3_600_000);
-  if (hours >= 48) return `in ${Math.floor(hours / 24)} days`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours >= 48) return `in ${Math.round(hours / 24)} days`;
   if (hours >= 2) return `in ${hours} hours`;
   return hours === 1 ? 'in 1 hour' : 'in less than an hour';
 }

@@ -80,6 +80,8 @@ describe('the invitation email', () => {
   it('says the expiry in words, in days or, under two days, in hours', () => {
     expect(expiryInWords('2026-11-23T10:05:00.000Z', now)).toBe('Monday 23 November 2026 at 10:05 UTC (in 30 hours)');
     expect(expiryInWords('2026-12-22T04:05:00.000Z', now)).toBe('Tuesday 22 December 2026 at 04:05 UTC (in 30 days)');
+    const sevenDaysLessSeconds = new Date(now.getTime() + 7 * 86_400_000 - 3_000).toISOString();
+    expect(expiryInWords(sevenDaysLessSeconds, now)).toMatch(/\(in 7 days\)$/);
   });
 
   it('builds the accept link from ACCEPT_URL, keeping its own query', () => {
