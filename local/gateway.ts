@@ -37,6 +37,8 @@ export interface GatewayOptions {
 }
 
 const TIMED_OUT = Symbol('timed out');
+/** API Gateway HTTP APIs accept payloads up to 10 MB. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const SWAGGER_UI = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
 const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -120,6 +122,11 @@ async function serve(
   }
 
   const body = await readBody(request);
+  if (!body) {
+    const tooLarge = JSON.stringify({ message: 'Request Entity Too Large' });
+    send(response, 413, { 'content-type': 'application/json', connection: 'close', ...cors }, tooLarge);
+    return;
+  }
   const event = buildEvent({ request, method, url, headers, route, pathParameters, body, claims });
   const functionName = `${options.functionPrefix ?? ''}${route.handler}`;
   const context = lambdaContext(functionName, options.timeoutMs ?? 29_000, event.requestContext.requestId);
@@ -166,9 +173,15 @@ function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
+/** The body, or undefined if it exceeds API Gateway's payload limit. */
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 

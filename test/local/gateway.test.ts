@@ -107,6 +107,15 @@ describe('the local gateway', () => {
       body: new Uint8Array([0, 255, 1]),
     });
     expect((await last()).event).toMatchObject({ body: 'AP8B', isBase64Encoded: true });
+
+    const before = seen.length;
+    const huge = await fetch(`${base}/api/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: 'x'.repeat(10 * 1024 * 1024 + 1),
+    });
+    expect(huge.status).toBe(413);
+    expect(seen.length).toBe(before);
   });
 
   it('maps results back: status, headers, cookies, base64 bodies, unstructured results and failures', async () => {
