@@ -129,10 +129,10 @@ async function serve(
   }
   const event = buildEvent({ request, method, url, headers, route, pathParameters, body, claims });
   const functionName = `${options.functionPrefix ?? ''}${route.handler}`;
-  const context = lambdaContext(functionName, options.timeoutMs ?? 29_000, event.requestContext.requestId);
+  const timeoutMs = options.timeoutMs ?? 29_000;
+  const context = lambdaContext(functionName, timeoutMs, event.requestContext.requestId);
 
   let result: unknown;
-  const timeoutMs = options.timeoutMs ?? 29_000;
   let timer: NodeJS.Timeout | undefined;
   try {
     const handler = await handlerFor(route.handler);
@@ -142,8 +142,8 @@ async function serve(
     result = await Promise.race([handler(event, context), timedOut]);
     if (result === TIMED_OUT) {
       (options.logError ?? console.error)(`gateway: ${functionName} did not answer within ${timeoutMs} ms`, undefined);
-      const body = JSON.stringify({ message: 'Service Unavailable' });
-      send(response, 503, { 'content-type': 'application/json', ...cors }, body);
+      const unavailable = JSON.stringify({ message: 'Service Unavailable' });
+      send(response, 503, { 'content-type': 'application/json', ...cors }, unavailable);
       return;
     }
   } catch (error) {
