@@ -9,7 +9,8 @@ export interface Route {
   path: string;
   handler: string;
   auth: 'jwt' | 'public';
-  access: 'read' | 'write';
+  /** What the handler does with the table: `none` gets neither table access nor its configuration. */
+  access: 'read' | 'write' | 'none';
   summary: string;
   /** The handler mints or verifies invitation link tokens, so it may read the HMAC key. */
   usesTokenKey?: boolean;
@@ -148,7 +149,7 @@ export const routes = [
     path: '/api/openapi.json',
     handler: 'get-openapi',
     auth: 'public',
-    access: 'read',
+    access: 'none',
     tag: 'API',
     summary: 'This API as an OpenAPI 3.1 document',
   },

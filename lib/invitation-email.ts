@@ -7,13 +7,11 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EMAIL_EVENT_SOURCE } from '../functions/stream/event-source';
 import { invitationEmailFilterPatterns } from '../functions/stream/filters';
 import { EMAIL_SENDER_HANDLER } from './bundling/options';
 import type { InvitationsTable } from './invitations-table';
 import { ServiceFunction } from './service-function';
-
-/** Stream failure handling: how often a failing record is retried, and how old it may get, before it is parked. */
-export const STREAM_RETRY = { retryAttempts: 10, maxRecordAge: Duration.hours(6), batchSize: 10 } as const;
 
 export interface InvitationEmailProps {
   readonly table: InvitationsTable;
@@ -114,10 +112,10 @@ export class InvitationEmail extends Construct {
     // mapping's would otherwise never be emailed. Replays are harmless, sending is idempotent.
     this.eventSource = new DynamoEventSource(props.table.table, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: STREAM_RETRY.batchSize,
-      bisectBatchOnError: true,
-      retryAttempts: STREAM_RETRY.retryAttempts,
-      maxRecordAge: STREAM_RETRY.maxRecordAge,
+      batchSize: EMAIL_EVENT_SOURCE.batchSize,
+      bisectBatchOnError: EMAIL_EVENT_SOURCE.bisectBatchOnError,
+      retryAttempts: EMAIL_EVENT_SOURCE.retryAttempts,
+      maxRecordAge: Duration.seconds(EMAIL_EVENT_SOURCE.maxRecordAgeSeconds),
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(this.failures),
       filters: invitationEmailFilterPatterns.map((pattern) => ({ pattern: JSON.stringify(pattern) })),

@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CORS_POLICY } from '../functions/http/cors-policy';
 import { type Route, routes } from '../functions/routes';
 import type { InvitationsTable } from './invitations-table';
 import { ServiceFunction } from './service-function';
@@ -49,16 +50,10 @@ export class InvitationsApi extends Construct {
         props.corsOrigins.length > 0
           ? {
               allowOrigins: props.corsOrigins,
-              allowMethods: [
-                apigw.CorsHttpMethod.GET,
-                apigw.CorsHttpMethod.POST,
-                apigw.CorsHttpMethod.PUT,
-                apigw.CorsHttpMethod.PATCH,
-                apigw.CorsHttpMethod.DELETE,
-              ],
-              allowHeaders: ['authorization', 'content-type'],
-              exposeHeaders: ['location', 'retry-after'],
-              maxAge: Duration.hours(1),
+              allowMethods: CORS_POLICY.allowMethods.map((method) => apigw.CorsHttpMethod[method]),
+              allowHeaders: [...CORS_POLICY.allowHeaders],
+              exposeHeaders: [...CORS_POLICY.exposeHeaders],
+              maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
             }
           : undefined,
     });
@@ -108,11 +103,11 @@ export class InvitationsApi extends Construct {
         description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
         logRetention: props.logRetention,
         environment: {
-          ...props.environment,
+          ...(route.access === 'none' ? {} : props.environment),
           ...(route.usesTokenKey ? { TOKEN_KEY_SECRET_ARN: props.tokenKey.secretArn } : {}),
         },
       });
-      props.table.grant(fn, route.access);
+      if (route.access !== 'none') props.table.grant(fn, route.access);
       if (route.usesTokenKey) props.tokenKey.grantRead(fn);
       this.functions.push(fn);
 

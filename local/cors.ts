@@ -1,6 +1,8 @@
+import { CORS_POLICY } from '../functions/http/cors-policy';
+
 /**
- * The CORS policy of the HTTP API, as lib/invitations-api.ts configures it: no CORS unless origins
- * are listed (CORS_ORIGINS locally, the corsOrigins parameter in AWS). With origins, API Gateway
+ * The CORS policy of the HTTP API (functions/http/cors-policy.ts, which the CDK stack uses too):
+ * no CORS unless origins are listed (CORS_ORIGINS locally, the corsOrigins parameter in AWS). With origins, API Gateway
  * answers preflight requests itself (no authorizer, no handler) and adds the allow-origin headers
  * to every response of a request from an allowed origin.
  */
@@ -16,10 +18,10 @@ export function corsPolicy(allowOrigins: string[]): CorsPolicy | undefined {
   if (!allowOrigins.length) return undefined;
   return {
     allowOrigins,
-    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['authorization', 'content-type'],
-    exposeHeaders: ['location', 'retry-after'],
-    maxAgeSeconds: 3600,
+    allowMethods: [...CORS_POLICY.allowMethods],
+    allowHeaders: [...CORS_POLICY.allowHeaders],
+    exposeHeaders: [...CORS_POLICY.exposeHeaders],
+    maxAgeSeconds: CORS_POLICY.maxAgeSeconds,
   };
 }
 

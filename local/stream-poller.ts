@@ -18,6 +18,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { EMAIL_EVENT_SOURCE } from '../functions/stream/event-source';
 import { writeFileAtomic } from './data-dir';
 import { lambdaContext } from './lambda-context';
 
@@ -74,10 +75,9 @@ export class StreamPoller {
   invocations = 0;
 
   constructor(options: StreamPollerOptions) {
-    // The deployed mapping's settings (lib/invitation-email.ts: STREAM_RETRY).
     this.options = {
-      batchSize: 10,
-      maxRetries: 10,
+      batchSize: EMAIL_EVENT_SOURCE.batchSize,
+      maxRetries: EMAIL_EVENT_SOURCE.retryAttempts,
       retryBaseDelayMs: 200,
       pollIntervalMs: 250,
       handlerTimeoutMs: 60_000,

@@ -85,7 +85,8 @@ describe('functions', () => {
   it('resolves CURSOR_SECRET from Secrets Manager at deploy time, never as a literal', () => {
     const cursorSecretId = Stack.of(stack).getLogicalId(stack.secrets.cursorSecret.node.defaultChild as never);
     const resources = template.toJSON().Resources;
-    for (const fn of [...stack.api.functions, stack.email.sender]) {
+    const tableFunctions = allRoutes.filter((route) => route.access !== 'none').map(functionOf);
+    for (const fn of [...tableFunctions, stack.email.sender]) {
       const variables = resources[logicalId(fn)].Properties.Environment.Variables;
       expect(variables.CURSOR_SECRET).toEqual({
         'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']],
@@ -93,6 +94,11 @@ describe('functions', () => {
       expect(variables.TABLE_NAME).toEqual({
         Ref: Stack.of(stack).getLogicalId(stack.table.table.node.defaultChild as never),
       });
+    }
+    for (const route of allRoutes.filter((candidate) => candidate.access === 'none')) {
+      const variables = resources[logicalId(functionOf(route))].Properties.Environment.Variables;
+      expect(variables.CURSOR_SECRET).toBeUndefined();
+      expect(variables.TABLE_NAME).toBeUndefined();
     }
   });
 });
@@ -102,7 +108,9 @@ describe('per-function permissions', () => {
     for (const route of allRoutes) {
       const actions = actionsOf(statementsOf(template, functionOf(route)));
       const dynamo = actions.filter((action) => action.startsWith('dynamodb:'));
-      if (route.access === 'read') {
+      if (route.access === 'none') {
+        expect({ route: route.handler, dynamo }).toEqual({ route: route.handler, dynamo: [] });
+      } else if (route.access === 'read') {
         expect({ route: route.handler, writes: dynamo.filter((a) => WRITE_ONLY.includes(a as never)) }).toEqual({
           route: route.handler,
           writes: [],
