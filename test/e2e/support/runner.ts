@@ -156,6 +156,7 @@ export async function http(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const response = await fetch(`${runner.api}${path}`, {
     method,
