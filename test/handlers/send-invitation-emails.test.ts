@@ -13,11 +13,11 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LinkTokens } from '../../functions/domain/link-token';
 import { handler } from '../../functions/send-invitation-emails';
-import { dynamo } from '../../functions/store/client';
 import { api, type Identity, lambdaContext, user } from '../support/api';
+import { recordDynamoCommands } from '../support/dynamo-requests';
 import { backdateLastSend, holdSend, invitationItem, recordOf } from '../support/email-records';
 import { createWorkspace, invite } from '../support/fixtures';
 
@@ -43,19 +43,7 @@ const secrets = mockClient(SecretsManagerClient);
 secrets.on(GetSecretValueCommand, { SecretId: settings.TOKEN_KEY_SECRET_ARN }).resolves({ SecretString: settings.KEY });
 const tokens = new LinkTokens(Buffer.from(settings.KEY));
 
-const dynamoCommands: string[] = [];
-beforeAll(() => {
-  dynamo.middlewareStack.add(
-    (next, context) => async (args) => {
-      dynamoCommands.push(context.commandName ?? 'unknown');
-      return next(args);
-    },
-    { step: 'initialize', name: 'countEmailRoundTrips' },
-  );
-});
-afterAll(() => {
-  dynamo.middlewareStack.remove('countEmailRoundTrips');
-});
+const dynamoCommands = recordDynamoCommands();
 
 beforeEach(() => {
   ses.reset();

@@ -4,25 +4,14 @@
  * round trips. Create, accept and every list must take at most two.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamo } from '../../functions/store/client';
 import { type ApiResponse, api, type Identity, user } from '../support/api';
+import { recordDynamoCommands } from '../support/dynamo-requests';
 import { addMember, createWorkspace, invite } from '../support/fixtures';
 
-const log: string[] = [];
+const log = recordDynamoCommands();
 const measured: [string, string[]][] = [];
 
-beforeAll(() => {
-  dynamo.middlewareStack.add(
-    (next, context) => async (args) => {
-      log.push(context.commandName ?? 'unknown');
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRoundTrips' },
-  );
-});
-
 afterAll(() => {
-  dynamo.middlewareStack.remove('countRoundTrips');
   console.info(
     `DynamoDB requests per operation:\n${measured.map(([name, commands]) => `  ${name}: ${commands.length} (${commands.join(', ')})`).join('\n')}`,
   );

@@ -58,13 +58,7 @@ export async function startRunner(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
+  const output = collectOutput(child);
   const exited = once(child, 'exit').then(([code]) => {
     running.delete(child);
     return code as number | null;
@@ -76,7 +70,7 @@ export async function startRunner(
     ports,
     child,
     exited,
-    output: () => output,
+    output,
     token: async (request) => mintToken(await loadOrCreateKey(dataDir), request),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -88,10 +82,10 @@ export async function startRunner(
     },
   };
   const deadline = Date.now() + 60_000;
-  while (!/\bready\b/.test(output)) {
+  while (!/\bready\b/.test(output())) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await runner.stop();
-      throw new Error(`the runner did not become ready:\n${output}`);
+      throw new Error(`the runner did not become ready:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -177,6 +171,17 @@ export async function http(
   return { status: response.status, headers: response.headers, body };
 }
 
+/** Everything a child writes to stdout and stderr, interleaved as it arrives. */
+function collectOutput(child: ChildProcess): () => string {
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => output;
+}
+
 /** Runs the entry point expecting it to fail on start; resolves with its exit code and output. */
 export async function runUntilExit(
   env: Record<string, string>,
@@ -188,16 +193,10 @@ export async function runUntilExit(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
+  const output = collectOutput(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const [code] = await once(child, 'exit');
   clearTimeout(timer);
   running.delete(child);
-  return { code: code as number | null, output };
+  return { code: code as number | null, output: output() };
 }
