@@ -74,7 +74,8 @@ function build<O extends Operation, C extends Caller | undefined>(
         query: validate(operation.query, event.queryStringParameters ?? {}, 'query'),
         body: validate(operation.body, event.body, 'body'),
       };
-      const size = event.queryStringParameters?.size;
+      // Only list operations accept `size`, and their schema has already checked it.
+      const size = (input.query as { size?: string } | undefined)?.size;
       const result = await handle({
         caller,
         ...(input as Pick<HttpRequest<O, C>, 'params' | 'query' | 'body'>),
