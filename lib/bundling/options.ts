@@ -34,7 +34,11 @@ export const LAMBDA_BUNDLE = {
   /** Prefer the ES module builds of dependencies: they tree-shake, the CommonJS builds do not. */
   mainFields: ['module', 'main'],
   minify: true,
-  /** Stack traces map back to TypeScript (NODE_OPTIONS=--enable-source-maps); the map omits the sources themselves. */
+  /**
+   * The map beside the bundle lets logged stacks point at TypeScript. It is read only when an error
+   * is logged (functions/source-stack.ts), not at every cold start as --enable-source-maps would.
+   * It omits the sources themselves.
+   */
   sourcemap: true,
   sourcesContent: false,
   banner: CREATE_REQUIRE_BANNER,

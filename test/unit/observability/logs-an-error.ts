@@ -1,0 +1,12 @@
+// Bundled by source-stack.test.ts as a Lambda function would be; the line numbers below are asserted there.
+import { logger } from '../../../functions/observability';
+
+function failDeepInside(): never {
+  throw new Error('outer failure', { cause: new TypeError('inner failure') });
+}
+
+try {
+  failDeepInside();
+} catch (error) {
+  logger.error('Request failed', error as Error);
+}
