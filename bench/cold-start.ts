@@ -8,8 +8,13 @@
  *
  *   npm run bench:cold                 # 11 runs per measurement
  *   npm run bench:cold -- --runs 21
+ *   npm run bench:cold -- --node /path/to/node24/bin/node   # measure with another Node.js
  *
  * Targets: API bundles ≤ 350 KB minified, import ≤ 1.6 × `node -e 0`.
+ *
+ * Two reference rows, built the same way, show what no function can go below: an empty ES module
+ * (the cost of loading any ES module at all) and a bundle holding only the DynamoDB client with the
+ * five commands the store sends (what `@aws-sdk/client-dynamodb` costs before any of our code runs).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -27,13 +32,26 @@ const TABLE_NAME = 'cold-start';
 
 interface Subject {
   handler: string;
-  api: boolean;
+  kind: 'api' | 'stream' | 'reference';
   bundle: string;
   bytes: number;
-  event: unknown;
+  event?: unknown;
 }
 
+/** Reference bundles: name → entry source, resolved from the project root. */
+const REFERENCES: Record<string, string> = {
+  'empty ES module': 'export const handler = undefined;',
+  'DynamoDB client alone': [
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    "import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';",
+    'export const handler = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+    'export const commands = [BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand];',
+  ].join('\n'),
+};
+
 const runs = Number(argument('--runs') ?? 11);
+/** The Node.js that runs the measured processes (and `node -e 0`); this one by default. */
+const nodeBinary = argument('--node') ?? process.execPath;
 const workDir = mkdtempSync(join(tmpdir(), 'cold-start-'));
 const runner = join(PROJECT_ROOT, 'bench/cold-start-runner.mjs');
 
@@ -58,17 +76,25 @@ async function main(): Promise<void> {
 
 async function buildAll(): Promise<Subject[]> {
   const all: readonly Route[] = routes;
-  const handlers: { handler: string; api: boolean; route?: Route }[] = [
-    ...all.map((route) => ({ handler: route.handler, api: true, route })),
-    { handler: EMAIL_SENDER_HANDLER, api: false },
-  ];
-  return Promise.all(
-    handlers.map(async ({ handler, api, route }) => {
-      const bundle = join(workDir, handler, 'index.mjs');
-      await build({ ...esbuildBuildOptions(handlerEntry(handler), bundle), logLevel: 'warning' });
-      return { handler, api, bundle, bytes: statSync(bundle).size, event: route ? apiEvent(route) : streamEvent() };
+  const functions = Promise.all([
+    ...all.map((route) => buildFunction(route.handler, 'api', apiEvent(route))),
+    buildFunction(EMAIL_SENDER_HANDLER, 'stream', streamEvent()),
+  ]);
+  const references = Promise.all(
+    Object.entries(REFERENCES).map(async ([name, contents], index) => {
+      const bundle = join(workDir, `reference-${index}`, 'index.mjs');
+      const { entryPoints: _, ...options } = esbuildBuildOptions('', bundle);
+      await build({ ...options, stdin: { contents, resolveDir: PROJECT_ROOT, loader: 'ts' }, logLevel: 'warning' });
+      return { handler: name, kind: 'reference' as const, bundle, bytes: statSync(bundle).size };
     }),
   );
+  return [...(await functions), ...(await references)];
+}
+
+async function buildFunction(handler: string, kind: 'api' | 'stream', event: unknown): Promise<Subject> {
+  const bundle = join(workDir, handler, 'index.mjs');
+  await build({ ...esbuildBuildOptions(handlerEntry(handler), bundle), logLevel: 'warning' });
+  return { handler, kind, bundle, bytes: statSync(bundle).size, event };
 }
 
 /** What a function sees in Lambda, with local endpoints; nothing inherited from this shell but PATH. */
@@ -77,7 +103,6 @@ function environment(dynamoEndpoint: string): NodeJS.ProcessEnv {
   writeFileSync(keyFile, randomBytes(32).toString('base64url'));
   return {
     PATH: process.env.PATH,
-    NODE_OPTIONS: '--enable-source-maps',
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -105,7 +130,7 @@ function measure(subjects: Subject[], env: NodeJS.ProcessEnv): Samples {
   const samples: Samples = { baseline: [], imports: new Map(), requests: new Map(), status: new Map() };
   const time = (args: string[], childEnv: NodeJS.ProcessEnv) => {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { env: childEnv, encoding: 'utf8' });
+    const result = spawnSync(nodeBinary, args, { env: childEnv, encoding: 'utf8' });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) throw new Error(`${args.join(' ')} failed:\n${result.stderr}`);
     return { elapsed, stdout: result.stdout };
@@ -117,6 +142,7 @@ function measure(subjects: Subject[], env: NodeJS.ProcessEnv): Samples {
     samples.baseline.push(time(['-e', '0'], plain).elapsed);
     for (const subject of subjects) {
       push(samples.imports, subject.handler, time([runner, subject.bundle], env).elapsed);
+      if (subject.event === undefined) continue;
       const request = time([runner, subject.bundle, JSON.stringify(subject.event)], env);
       push(samples.requests, subject.handler, request.elapsed);
       samples.status.set(subject.handler, lastLine(request.stdout));
@@ -134,23 +160,24 @@ function report(subjects: Subject[], samples: Samples): void {
     const imports = samples.imports.get(subject.handler) ?? [];
     const requests = samples.requests.get(subject.handler) ?? [];
     const imported = median(imports);
-    const handled = median(requests);
-    const sizeOk = !subject.api || subject.bytes <= MAX_BUNDLE_BYTES;
-    const importOk = !subject.api || imported <= MAX_IMPORT_RATIO * baseline;
+    const api = subject.kind === 'api';
+    const sizeOk = !api || subject.bytes <= MAX_BUNDLE_BYTES;
+    const importOk = !api || imported <= MAX_IMPORT_RATIO * baseline;
+    const handled = requests.length > 0 ? median(requests) : undefined;
     return [
-      subject.handler + (subject.api ? '' : ' (stream)'),
+      subject.kind === 'api' ? subject.handler : `${subject.handler} (${subject.kind})`,
       `${(subject.bytes / 1024).toFixed(1)}${sizeOk ? '' : ' ✗'}`,
       `${imported.toFixed(1)} (${Math.min(...imports).toFixed(1)})`,
       `${(imported / baseline).toFixed(2)}${importOk ? '' : ' ✗'} (${(Math.min(...imports) / baselineMin).toFixed(2)})`,
-      `${handled.toFixed(1)} (${Math.min(...requests).toFixed(1)})`,
-      (handled / baseline).toFixed(2),
+      handled === undefined ? '' : `${handled.toFixed(1)} (${Math.min(...requests).toFixed(1)})`,
+      handled === undefined ? '' : (handled / baseline).toFixed(2),
       samples.status.get(subject.handler) ?? '',
     ];
   });
   const header = ['function', 'bundle KB', 'import ms', '× node', 'import + 1 request ms', '× node', 'response'];
   const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
   console.log(
-    `Node.js ${process.version}, ${runs} runs; medians, (minimums). \`node -e 0\`: ${baseline.toFixed(1)} ms (${baselineMin.toFixed(1)}).`,
+    `Node.js ${nodeVersion()}, ${runs} runs; medians, (minimums). \`node -e 0\`: ${baseline.toFixed(1)} ms (${baselineMin.toFixed(1)}).`,
   );
   console.log(
     `Targets for API functions: bundle ≤ ${MAX_BUNDLE_BYTES / 1024} KB, import ≤ ${MAX_IMPORT_RATIO} × node -e 0 (✗ marks a miss).\n`,
@@ -254,6 +281,10 @@ function lastLine(output: string): string {
   } catch {
     return '?';
   }
+}
+
+function nodeVersion(): string {
+  return spawnSync(nodeBinary, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
 function argument(name: string): string | undefined {
