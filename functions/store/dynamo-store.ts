@@ -61,6 +61,10 @@ class ConditionFailed extends Error {
 }
 
 const TRANSACTION_ATTEMPTS = 4;
+/** A filtered list page reads at most this many times before it settles for a short page. */
+const MAX_FILTERED_ROUNDS = 5;
+/** Items a filtered query evaluates per round trip, so sparse matches need few round trips. */
+const FILTERED_READ_SIZE = 50;
 const KEY_ATTRIBUTES = new Set([...keyAttributeNames(), TABLE.ttlAttribute, 'entity']);
 
 export class DynamoStore implements Store {
@@ -716,22 +720,51 @@ export class DynamoStore implements Store {
     };
   }
 
+  /**
+   * One page of a collection. It asks for one item more than the page holds, so a next link is
+   * given only when another item exists; and because DynamoDB applies a filter after `Limit`, a
+   * filtered query reads on until the page is full, the collection ends or MAX_FILTERED_ROUNDS
+   * round trips are spent (then the page is short, and its next link continues where reading stopped).
+   */
   private async query<T>(
     scope: string,
     page: PageRequest,
     input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
   ): Promise<Page<T>> {
     const start = page.cursor ? this.cursors.decode(scope, page.cursor) : undefined;
-    const result = await this.client.send(
-      new QueryCommand({ ...input, TableName: this.tableName, Limit: page.size, ExclusiveStartKey: start?.key }),
-    );
+    const wanted = page.size + 1;
+    const rounds = input.FilterExpression ? MAX_FILTERED_ROUNDS : 1;
+    const found: Item[] = [];
+    let resumeAt = start?.key;
+    for (let round = 0; round < rounds && found.length < wanted; round++) {
+      const result = await this.client.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          Limit: input.FilterExpression ? Math.max(wanted, FILTERED_READ_SIZE) : wanted,
+          ExclusiveStartKey: resumeAt,
+        }),
+      );
+      found.push(...(result.Items ?? []));
+      resumeAt = result.LastEvaluatedKey as PageKey | undefined;
+      if (!resumeAt) break;
+    }
+    const items = found.slice(0, page.size);
+    const last = items.at(-1);
+    const nextKey = found.length > page.size && last ? this.pageKeyOf(last, input.IndexName) : resumeAt;
     const pageNumber = start?.pageNumber ?? 0;
-    const lastKey = result.LastEvaluatedKey as PageKey | undefined;
     return {
-      items: (result.Items ?? []).map((item) => strip<T>(item)),
+      items: items.map((item) => strip<T>(item)),
       pageNumber,
-      nextCursor: lastKey ? this.cursors.encode(scope, pageNumber + 1, lastKey) : undefined,
+      nextCursor: nextKey ? this.cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
     };
+  }
+
+  /** The start key that resumes a query after `item`: the table's key and, on an index, the index's. */
+  private pageKeyOf(item: Item, indexName: string | undefined): PageKey {
+    const index = Object.values(TABLE.indexes).find((candidate) => candidate.name === indexName);
+    const names = [TABLE.partitionKey, TABLE.sortKey, ...(index ? [index.partitionKey, index.sortKey] : [])];
+    return Object.fromEntries(names.map((name) => [name, item[name] as string]));
   }
 
   private async batchGet(keyList: Record<string, string>[], consistent = true): Promise<Item[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequest } from '../../functions/domain/errors';
-import { CursorCodec } from '../../functions/store/cursor';
+import { BadRequest } from '../../../functions/domain/errors';
+import { CursorCodec } from '../../../functions/store/cursor';
 
 const codec = new CursorCodec('a-secret-that-is-at-least-32-characters-long');
 const key = { PK: 'INV#1', SK: 'INVITATION', GSI1PK: 'USER#u', GSI1SK: 'INV#2026-01-01T00:00:00.000Z#1' };
