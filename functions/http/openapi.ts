@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { routes } from '../routes';
-import { type OperationSpec, operations, Problem } from './contract';
+import { type OperationSpec, operations } from './contract';
+import { operationResponses, Problem } from './responses';
 
 const PROBLEM_TITLES: Record<number, string> = {
   400: 'Malformed input; `errors` names each field',
@@ -35,7 +36,7 @@ function parameters(schema: z.ZodMiniType | undefined, location: 'path' | 'query
 
 function operationObject(route: (typeof routes)[number], spec: OperationSpec) {
   const responses: Record<string, unknown> = {};
-  for (const [status, schema] of Object.entries(spec.responses)) {
+  for (const [status, schema] of Object.entries(operationResponses[route.handler])) {
     responses[status] = schema
       ? { description: 'Success', content: { 'application/hal+json': { schema: jsonSchema(schema, 'output') } } }
       : { description: 'Success' };

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../functions/routes';
-import { api } from '../support/api';
+import type * as z from 'zod/mini';
+import { operationResponses } from '../../functions/http/responses';
+import { type HandlerName, routes } from '../../functions/routes';
+import { api, user } from '../support/api';
+import { invite } from '../support/fixtures';
+import { testLinkTokens } from '../support/link-key';
 
 describe('GET /api/openapi.json', () => {
   it('is public and describes every route of the route table', async () => {
@@ -42,5 +46,51 @@ describe('GET /api/openapi.json', () => {
     const status = list.parameters.find((p: { name: string }) => p.name === 'status');
     expect(status.schema.enum).toEqual(['PENDING', 'ACCEPTED', 'REVOKED', 'DECLINED', 'EXPIRED']);
     expect(status.required).toBe(false);
+  });
+});
+
+describe('the documented success responses', () => {
+  /** Fails with the paths and messages of every difference between a body and its documented schema. */
+  function expectDocumented(handler: HandlerName, status: number, body: unknown) {
+    const schema = (operationResponses[handler] as Record<number, z.ZodMiniType | null>)[status];
+    expect(schema, `${handler} documents ${status}`).toBeDefined();
+    if (schema === null) return expect(body ?? '').toBe('');
+    const result = (schema as z.ZodMiniType).safeParse(body);
+    expect(result.success ? [] : result.error.issues, handler).toEqual([]);
+  }
+
+  it('are what the handlers send', async () => {
+    const owner = user('owner');
+    const invitee = user('invitee');
+    const created = await api.post('/api/workspaces', { as: owner, body: { name: 'Documented' } });
+    expectDocumented('create-workspace', created.status, created.body);
+    const workspaceId: string = created.body.id;
+    const id = await invite(owner, workspaceId, invitee.email as string);
+    const calls: [HandlerName, Promise<{ status: number; body: unknown }>][] = [
+      ['list-workspaces', api.get('/api/workspaces', { as: owner })],
+      ['get-workspace', api.get(`/api/workspaces/${workspaceId}`, { as: owner })],
+      ['list-members', api.get(`/api/workspaces/${workspaceId}/members`, { as: owner })],
+      ['list-invitations', api.get('/api/invitations', { as: invitee })],
+      ['list-workspace-invitations', api.get(`/api/workspaces/${workspaceId}/invitations`, { as: owner })],
+      ['get-invitation', api.get(`/api/invitations/${id}`, { as: owner })],
+      ['preview-invitation-token', api.get(`/api/invitation-tokens/${testLinkTokens.mint(id, 1)}`)],
+    ];
+    for (const [handler, call] of calls) {
+      const response = await call;
+      expectDocumented(handler, response.status, response.body);
+    }
+    const accepted = await api.post(`/api/invitation-tokens/${testLinkTokens.mint(id, 1)}/accept`, { as: invitee });
+    expectDocumented('accept-invitation-token', accepted.status, accepted.body);
+    const updated = await api.patch(`/api/workspaces/${workspaceId}`, { as: owner, body: { name: 'Renamed' } });
+    expectDocumented('update-workspace', updated.status, updated.body);
+    const withdrawn = await api.put(`/api/invitations/${id}/revoked`, { as: owner });
+    expectDocumented('withdraw-invitation', withdrawn.status, withdrawn.body);
+    const deleted = await api.delete(`/api/invitations/${id}`, { as: owner });
+    expectDocumented('delete-invitation', deleted.status, deleted.body);
+  });
+
+  it('catch a body that is not as documented', () => {
+    const schema = operationResponses['get-invitation'][200];
+    expect(schema.safeParse({ id: 'not-a-uuid', _links: {} }).success).toBe(false);
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * What each operation answers, for GET /api/openapi.json only: the handlers never validate their
+ * own output, so no other function loads these schemas.
+ */
+import * as z from 'zod/mini';
+import { DELIVERY_STATUSES } from '../domain/delivery';
+import type { HandlerName } from '../routes';
+import { role, status, timestamp } from './contract';
+
+const Link = z.object({ href: z.string(), type: z.optional(z.string()), templated: z.optional(z.boolean()) });
+const Links = z.record(z.string(), Link);
+const PageInfo = z.object({ size: z.int(), number: z.int() });
+
+const InvitationResource = z.object({
+  id: z.uuid(),
+  created: timestamp,
+  lastModified: timestamp,
+  status,
+  email: z.email(),
+  creator: z.object({ id: z.string(), name: z.string(), handle: z.optional(z.string()) }),
+  workspace: z.object({ id: z.uuid(), name: z.string(), alias: z.string() }),
+  role,
+  expiresAt: timestamp,
+  acceptedAt: z.optional(timestamp),
+  sendCount: z.int(),
+  lastSentAt: z.optional(timestamp),
+  delivery: z.optional(
+    z.object({
+      status: z.enum(DELIVERY_STATUSES),
+      updatedAt: timestamp,
+      failure: z.optional(z.string()),
+    }),
+  ),
+  _links: Links,
+});
+
+const InvitationLinkPreview = z.object({
+  workspace: z.object({ name: z.string() }),
+  inviter: z.object({ name: z.string() }),
+  /** Masked: `j*******@example.com`. */
+  email: z.string(),
+  role,
+  status,
+  expiresAt: timestamp,
+  _links: Links,
+});
+
+const WorkspaceResource = z.object({
+  id: z.uuid(),
+  created: timestamp,
+  lastModified: timestamp,
+  name: z.string(),
+  alias: z.string(),
+  allowedDomains: z.array(z.string()),
+  invitationTtlDays: z.int(),
+  role,
+  _links: Links,
+});
+
+const MemberResource = z.object({
+  userId: z.string(),
+  name: z.string(),
+  handle: z.optional(z.string()),
+  email: z.optional(z.string()),
+  role,
+  joinedAt: timestamp,
+  _links: Links,
+});
+
+const collection = <T extends z.ZodMiniType>(name: string, item: T) =>
+  z.object({ _embedded: z.object({ [name]: z.array(item) }), _links: Links, page: PageInfo });
+
+const InvitationCollection = collection('invitations', InvitationResource);
+const WorkspaceCollection = collection('workspaces', WorkspaceResource);
+const MemberCollection = collection('members', MemberResource);
+
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+});
+
+/** Success responses of each operation by status: a schema, or null for an empty body. */
+export const operationResponses = {
+  'create-workspace': { 201: WorkspaceResource },
+  'list-workspaces': { 200: WorkspaceCollection },
+  'get-workspace': { 200: WorkspaceResource },
+  'update-workspace': { 200: WorkspaceResource },
+  'list-members': { 200: MemberCollection },
+  'remove-member': { 204: null },
+  'list-invitations': { 200: InvitationCollection },
+  'list-workspace-invitations': { 200: InvitationCollection },
+  'create-invitation': { 202: InvitationResource },
+  'get-invitation': { 200: InvitationResource },
+  'accept-invitation': { 200: InvitationResource },
+  'withdraw-invitation': { 200: InvitationResource },
+  'decline-invitation': { 200: InvitationResource },
+  'delete-invitation': { 204: null },
+  'get-openapi': { 200: null },
+  'resend-invitation': { 202: InvitationResource },
+  'preview-invitation-token': { 200: InvitationLinkPreview },
+  'accept-invitation-token': { 200: InvitationResource },
+} satisfies Record<HandlerName, Record<number, z.ZodMiniType | null>>;
