@@ -3,7 +3,8 @@
  * before children, records filtered by the mapping's patterns, batched, handed to the stream
  * handler as a DynamoDBStreamEvent. `batchItemFailures` are honoured: the batch is retried from
  * the first failed record with exponential backoff, a bounded number of times; then that record
- * is written to a dead-letter file and the shard moves on. The position is checkpointed to a file
+ * is written to a dead-letter file and the shard moves on. A record older than the mapping's
+ * maximum record age is dead-lettered instead of delivered, also between retries. The position is checkpointed to a file
  * after every batch, so a restart resumes where the last run stopped.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -42,6 +43,10 @@ export interface StreamPollerOptions {
   batchSize?: number;
   /** Retries of a failing record after its first attempt, before it is dead-lettered. */
   maxRetries?: number;
+  /** A record older than this (by its ApproximateCreationDateTime) is dead-lettered, not delivered. */
+  maxRecordAgeSeconds?: number;
+  /** Milliseconds since the epoch; the record age is measured against it. */
+  now?(): number;
   retryBaseDelayMs?: number;
   pollIntervalMs?: number;
   handlerTimeoutMs?: number;
@@ -62,7 +67,14 @@ export class StreamPoller {
   private readonly options: Required<
     Pick<
       StreamPollerOptions,
-      'batchSize' | 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'handlerTimeoutMs' | 'functionName'
+      | 'batchSize'
+      | 'maxRetries'
+      | 'maxRecordAgeSeconds'
+      | 'now'
+      | 'retryBaseDelayMs'
+      | 'pollIntervalMs'
+      | 'handlerTimeoutMs'
+      | 'functionName'
     >
   > &
     StreamPollerOptions;
@@ -78,6 +90,8 @@ export class StreamPoller {
     this.options = {
       batchSize: EMAIL_EVENT_SOURCE.batchSize,
       maxRetries: EMAIL_EVENT_SOURCE.retryAttempts,
+      maxRecordAgeSeconds: EMAIL_EVENT_SOURCE.maxRecordAgeSeconds,
+      now: Date.now,
       retryBaseDelayMs: 200,
       pollIntervalMs: 250,
       handlerTimeoutMs: 60_000,
@@ -213,6 +227,8 @@ export class StreamPoller {
     let pending = items.filter((item) => this.accepts(item.record));
     let attempts = 0;
     while (pending.length) {
+      pending = pending.filter((item) => !this.tooOld(shardId, item, attempts));
+      if (!pending.length) break;
       const failedAt = await this.invoke(pending.map((item) => item.record));
       if (failedAt < 0) break;
       const failed = pending[failedAt] as Item;
@@ -267,12 +283,21 @@ export class StreamPoller {
     return Math.min(...indexes);
   }
 
-  private deadLetter(shardId: string, item: Item, attempts: number): void {
-    this.log(
-      `stream poller: record ${sequenceOf(item)} failed ${attempts} times; written to ${this.options.deadLetterFile}`,
-    );
+  /** Whether the record has outlived the maximum record age; if so it is dead-lettered. */
+  private tooOld(shardId: string, item: Item, attempts: number): boolean {
+    const created = item.record.dynamodb?.ApproximateCreationDateTime;
+    if (created === undefined) return false;
+    const ageSeconds = this.options.now() / 1000 - created;
+    if (ageSeconds <= this.options.maxRecordAgeSeconds) return false;
+    this.deadLetter(shardId, item, attempts, `older than ${this.options.maxRecordAgeSeconds} s`);
+    return true;
+  }
+
+  private deadLetter(shardId: string, item: Item, attempts: number, reason = `failed ${attempts} times`): void {
+    this.log(`stream poller: record ${sequenceOf(item)} ${reason}; written to ${this.options.deadLetterFile}`);
     const entry = {
       failedAt: new Date().toISOString(),
+      reason,
       streamArn: this.options.streamArn,
       shardId,
       attempts,

@@ -8,7 +8,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toLambdaStreamRecord } from '../../functions/stream/records';
 import { ensureTable, LOCAL_CREDENTIALS, localDynamoClient } from '../../local/dynamodb-local';
-import { type StreamHandler, StreamPoller } from '../../local/stream-poller';
+import { type StreamHandler, StreamPoller, type StreamPollerOptions } from '../../local/stream-poller';
 
 const endpoint = inject('dynamoEndpoint');
 const dynamo = localDynamoClient(endpoint);
@@ -44,7 +44,13 @@ async function put(tableName: string, pk: string, entity = 'Thing'): Promise<voi
   );
 }
 
-function poller(tableName: string, streamArn: string, handler: StreamHandler, name = tableName) {
+function poller(
+  tableName: string,
+  streamArn: string,
+  handler: StreamHandler,
+  name = tableName,
+  overrides: Partial<StreamPollerOptions> = {},
+) {
   return new StreamPoller({
     client: streams,
     streamArn,
@@ -57,7 +63,15 @@ function poller(tableName: string, streamArn: string, handler: StreamHandler, na
     retryBaseDelayMs: 10,
     pollIntervalMs: 50,
     log: () => undefined,
+    ...overrides,
   });
+}
+
+function deadLetters(tableName: string) {
+  return readFileSync(join(dir, `${tableName}.dead-letters.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -225,5 +239,40 @@ describe('shard lineage', () => {
     reads.length = 0;
     await subject.pollOnce();
     expect(reads).toEqual(['child']);
+  });
+
+  it('dead-letters records older than the maximum record age instead of delivering them, also between retries', async () => {
+    const table = await newTable();
+    const arn = await streamArnOf(table);
+    await put(table, 'a');
+    await put(table, 'b');
+    let clock = Date.now();
+    const calls: string[][] = [];
+    const subject = poller(
+      table,
+      arn,
+      async (event) => {
+        calls.push(ids(event));
+        const first = event.Records[0];
+        if (first?.dynamodb?.NewImage?.PK?.S !== 'a') return {};
+        // 'a' fails, and while it waits for its retry both records outlive the maximum age.
+        clock += 61_000;
+        return { batchItemFailures: [{ itemIdentifier: first.dynamodb.SequenceNumber }] };
+      },
+      table,
+      { maxRecordAgeSeconds: 60, maxRetries: 5, now: () => clock },
+    );
+    await subject.pollOnce();
+    expect(calls).toEqual([['a', 'b']]);
+    expect(deadLetters(table).map((entry) => [entry.record.dynamodb.NewImage.PK.S, entry.reason])).toEqual([
+      ['a', 'older than 60 s'],
+      ['b', 'older than 60 s'],
+    ]);
+
+    // The position moved past both: nothing is delivered again.
+    clock = Date.now();
+    await put(table, 'c');
+    await subject.pollOnce();
+    expect(calls).toEqual([['a', 'b'], ['c']]);
   });
 });
