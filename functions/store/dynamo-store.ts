@@ -65,7 +65,12 @@ const TRANSACTION_ATTEMPTS = 4;
 const MAX_FILTERED_ROUNDS = 5;
 /** Items a filtered query evaluates per round trip, so sparse matches need few round trips. */
 const FILTERED_READ_SIZE = 50;
-const KEY_ATTRIBUTES = new Set([...keyAttributeNames(), TABLE.ttlAttribute, 'entity']);
+/** On an invitation: the workspace's lastModified that its workspaceName was copied at. */
+const WORKSPACE_VERSION = 'workspaceVersion';
+/** Invitations renamed at once when a workspace's name changes. */
+const RENAME_CONCURRENCY = 10;
+/** Attributes that serve the table, not the entities: never part of what the store returns. */
+const KEY_ATTRIBUTES = new Set([...keyAttributeNames(), TABLE.ttlAttribute, 'entity', WORKSPACE_VERSION]);
 
 export class DynamoStore implements Store {
   constructor(
@@ -178,11 +183,17 @@ export class DynamoStore implements Store {
     return Item?.entity === ENTITY.invitation ? strip<Invitation>(Item) : undefined;
   }
 
-  async createInvitation(invitation: Invitation, authorizedBy: RoleRequirement, now: Date): Promise<void> {
+  async createInvitation(
+    invitation: Invitation,
+    authorizedBy: RoleRequirement,
+    workspaceVersion: string,
+    now: Date,
+  ): Promise<void> {
     const item = {
       ...keys.invitation(invitation.id),
       entity: ENTITY.invitation,
       ...invitation,
+      [WORKSPACE_VERSION]: workspaceVersion,
       GSI1PK: userPartition(invitation.creatorId),
       GSI1SK: invitationSortKey(invitation.created, invitation.id),
       GSI2PK: emailPartition(invitation.email),
@@ -211,19 +222,34 @@ export class DynamoStore implements Store {
         },
       },
     };
-    await this.transact([this.put('invitation', item, true), claim, this.roleCheck(authorizedBy)]).catch(
-      (error: unknown) => {
-        if (!(error instanceof ConditionFailed)) throw error;
-        if (error.label === 'claim' && error.current?.kind === 'MEMBER') {
-          throw new Conflict('This address already belongs to a member of the workspace.');
-        }
-        if (error.label === 'claim') {
-          throw new Conflict('A pending invitation for this address already exists in this workspace.');
-        }
-        if (error.label === 'role') throw new Forbidden('Your role in this workspace does not allow this invitation.');
-        throw error;
+    // The workspace must still be as the invitation was built from it: its settings were checked,
+    // and a rename after this point reaches the invitation only if the invitation exists by then.
+    const workspaceUnchanged: Labelled = {
+      label: 'workspace',
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.workspace(invitation.workspaceId),
+          ConditionExpression: 'lastModified = :version',
+          ExpressionAttributeValues: { ':version': workspaceVersion },
+        },
       },
-    );
+    };
+    const items = [this.put('invitation', item, true), claim, this.roleCheck(authorizedBy), workspaceUnchanged];
+    await this.transact(items).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'workspace') {
+        throw new Conflict('The workspace changed while the invitation was being created; retry.');
+      }
+      if (error.label === 'claim' && error.current?.kind === 'MEMBER') {
+        throw new Conflict('This address already belongs to a member of the workspace.');
+      }
+      if (error.label === 'claim') {
+        throw new Conflict('A pending invitation for this address already exists in this workspace.');
+      }
+      if (error.label === 'role') throw new Forbidden('Your role in this workspace does not allow this invitation.');
+      throw error;
+    });
   }
 
   async acceptInvitation(invitation: Invitation, member: Member, now: Date): Promise<void> {
@@ -505,6 +531,66 @@ export class DynamoStore implements Store {
       );
       return true;
     } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Gives the workspace's invitations its name as of `version` (the workspace's lastModified).
+   * Each invitation records the version its name comes from, and only an older one is replaced,
+   * so renames applied late or out of order never bring back an earlier name.
+   */
+  async renameWorkspaceInvitations(workspaceId: string, name: string, version: string): Promise<number> {
+    const outdated = '(attribute_not_exists(#version) OR #version < :version)';
+    let renamed = 0;
+    let resumeAt: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          ...this.indexCondition('byWorkspace', workspacePartition(workspaceId), INVITATION_PREFIX),
+          TableName: this.tableName,
+          FilterExpression: outdated,
+          ProjectionExpression: '#pk, #sk',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, '#version': WORKSPACE_VERSION },
+          ExpressionAttributeValues: {
+            ':pk': workspacePartition(workspaceId),
+            ':prefix': INVITATION_PREFIX,
+            ':version': version,
+          },
+          ExclusiveStartKey: resumeAt,
+        }),
+      );
+      const keysToRename = (page.Items ?? []).map((item) => ({
+        [TABLE.partitionKey]: item[TABLE.partitionKey],
+        [TABLE.sortKey]: item[TABLE.sortKey],
+      }));
+      for (let start = 0; start < keysToRename.length; start += RENAME_CONCURRENCY) {
+        const results = await Promise.all(
+          keysToRename.slice(start, start + RENAME_CONCURRENCY).map((key) => this.renameOne(key, name, version)),
+        );
+        renamed += results.filter(Boolean).length;
+      }
+      resumeAt = page.LastEvaluatedKey;
+    } while (resumeAt);
+    return renamed;
+  }
+
+  private async renameOne(key: Record<string, unknown>, name: string, version: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET workspaceName = :name, #version = :version',
+          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#version) OR #version < :version)',
+          ExpressionAttributeNames: { '#version': WORKSPACE_VERSION },
+          ExpressionAttributeValues: { ':name': name, ':version': version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Deleted meanwhile, or already named by a newer rename.
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }

@@ -1,12 +1,15 @@
 /**
- * Which table stream records reach the invitation email handler. The CDK event-source mapping
- * turns each pattern into a Lambda filter criterion (JSON.stringify); the local stream poller
- * evaluates the same patterns with matchesFilterPatterns.
+ * Which table stream records reach each stream handler. The CDK event-source mappings turn each
+ * pattern into a Lambda filter criterion (JSON.stringify); the local stream poller evaluates the
+ * same patterns with matchesFilterPatterns.
  *
- * Let through: an INSERT or MODIFY whose new image is a PENDING invitation with delivery status
- * QUEUED — a new invitation, or a resend. Everything else stays out: workspaces, members,
- * claims, removals (TTL or delete), withdraw/decline/accept (status no longer PENDING), and the
- * handler's own writes (status SENDING, RETRYING, SENT, FAILED).
+ * The invitation email handler: an INSERT or MODIFY whose new image is a PENDING invitation with
+ * delivery status QUEUED — a new invitation, or a resend. Everything else stays out: workspaces,
+ * members, claims, removals (TTL or delete), withdraw/decline/accept (status no longer PENDING),
+ * and the handler's own writes (status SENDING, RETRYING, SENT, FAILED).
+ *
+ * The workspace name handler: a MODIFY of a workspace. A filter cannot compare the old image with
+ * the new, so changes other than the name (settings, the OWNER count) arrive too and are skipped.
  */
 import type { DeliveryStatus } from '../domain/delivery';
 import type { StoredStatus } from '../domain/invitation';
@@ -34,6 +37,13 @@ export const invitationEmailFilterPatterns: readonly FilterPattern[] = [
         delivery: { M: { status: { S: [queued] } } },
       },
     },
+  },
+];
+
+export const workspaceRenameFilterPatterns: readonly FilterPattern[] = [
+  {
+    eventName: ['MODIFY'],
+    dynamodb: { NewImage: { entity: { S: [ENTITY.workspace] } } },
   },
 ];
 

@@ -80,6 +80,7 @@ export class Invitations {
     await this.store.createInvitation(
       invitation,
       { workspaceId, userId: caller.userId, roles: rolesThatMayInvite },
+      workspace.lastModified,
       now,
     );
     return this.view(invitation, relationTo(caller, invitation, member.role), now);

@@ -53,7 +53,21 @@ export interface Store {
   removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void>;
 
   getInvitation(invitationId: string): Promise<Invitation | undefined>;
-  createInvitation(invitation: Invitation, authorizedBy: RoleRequirement, now: Date): Promise<void>;
+  /**
+   * Stores a new invitation while the caller still holds one of `authorizedBy.roles` and the
+   * workspace is still at `workspaceVersion` (the lastModified the invitation was built from).
+   */
+  createInvitation(
+    invitation: Invitation,
+    authorizedBy: RoleRequirement,
+    workspaceVersion: string,
+    now: Date,
+  ): Promise<void>;
+  /**
+   * Gives the workspace's invitations its name as of `version` (its lastModified), unless they
+   * already carry a newer one; returns how many invitations changed.
+   */
+  renameWorkspaceInvitations(workspaceId: string, name: string, version: string): Promise<number>;
   acceptInvitation(invitation: Invitation, member: Member, now: Date): Promise<void>;
   declineInvitation(invitation: Invitation, now: Date): Promise<void>;
   /** `grantedMember` is the membership the invitation created, when withdrawing an ACCEPTED one. */

@@ -21,6 +21,15 @@ export interface WorkspaceChanges {
   invitationTtlDays?: number;
 }
 
+/** A workspace modification as the table stream reports it: the name before and after, and when. */
+export interface WorkspaceNameChange {
+  workspaceId: string;
+  previousName?: string;
+  name: string;
+  /** The workspace's lastModified after the change. */
+  version: string;
+}
+
 export class Workspaces {
   constructor(
     private readonly store: Store,
@@ -75,6 +84,15 @@ export class Workspaces {
     };
     await this.store.updateWorkspace(updated, { workspaceId, userId: caller.userId, roles: ['OWNER', 'ADMIN'] });
     return { workspace: updated, member };
+  }
+
+  /**
+   * Carries a workspace's name to its invitations, which show it in lists, link previews and
+   * emails. A modification that kept the name (settings, the OWNER count) changes nothing.
+   */
+  async propagateName(change: WorkspaceNameChange): Promise<number> {
+    if (change.previousName === change.name) return 0;
+    return this.store.renameWorkspaceInvitations(change.workspaceId, change.name, change.version);
   }
 
   async listMembers(caller: Caller, workspaceId: string, page: PageRequest): Promise<Page<Member> & WorkspaceView> {

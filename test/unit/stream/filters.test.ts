@@ -4,6 +4,7 @@ import {
   type FilterPattern,
   invitationEmailFilterPatterns,
   matchesFilterPatterns,
+  workspaceRenameFilterPatterns,
 } from '../../../functions/stream/filters';
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
@@ -84,6 +85,31 @@ describe('the invitation email filter', () => {
         },
       },
     ]);
+  });
+});
+
+describe('the workspace name filter', () => {
+  const workspace = (name: string): Image => ({
+    PK: { S: 'WS#1' },
+    SK: { S: 'WORKSPACE' },
+    entity: { S: 'Workspace' },
+    id: { S: '1' },
+    name: { S: name },
+  });
+  const renames = (r: DynamoDBRecord) => matchesFilterPatterns(r, workspaceRenameFilterPatterns);
+
+  it('lets through every modification of a workspace, and nothing else', () => {
+    expect(renames(record('MODIFY', workspace('New'), workspace('Old')))).toBe(true);
+    expect(renames(record('INSERT', workspace('New')))).toBe(false);
+    expect(renames(record('REMOVE', undefined, workspace('Old')))).toBe(false);
+    expect(renames(record('MODIFY', invitationImage('PENDING', 'QUEUED'), invitationImage('PENDING', 'SENT')))).toBe(
+      false,
+    );
+  });
+
+  it('is plain JSON, and lets no workspace record through to the email sender', () => {
+    expect(JSON.parse(JSON.stringify(workspaceRenameFilterPatterns))).toEqual(workspaceRenameFilterPatterns);
+    expect(passes(record('MODIFY', workspace('New'), workspace('Old')))).toBe(false);
   });
 });
 
