@@ -16,8 +16,22 @@ export function dataPaths(dataDir: string) {
     tokenKey: join(dataDir, 'token-key'),
     /** The private key that signs local identity tokens. */
     identityKey: join(dataDir, 'identity-key.json'),
-    streamPosition: join(dataDir, 'stream-position.json'),
-    deadLetters: join(dataDir, 'dead-letters.jsonl'),
+  };
+}
+
+/** The stream consumer whose files keep the names they had when it was the stream's only consumer. */
+const FIRST_STREAM_CONSUMER = 'send-invitation-emails';
+
+/**
+ * Where a stream consumer (named after its handler) keeps its position in the stream and the
+ * records it gave up on. The first consumer's files have no prefix, so that a data directory
+ * from before there were several consumers resumes where it was.
+ */
+export function streamConsumerPaths(dataDir: string, consumer: string) {
+  const prefix = consumer === FIRST_STREAM_CONSUMER ? '' : `${consumer}.`;
+  return {
+    position: join(dataDir, `${prefix}stream-position.json`),
+    deadLetters: join(dataDir, `${prefix}dead-letters.jsonl`),
   };
 }
 

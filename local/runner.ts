@@ -1,15 +1,15 @@
 /**
  * The whole service on one machine: DynamoDB Local, the SES v2 emulator, the HTTP gateway in
- * front of the real handlers, the local identity and the stream poller that feeds the email
- * handler. Starts the parts in order and, if one fails, stops the ones already running and says
- * which part failed and why.
+ * front of the real handlers, the local identity and one stream poller per stream handler (the
+ * email sender, the workspace name sync). Starts the parts in order and, if one fails, stops the
+ * ones already running and says which part failed and why.
  */
 import type { Server } from 'node:http';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { assertPortFree } from './child-process';
 import { corsPolicy } from './cors';
-import { type DataPaths, ensureSecret, prepareDataDir } from './data-dir';
+import { type DataPaths, ensureSecret, prepareDataDir, streamConsumerPaths } from './data-dir';
 import {
   ensureTable,
   LOCAL_CREDENTIALS,
@@ -32,8 +32,8 @@ export interface RunningService {
   urls: { api: string; docs: string; inbox: string; jwks?: string; dynamo: string; ses: string };
   issuer: string;
   audience: string;
-  /** Absent when the email handler is not part of this checkout. */
-  poller?: StreamPoller;
+  /** One per stream consumer whose handler is part of this checkout, by handler name. */
+  pollers: ReadonlyMap<string, StreamPoller>;
   /** Resolves if a child process (DynamoDB Local, the emulator) exits while the service runs. */
   failure: Promise<Error>;
   stop(): Promise<void>;
@@ -50,8 +50,8 @@ export class PartFailed extends Error {
 
 export interface StartOptions {
   log?(message: string): void;
-  /** Replaces the stream handler wiring (tests); by default the email handler from functions/. */
-  stream?: StreamWiring;
+  /** Replaces the stream consumers (tests); by default every stream handler in functions/. */
+  stream?: readonly StreamWiring[];
   poller?: Partial<Pick<StreamPollerOptions, 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'batchSize'>>;
 }
 
@@ -161,32 +161,36 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     stops.push(() => close(server));
   });
 
-  const poller = await step('the stream poller', async () => {
-    const wiring = options.stream ?? (await loadStreamWiring());
-    if (!wiring) {
-      log('Email delivery is off: this checkout has no stream handler for invitation emails.');
-      return undefined;
-    }
+  const pollers = await step('the stream pollers', async () => {
+    const { wired, absent } = options.stream ? { wired: options.stream, absent: [] } : await loadStreamWiring();
+    for (const consumer of absent) log(consumer.whenAbsent);
+    const pollers = new Map<string, StreamPoller>();
+    if (!wired.length) return pollers;
     const streams = new DynamoDBStreamsClient({
       endpoint: dynamo.endpoint,
       region: 'us-east-1',
       credentials: LOCAL_CREDENTIALS,
     });
-    const poller = new StreamPoller({
-      client: streams,
-      streamArn,
-      ...wiring,
-      positionFile: paths.streamPosition,
-      deadLetterFile: paths.deadLetters,
-      functionName: `${FUNCTION_PREFIX}${wiring.name}`,
-      ...options.poller,
-    });
-    poller.start();
     stops.push(async () => {
-      await poller.stop();
+      await Promise.all([...pollers.values()].map((poller) => poller.stop()));
       streams.destroy();
     });
-    return poller;
+    // Like separate event-source mappings: each consumer has its own position, retries and dead letters.
+    for (const wiring of wired) {
+      const files = streamConsumerPaths(paths.root, wiring.name);
+      const poller = new StreamPoller({
+        client: streams,
+        streamArn,
+        ...wiring,
+        positionFile: files.position,
+        deadLetterFile: files.deadLetters,
+        functionName: `${FUNCTION_PREFIX}${wiring.name}`,
+        ...options.poller,
+      });
+      pollers.set(wiring.name, poller);
+    }
+    for (const poller of pollers.values()) poller.start();
+    return pollers;
   });
 
   return {
@@ -202,7 +206,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     },
     issuer: settings.external?.issuer ?? LOCAL_ISSUER,
     audience: settings.external?.audience ?? LOCAL_AUDIENCE,
-    poller,
+    pollers,
     failure,
     stop: stopAll,
   };

@@ -119,7 +119,7 @@ export class StreamPoller {
       try {
         await this.pollOnce();
       } catch (error) {
-        this.log('stream poller: poll failed, retrying', error);
+        this.log('poll failed, retrying', error);
       }
       await this.sleep(this.options.pollIntervalMs);
     }
@@ -203,7 +203,7 @@ export class StreamPoller {
       return ShardIterator as string;
     } catch (error) {
       if (!(error instanceof TrimmedDataAccessException)) throw error;
-      this.log(`stream poller: records after the saved position of ${shardId} were trimmed; reading from the oldest`);
+      this.log(`records after the saved position of ${shardId} were trimmed; reading from the oldest`);
       const { ShardIterator } = await this.options.client.send(
         new GetShardIteratorCommand({
           StreamArn: this.options.streamArn,
@@ -257,7 +257,7 @@ export class StreamPoller {
     try {
       return this.options.accepts(record);
     } catch (error) {
-      this.log('stream poller: a filter pattern failed on a record; skipping it', error);
+      this.log('a filter pattern failed on a record; skipping it', error);
       return false;
     }
   }
@@ -270,7 +270,7 @@ export class StreamPoller {
     try {
       response = (await this.options.handler({ Records: records }, context)) as Partial<DynamoDBBatchResponse>;
     } catch (error) {
-      this.log(`stream poller: ${this.options.functionName} failed; the batch will be retried`, error);
+      this.log('the handler failed; the batch will be retried', error);
       return 0;
     }
     const failures = response?.batchItemFailures ?? [];
@@ -294,7 +294,7 @@ export class StreamPoller {
   }
 
   private deadLetter(shardId: string, item: Item, attempts: number, reason = `failed ${attempts} times`): void {
-    this.log(`stream poller: record ${sequenceOf(item)} ${reason}; written to ${this.options.deadLetterFile}`);
+    this.log(`record ${sequenceOf(item)} ${reason}; written to ${this.options.deadLetterFile}`);
     const entry = {
       failedAt: new Date().toISOString(),
       reason,
@@ -317,9 +317,9 @@ export class StreamPoller {
     try {
       const saved = JSON.parse(readFileSync(this.options.positionFile, 'utf8')) as Position;
       if (saved.streamArn === this.options.streamArn && saved.shards) return saved;
-      this.log('stream poller: the saved position belongs to another stream; starting from the oldest record');
+      this.log('the saved position belongs to another stream; starting from the oldest record');
     } catch (error) {
-      this.log('stream poller: the saved position is unreadable; starting from the oldest record', error);
+      this.log('the saved position is unreadable; starting from the oldest record', error);
     }
     return fresh;
   }
@@ -341,8 +341,10 @@ export class StreamPoller {
     });
   }
 
+  /** Says which consumer's poller speaks, since there is one poller per stream consumer. */
   private log(message: string, detail?: unknown): void {
-    (this.options.log ?? ((text, extra) => console.error(text, extra ?? '')))(message, detail);
+    const text = `stream poller for ${this.options.functionName}: ${message}`;
+    (this.options.log ?? ((line, extra) => console.error(line, extra ?? '')))(text, detail);
   }
 }
 

@@ -1,11 +1,19 @@
 /**
- * Connects the stream poller to the email handler, its filter patterns (the same ones the CDK
- * event-source mapping uses) and the conversion of Streams API records to Lambda's record shape.
+ * Connects one stream poller per consumer of the table stream to its handler, its filter patterns
+ * (the same ones its CDK event-source mapping uses) and the conversion of Streams API records to
+ * Lambda's record shape.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
+import {
+  type FilterPattern,
+  invitationEmailFilterPatterns,
+  matchesFilterPatterns,
+  workspaceRenameFilterPatterns,
+} from '../functions/stream/filters';
+import { toLambdaStreamRecord } from '../functions/stream/records';
 import type { StreamHandler } from './stream-poller';
 
 export interface StreamWiring {
@@ -16,25 +24,51 @@ export interface StreamWiring {
   accepts(record: DynamoDBRecord): boolean;
 }
 
-const HANDLER = 'send-invitation-emails';
+export interface StreamConsumer {
+  /** The handler's name, as in functions/<name>.ts. */
+  name: string;
+  filterPatterns: readonly FilterPattern[];
+  /** Said at start when this checkout has no such handler. */
+  whenAbsent: string;
+}
+
+/** Every consumer of the table stream; in AWS each has its own event-source mapping. */
+export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
+  {
+    name: 'send-invitation-emails',
+    filterPatterns: invitationEmailFilterPatterns,
+    whenAbsent: 'Email delivery is off: this checkout has no stream handler for invitation emails.',
+  },
+  {
+    name: 'sync-workspace-names',
+    filterPatterns: workspaceRenameFilterPatterns,
+    whenAbsent: 'Workspace renames do not reach invitations: this checkout has no stream handler for them.',
+  },
+];
 
 /**
- * The email handler's wiring, or undefined when the handler is not in this checkout. Imported
- * only once the environment is set, since the handler reads its configuration at import.
+ * The wiring of every consumer whose handler is in this checkout, in the order of `consumers`,
+ * and the consumers left out because their handler is not. Handlers are imported only once the
+ * environment is set, since they read their configuration at import.
  */
-export async function loadStreamWiring(): Promise<StreamWiring | undefined> {
-  const handlerUrl = new URL(`../functions/${HANDLER}.ts`, import.meta.url);
-  if (!existsSync(fileURLToPath(handlerUrl))) return undefined;
-  const [{ handler }, { invitationEmailFilterPatterns, matchesFilterPatterns }, { toLambdaStreamRecord }] =
-    await Promise.all([
-      import(handlerUrl.href) as Promise<{ handler: StreamHandler }>,
-      import('../functions/stream/filters'),
-      import('../functions/stream/records'),
-    ]);
-  return {
-    name: HANDLER,
-    handler,
-    toLambdaRecord: toLambdaStreamRecord,
-    accepts: (record) => matchesFilterPatterns(record, invitationEmailFilterPatterns),
-  };
+export async function loadStreamWiring(
+  consumers: readonly StreamConsumer[] = STREAM_CONSUMERS,
+): Promise<{ wired: StreamWiring[]; absent: StreamConsumer[] }> {
+  const present = consumers.filter((consumer) => existsSync(fileURLToPath(handlerUrl(consumer.name))));
+  const wired = await Promise.all(
+    present.map(async ({ name, filterPatterns }): Promise<StreamWiring> => {
+      const { handler } = (await import(handlerUrl(name).href)) as { handler: StreamHandler };
+      return {
+        name,
+        handler,
+        toLambdaRecord: toLambdaStreamRecord,
+        accepts: (record) => matchesFilterPatterns(record, filterPatterns),
+      };
+    }),
+  );
+  return { wired, absent: consumers.filter((consumer) => !present.includes(consumer)) };
+}
+
+function handlerUrl(name: string): URL {
+  return new URL(`../functions/${name}.ts`, import.meta.url);
 }

@@ -12,6 +12,7 @@ import {
   http,
   leftoverProcesses,
   newDataDir,
+  ROOT,
   type Runner,
   removeDataDir,
   runUntilExit,
@@ -19,6 +20,7 @@ import {
 } from './support/runner';
 
 const dataDir = newDataDir();
+const workspaceNameSync = existsSync(join(ROOT, 'functions/sync-workspace-names.ts'));
 const started: Runner[] = [];
 
 afterAll(async () => {
@@ -57,9 +59,16 @@ describe('stopping and restarting the service', () => {
     expect(first.output()).toContain('stopped');
     expect(leftoverProcesses(dataDir, first.ports.ses)).toEqual([]);
     for (const port of Object.values(first.ports)) expect(await portAnswers(port)).toBe(false);
+    // The email sender's files keep the names they had when it was the only stream consumer.
     const positionFile = join(dataDir, 'stream-position.json');
     const before = JSON.parse(readFileSync(positionFile, 'utf8'));
     expect(Object.keys(before.shards).length).toBeGreaterThan(0);
+    if (workspaceNameSync) {
+      // The workspace name sync reads the same stream from its own position.
+      const own = JSON.parse(readFileSync(join(dataDir, 'sync-workspace-names.stream-position.json'), 'utf8'));
+      expect(own.streamArn).toBe(before.streamArn);
+      expect(Object.keys(own.shards).length).toBeGreaterThan(0);
+    }
 
     const second = await start(first.ports);
     const again = await second.token({ sub: 'owner-r', email: 'owner-r@example.com', name: 'Rita' });
@@ -81,7 +90,9 @@ describe('stopping and restarting the service', () => {
     // The new emulator's outbox starts empty: the email sent before the restart was not sent again.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await emails(second)).map((email) => email.destination.to)).toEqual([['after@example.com']]);
-    expect(existsSync(join(dataDir, 'dead-letters.jsonl'))).toBe(false);
+    for (const deadLetters of ['dead-letters.jsonl', 'sync-workspace-names.dead-letters.jsonl']) {
+      expect(existsSync(join(dataDir, deadLetters))).toBe(false);
+    }
     // The poller resumed from the saved position of the same stream instead of starting over.
     const after = JSON.parse(readFileSync(positionFile, 'utf8'));
     expect(after.streamArn).toBe(before.streamArn);

@@ -6,9 +6,10 @@ import { promisify } from 'node:util';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/identity';
-import { emailsTo, http, linkIn, ROOT, type Runner, removeDataDir, startRunner } from './support/runner';
+import { emailsTo, eventually, http, linkIn, ROOT, type Runner, removeDataDir, startRunner } from './support/runner';
 
 const emailDelivery = existsSync(join(ROOT, 'functions/send-invitation-emails.ts'));
+const workspaceNameSync = existsSync(join(ROOT, 'functions/sync-workspace-names.ts'));
 
 let runner: Runner;
 
@@ -226,5 +227,65 @@ describe.runIf(emailDelivery)('invitation emails', () => {
         expect(members.status).toBe(200);
       }
     }
+  });
+});
+
+describe.runIf(workspaceNameSync)('workspace renames', () => {
+  it("reach the workspace's invitations through the stream, and invitations created afterwards", async () => {
+    const owner = await runner.token({ sub: 'owner-3', email: 'owner-3@example.com', name: 'Oscar Owner' });
+    const invitee = await runner.token({ sub: 'invitee-3', email: 'invitee-3@example.com', name: 'Ines Invitee' });
+    const created = await http(runner, 'POST', '/api/workspaces', { token: owner, body: { name: 'Before' } });
+    const workspaceId = created.body.id;
+    const invited = await http(runner, 'POST', `/api/workspaces/${workspaceId}/invitations`, {
+      token: owner,
+      body: { email: 'invitee-3@example.com' },
+    });
+    expect(invited.status).toBe(202);
+    expect(invited.body.workspace).toMatchObject({ id: workspaceId, name: 'Before' });
+    const invitationId = invited.body.id;
+
+    const renamed = await http(runner, 'PATCH', `/api/workspaces/${workspaceId}`, {
+      token: owner,
+      body: { name: 'After' },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('After');
+
+    // The rename reaches the invitation only through the stream poller, so it takes a moment.
+    const names = async () => {
+      const invitation = await http(runner, 'GET', `/api/invitations/${invitationId}`, { token: invitee });
+      const received = await http(runner, 'GET', '/api/invitations?email=invitee-3%40example.com', {
+        token: invitee,
+      });
+      return {
+        invitation: invitation.body.workspace?.name,
+        received: received.body._embedded?.invitations.map((i: { id: string; workspace: { name: string } }) => [
+          i.id,
+          i.workspace.name,
+        ]),
+      };
+    };
+    const seen = await eventually(
+      names,
+      ({ invitation, received }) => invitation === 'After' && received?.[0]?.[1] === 'After',
+    );
+    expect(seen).toEqual({ invitation: 'After', received: [[invitationId, 'After']] });
+
+    const later = await http(runner, 'POST', `/api/workspaces/${workspaceId}/invitations`, {
+      token: owner,
+      body: { email: 'later-3@example.com' },
+    });
+    expect(later.status).toBe(202);
+    expect(later.body.workspace.name).toBe('After');
+    const fetched = await http(runner, 'GET', `/api/invitations/${later.body.id}`, { token: owner });
+    expect(fetched.body.workspace.name).toBe('After');
+    // Both invitations keep the new name: nothing still in the stream brings back the old one.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await names()).toEqual(seen);
+    const sent = await http(runner, 'GET', `/api/workspaces/${workspaceId}/invitations`, { token: owner });
+    expect(sent.body._embedded.invitations.map((i: { workspace: { name: string } }) => i.workspace.name)).toEqual([
+      'After',
+      'After',
+    ]);
   });
 });

@@ -137,6 +137,25 @@ export async function emailsTo(runner: Runner, address: string, count = 1, timeo
   }
 }
 
+/**
+ * Calls `probe` until `done` accepts what it returns, and returns that; after `timeoutMs` fails
+ * with the last value seen, so that a test shows how far the service got.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`not reached within ${timeoutMs} ms; last seen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The invitation link in an email's text body. */
 export function linkIn(email: StoredEmail): URL {
   const text = email.body.text ?? email.body.html ?? '';
