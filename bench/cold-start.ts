@@ -23,7 +23,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { type Route, routes } from '../functions/routes';
-import { EMAIL_SENDER_HANDLER, esbuildBuildOptions, handlerEntry, PROJECT_ROOT } from '../lib/bundling/options';
+import {
+  EMAIL_SENDER_HANDLER,
+  esbuildBuildOptions,
+  handlerEntry,
+  PROJECT_ROOT,
+  WORKSPACE_NAME_SYNC_HANDLER,
+} from '../lib/bundling/options';
 import { ensureTable, freePort, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
 
 const MAX_BUNDLE_BYTES = 350 * 1024;
@@ -79,6 +85,7 @@ async function buildAll(): Promise<Subject[]> {
   const functions = Promise.all([
     ...all.map((route) => buildFunction(route.handler, 'api', apiEvent(route))),
     buildFunction(EMAIL_SENDER_HANDLER, 'stream', streamEvent()),
+    buildFunction(WORKSPACE_NAME_SYNC_HANDLER, 'stream', workspaceRenameEvent()),
   ]);
   const references = Promise.all(
     Object.entries(REFERENCES).map(async ([name, contents], index) => {
@@ -242,16 +249,50 @@ const SAMPLE_BODIES: Record<string, unknown> = {
 
 /** A record the sender reads and sets aside (not an invitation): its whole path without sending mail. */
 function streamEvent() {
+  const keys = { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' } };
+  return streamRecords({ eventName: 'INSERT', keys, newImage: { ...keys, entity: { S: 'Workspace' } } });
+}
+
+/**
+ * A workspace modification that kept the name (a settings change), which the name sync reads and
+ * recognises as nothing to carry: its whole path without touching the table.
+ */
+function workspaceRenameEvent() {
+  const workspaceId = randomUUID();
+  const keys = { PK: { S: `WS#${workspaceId}` }, SK: { S: 'WORKSPACE' } };
+  const image = (lastModified: string, invitationTtlDays: string) => ({
+    ...keys,
+    entity: { S: 'Workspace' },
+    id: { S: workspaceId },
+    name: { S: 'Cold start' },
+    invitationTtlDays: { N: invitationTtlDays },
+    lastModified: { S: lastModified },
+  });
+  return streamRecords({
+    eventName: 'MODIFY',
+    keys,
+    oldImage: image('2026-01-01T00:00:00.000Z', '7'),
+    newImage: image('2026-01-02T00:00:00.000Z', '14'),
+  });
+}
+
+function streamRecords(change: {
+  eventName: 'INSERT' | 'MODIFY';
+  keys: Record<string, unknown>;
+  oldImage?: Record<string, unknown>;
+  newImage: Record<string, unknown>;
+}) {
   return {
     Records: [
       {
         eventID: '1',
-        eventName: 'INSERT',
+        eventName: change.eventName,
         eventSource: 'aws:dynamodb',
         eventSourceARN: `arn:aws:dynamodb:eu-west-1:123456789012:table/${TABLE_NAME}/stream/2026-01-01T00:00:00.000`,
         dynamodb: {
-          Keys: { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' } },
-          NewImage: { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' }, entity: { S: 'Workspace' } },
+          Keys: change.keys,
+          ...(change.oldImage ? { OldImage: change.oldImage } : {}),
+          NewImage: change.newImage,
           SequenceNumber: '1',
           StreamViewType: 'NEW_AND_OLD_IMAGES',
         },

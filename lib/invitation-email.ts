@@ -1,17 +1,16 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EMAIL_EVENT_SOURCE } from '../functions/stream/event-source';
 import { invitationEmailFilterPatterns } from '../functions/stream/filters';
 import { EMAIL_SENDER_HANDLER } from './bundling/options';
 import type { InvitationsTable } from './invitations-table';
 import { ServiceFunction } from './service-function';
+import { subscribeToTableStream } from './table-stream-subscription';
 
 export interface InvitationEmailProps {
   readonly table: InvitationsTable;
@@ -59,18 +58,6 @@ export class InvitationEmail extends Construct {
         : {}),
     });
 
-    this.failures = new sqs.Queue(this, 'DeliveryFailures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the stream mapping; a message here is the end of the ' +
-        'line, raises an alarm and is handled by an operator, so a queue behind it would add nothing.',
-    });
-
     this.sender = new ServiceFunction(this, 'Sender', {
       handler: EMAIL_SENDER_HANDLER,
       profile: 'stream',
@@ -101,25 +88,13 @@ export class InvitationEmail extends Construct {
       }),
     );
 
-    Validations.of(this.sender.role as iam.IRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'dynamodb:ListStreams, which the stream event-source mapping needs, supports no resource narrower than *; ' +
-        'every other action of this role names the table, its stream, its indexes or the secret.',
+    const subscription = subscribeToTableStream(this, {
+      table: props.table,
+      consumer: this.sender,
+      filterPatterns: invitationEmailFilterPatterns,
+      failureQueueId: 'DeliveryFailures',
     });
-
-    // TRIM_HORIZON, not LATEST: an invitation written between the stream's creation and the
-    // mapping's would otherwise never be emailed. Replays are harmless, sending is idempotent.
-    this.eventSource = new DynamoEventSource(props.table.table, {
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: EMAIL_EVENT_SOURCE.batchSize,
-      bisectBatchOnError: EMAIL_EVENT_SOURCE.bisectBatchOnError,
-      retryAttempts: EMAIL_EVENT_SOURCE.retryAttempts,
-      maxRecordAge: Duration.seconds(EMAIL_EVENT_SOURCE.maxRecordAgeSeconds),
-      reportBatchItemFailures: true,
-      onFailure: new SqsDlq(this.failures),
-      filters: invitationEmailFilterPatterns.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
-    });
-    this.sender.addEventSource(this.eventSource);
+    this.failures = subscription.failures;
+    this.eventSource = subscription.eventSource;
   }
 }

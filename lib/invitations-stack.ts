@@ -8,6 +8,7 @@ import { InvitationsTable } from './invitations-table';
 import { Monitoring } from './monitoring';
 import type { DeploymentParameters } from './parameters';
 import { ServiceSecrets } from './service-secrets';
+import { WorkspaceNameSync } from './workspace-name-sync';
 
 export interface InvitationsStackProps extends StackProps {
   readonly parameters: DeploymentParameters;
@@ -15,13 +16,17 @@ export interface InvitationsStackProps extends StackProps {
   readonly routes?: readonly Route[];
 }
 
-/** The whole service in one stack: table, API, email delivery, identity fallback, alarms. */
+/**
+ * The whole service in one stack: table, API, email delivery, workspace name sync, identity
+ * fallback, alarms.
+ */
 export class InvitationsStack extends Stack {
   readonly table: InvitationsTable;
   readonly secrets: ServiceSecrets;
   readonly identity: Identity;
   readonly api: InvitationsApi;
   readonly email: InvitationEmail;
+  readonly nameSync: WorkspaceNameSync;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: InvitationsStackProps) {
@@ -59,10 +64,28 @@ export class InvitationsStack extends Stack {
       logRetention: parameters.logRetention,
     });
 
+    this.nameSync = new WorkspaceNameSync(this, 'NameSync', {
+      table: this.table,
+      environment,
+      logRetention: parameters.logRetention,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: this.api.functions,
-      streamFunction: this.email.sender,
-      failureQueue: this.email.failures,
+      streamConsumers: [
+        {
+          name: 'EmailSender',
+          label: 'The email sender',
+          function: this.email.sender,
+          failureQueue: this.email.failures,
+        },
+        {
+          name: 'WorkspaceNameSync',
+          label: 'The workspace name sync',
+          function: this.nameSync.handler,
+          failureQueue: this.nameSync.failures,
+        },
+      ],
       stage: this.api.stage,
       alarmEmail: parameters.alarmEmail,
     });
@@ -93,6 +116,10 @@ export class InvitationsStack extends Stack {
     new CfnOutput(this, 'DeliveryFailuresQueueUrl', {
       description: 'Stream batches the email sender gave up on: look here when the DeliveryFailures alarm fires',
       value: this.email.failures.queueUrl,
+    });
+    new CfnOutput(this, 'RenameFailuresQueueUrl', {
+      description: 'Stream batches the workspace name sync gave up on: look here when the RenameFailures alarm fires',
+      value: this.nameSync.failures.queueUrl,
     });
     if (parameters.senderDomain) {
       this.email.identity.dkimRecords.forEach((record, index) => {

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE } from '../functions/store/table-definition';
+import { type IndexName, TABLE } from '../functions/store/table-definition';
 
 /** Item reads: what a read-only route does (GetItem, BatchGetItem, Query on the table or an index). */
 export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
@@ -25,12 +25,27 @@ export const WRITE_ACTIONS = [
  */
 export const DELIVERY_ACTIONS = ['dynamodb:UpdateItem'] as const;
 
-export type TableAccess = 'read' | 'write' | 'delivery';
+/**
+ * The workspace name sync finds a renamed workspace's invitations through the byWorkspace index
+ * and updates each one conditionally; it never reads an item by key nor queries the table itself.
+ */
+export const WORKSPACE_RENAME_ACTIONS = ['dynamodb:UpdateItem'] as const;
 
-const ACTIONS: Record<TableAccess, readonly string[]> = {
-  read: READ_ACTIONS,
-  write: WRITE_ACTIONS,
-  delivery: DELIVERY_ACTIONS,
+export type TableAccess = 'read' | 'write' | 'delivery' | 'workspace-rename';
+
+/** What an access level may do: actions on the table, and the indexes it may query. */
+interface AccessGrant {
+  readonly table: readonly string[];
+  readonly queries: readonly IndexName[];
+}
+
+const EVERY_INDEX = Object.keys(TABLE.indexes) as IndexName[];
+
+const ACCESS: Record<TableAccess, AccessGrant> = {
+  read: { table: READ_ACTIONS, queries: EVERY_INDEX },
+  write: { table: WRITE_ACTIONS, queries: EVERY_INDEX },
+  delivery: { table: DELIVERY_ACTIONS, queries: [] },
+  'workspace-rename': { table: WORKSPACE_RENAME_ACTIONS, queries: ['byWorkspace'] },
 };
 
 /**
@@ -64,21 +79,21 @@ export class InvitationsTable extends Construct {
     }
   }
 
-  /** The index ARNs by name, not `index/*`: a grant covers the indexes that exist and no others. */
-  get indexArns(): string[] {
-    return Object.values(TABLE.indexes).map((index) => `${this.table.tableArn}/index/${index.name}`);
-  }
-
-  /** Exactly the actions the access level needs, on the table, and Query on its indexes where it queries. */
+  /** Exactly the actions the access level needs on the table, and Query on the indexes it queries. */
   grant(grantee: iam.IGrantable, access: TableAccess): void {
-    const actions = ACTIONS[access];
+    const { table, queries } = ACCESS[access];
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }),
+      new iam.PolicyStatement({ actions: [...table], resources: [this.table.tableArn] }),
     );
-    if (actions.includes('dynamodb:Query')) {
+    if (queries.length > 0) {
       grantee.grantPrincipal.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: this.indexArns }),
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: this.indexArnsOf(queries) }),
       );
     }
+  }
+
+  /** Index ARNs by name, not `index/*`: a grant covers the indexes it names and no others. */
+  private indexArnsOf(indexes: readonly IndexName[]): string[] {
+    return indexes.map((index) => `${this.table.tableArn}/index/${TABLE.indexes[index].name}`);
   }
 }

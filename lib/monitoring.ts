@@ -10,20 +10,31 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-export interface MonitoringProps {
-  readonly functions: readonly lambda.Function[];
-  readonly streamFunction: lambda.Function;
+/** A function fed by the table stream, and the queue its failed records end in. */
+export interface MonitoredStreamConsumer {
+  /** Names its iterator-age alarm: `<name>IteratorAge`. */
+  readonly name: string;
+  /** What it is, for alarm descriptions: "The email sender". */
+  readonly label: string;
+  readonly function: lambda.Function;
+  /** Its alarm takes the queue's construct id. */
   readonly failureQueue: sqs.IQueue;
+}
+
+export interface MonitoringProps {
+  /** The API's functions. */
+  readonly functions: readonly lambda.Function[];
+  readonly streamConsumers: readonly MonitoredStreamConsumer[];
   readonly stage: apigw.HttpStage;
   readonly alarmEmail?: string;
 }
 
-/** How far behind the stream the email sender may fall before someone should look. */
+/** How far behind the stream a stream consumer may fall before someone should look. */
 export const MAX_ITERATOR_AGE = Duration.minutes(5);
 
 /**
- * Alarms on what needs a person: a parked stream record, a function error or throttle, the email
- * sender falling behind the stream, and server errors at the API. All notify one SNS topic.
+ * Alarms on what needs a person: a parked stream record, a function error or throttle, a stream
+ * consumer falling behind the stream, and server errors at the API. All notify one SNS topic.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
@@ -46,16 +57,19 @@ export class Monitoring extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const period = Duration.minutes(5);
-    this.alarm('DeliveryFailures', {
-      alarmDescription: 'A stream record could not be processed and was parked in the delivery-failures queue.',
-      metric: props.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-      threshold: 1,
-    });
-    this.alarm('EmailSenderIteratorAge', {
-      alarmDescription: `The email sender is more than ${MAX_ITERATOR_AGE.toMinutes()} minutes behind the table stream.`,
-      metric: props.streamFunction.metric('IteratorAge', { period, statistic: 'Maximum' }),
-      threshold: MAX_ITERATOR_AGE.toMilliseconds(),
-    });
+    for (const consumer of props.streamConsumers) {
+      const queue = consumer.failureQueue.node.id;
+      this.alarm(queue, {
+        alarmDescription: `${consumer.label} could not process a stream record, which was parked in the ${queue} queue.`,
+        metric: consumer.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        threshold: 1,
+      });
+      this.alarm(`${consumer.name}IteratorAge`, {
+        alarmDescription: `${consumer.label} is more than ${MAX_ITERATOR_AGE.toMinutes()} minutes behind the table stream.`,
+        metric: consumer.function.metric('IteratorAge', { period, statistic: 'Maximum' }),
+        threshold: MAX_ITERATOR_AGE.toMilliseconds(),
+      });
+    }
     this.alarm('ApiServerErrors', {
       alarmDescription: 'The API answered with 5xx (integration failures, timeouts, unhandled errors).',
       metric: new cloudwatch.Metric({
@@ -67,7 +81,7 @@ export class Monitoring extends Construct {
       }),
       threshold: 5,
     });
-    for (const fn of [...props.functions, props.streamFunction]) {
+    for (const fn of [...props.functions, ...props.streamConsumers.map((consumer) => consumer.function)]) {
       const name = fn.node.id;
       this.alarm(`${name}Errors`, {
         alarmDescription: `${name} failed: an unhandled error, a timeout or running out of memory.`,

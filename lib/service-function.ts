@@ -15,9 +15,11 @@ import { handlerEntry, LAMBDA_BUNDLE, PROJECT_ROOT } from './bundling/options';
  * times slower for a saving of cents. 10 s: API Gateway gives up after 30 s, and a DynamoDB call
  * with the SDK's three attempts is done in well under a second, so 10 s only bounds a stuck call.
  *
- * The stream function: 512 MB, 60 s. Nobody waits on its cold start; a batch of up to ten
- * records, each one SES call (retried with back-off on throttling) and two small table writes,
- * needs seconds, and 60 s leaves room for SES slowness without holding the shard for long.
+ * Stream functions: 512 MB, 60 s. Nobody waits on their cold start. A batch of up to ten
+ * records needs seconds: for the email sender, each one SES call (retried with back-off on
+ * throttling) and two small table writes; for the workspace name sync, a query and one small
+ * update per invitation of the renamed workspace. 60 s leaves room for SES slowness and large
+ * workspaces without holding the shard for long.
  */
 export const FUNCTION_PROFILES = {
   api: { memorySize: 1024, timeout: Duration.seconds(10) },

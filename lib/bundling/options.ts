@@ -45,8 +45,9 @@ export const LAMBDA_BUNDLE = {
   alias: BUNDLE_ALIASES,
 } as const;
 
-/** The stream-triggered function, the one function that is not in the route table. */
+/** The stream-triggered functions, the only functions that are not in the route table. */
 export const EMAIL_SENDER_HANDLER = 'send-invitation-emails';
+export const WORKSPACE_NAME_SYNC_HANDLER = 'sync-workspace-names';
 
 /** The handler source of a function: functions/<name>.ts. */
 export function handlerEntry(handler: string): string {

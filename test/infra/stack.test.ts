@@ -11,7 +11,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Route, routes } from '../../functions/routes';
 import { TABLE } from '../../functions/store/table-definition';
-import { invitationEmailFilterPatterns } from '../../functions/stream/filters';
+import { invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import type { InvitationsStack } from '../../lib/invitations-stack';
 import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/invitations-table';
 import { actionsOf, EXAMPLE_PARAMETERS, logicalId, statementsOf, synthesize } from './synth';
@@ -27,6 +27,14 @@ beforeAll(() => {
   ({ stack, template, assemblyDir } = synthesize(EXAMPLE_PARAMETERS, { bundle: true }));
 }, 120_000);
 
+/** Every function the stack deploys: the API's, then the stream consumers. */
+const allFunctions = () => [...stack.api.functions, ...streamFunctions()];
+const streamFunctions = () => [stack.email.sender, stack.nameSync.handler];
+const ref = (construct: IConstruct) => ({ Ref: Stack.of(stack).getLogicalId(construct.node.defaultChild as never) });
+const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
+  'Fn::GetAtt': [Stack.of(stack).getLogicalId(construct.node.defaultChild as never), attribute],
+});
+
 function functionOf(route: Route) {
   const fn = stack.api.functions.find((candidate) => candidate.handlerName === route.handler);
   if (!fn) throw new Error(`no function for ${route.handler}`);
@@ -34,13 +42,13 @@ function functionOf(route: Route) {
 }
 
 describe('functions', () => {
-  it('has one function per route plus the email sender', () => {
-    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 1);
+  it('has one function per route plus the email sender and the workspace name sync', () => {
+    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 2);
     expect(stack.api.functions.map((fn) => fn.handlerName).sort()).toEqual(allRoutes.map((r) => r.handler).sort());
   });
 
   it('runs every function on Node.js 24, arm64, as an ES module bundle with its own log group and JSON logs', () => {
-    for (const fn of [...stack.api.functions, stack.email.sender]) {
+    for (const fn of allFunctions()) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: Match.absent(),
         Handler: 'index.handler',
@@ -61,12 +69,14 @@ describe('functions', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('sizes API functions for fast cold starts and the sender for batches', () => {
+  it('sizes API functions for fast cold starts and stream functions for batches', () => {
     const resources = template.toJSON().Resources;
     for (const fn of stack.api.functions) {
       expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 1024, Timeout: 10 });
     }
-    expect(resources[logicalId(stack.email.sender)].Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
+    for (const fn of streamFunctions()) {
+      expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
+    }
   });
 
   it('ships every API bundle minified at 350 KB or less, with a source map', () => {
@@ -87,7 +97,7 @@ describe('functions', () => {
     const cursorSecretId = Stack.of(stack).getLogicalId(stack.secrets.cursorSecret.node.defaultChild as never);
     const resources = template.toJSON().Resources;
     const tableFunctions = allRoutes.filter((route) => route.access !== 'none').map(functionOf);
-    for (const fn of [...tableFunctions, stack.email.sender]) {
+    for (const fn of [...tableFunctions, ...streamFunctions()]) {
       const variables = resources[logicalId(fn)].Properties.Environment.Variables;
       expect(variables.CURSOR_SECRET).toEqual({
         'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']],
@@ -124,7 +134,7 @@ describe('per-function permissions', () => {
   });
 
   it('grants no wildcard action and no * resource except what DynamoDB streams require', () => {
-    for (const fn of [...stack.api.functions, stack.email.sender]) {
+    for (const fn of allFunctions()) {
       for (const statement of statementsOf(template, fn)) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         for (const action of actions) expect(action).not.toMatch(/\*/);
@@ -146,7 +156,7 @@ describe('per-function permissions', () => {
 
   it('lets only token routes and the sender read the link-token key', () => {
     const keyId = Stack.of(stack).getLogicalId(stack.secrets.linkTokenKey.node.defaultChild as never);
-    const readers = [...stack.api.functions, stack.email.sender].filter((fn) =>
+    const readers = allFunctions().filter((fn) =>
       statementsOf(template, fn).some(
         (statement) =>
           actionsOf([statement]).includes('secretsmanager:GetSecretValue') &&
@@ -169,7 +179,7 @@ describe('per-function permissions', () => {
   });
 
   it('lets only the sender send email, from the sender address, through the identity and configuration set', () => {
-    const senders = [...stack.api.functions, stack.email.sender].filter((fn) =>
+    const senders = allFunctions().filter((fn) =>
       actionsOf(statementsOf(template, fn)).some((action) => action.startsWith('ses:')),
     );
     expect(senders).toEqual([stack.email.sender]);
@@ -212,6 +222,60 @@ describe('per-function permissions', () => {
         'dynamodb:UpdateItem',
       ].sort(),
     );
+  });
+});
+
+describe('workspace name sync permissions', () => {
+  const statements = () => statementsOf(template, stack.nameSync.handler);
+  const STREAM_ACTIONS = [
+    'dynamodb:DescribeStream',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:ListStreams',
+  ];
+
+  it('lets it update items on the table and query the byWorkspace index, and nothing else', () => {
+    const data = statements().filter((statement) =>
+      actionsOf([statement]).some((action) => action.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(action)),
+    );
+    expect(data).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.table.table) },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byWorkspace.name}`]] },
+      },
+    ]);
+  });
+
+  it('reads the stream, reports to its own failure queue and writes its logs, with no other access', () => {
+    const actions = actionsOf(statements());
+    // Exactly these: no Put, Delete, Get or BatchGet, and no SES, Secrets Manager or KMS access.
+    expect(new Set(actions.map((action) => action.split(':')[0]))).toEqual(new Set(['logs', 'dynamodb', 'sqs']));
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
+      [...STREAM_ACTIONS, 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+    );
+    const queue = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('sqs:')));
+    expect(queue).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining(['sqs:SendMessage']),
+        Resource: arnOf(stack.nameSync.failures),
+      }),
+    ]);
+  });
+
+  it('gives it the table and cursor configuration and no email or link-token settings', () => {
+    const variables = template.toJSON().Resources[logicalId(stack.nameSync.handler)].Properties.Environment.Variables;
+    expect(Object.keys(variables).sort()).toEqual(
+      [
+        'CURSOR_SECRET',
+        'POWERTOOLS_LOG_LEVEL',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+        'TABLE_NAME',
+      ].sort(),
+    );
+    expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
   });
 });
 
@@ -324,17 +388,7 @@ describe('email delivery', () => {
   });
 
   it('encrypts the failure queue and refuses plain-HTTP access to it', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 86400,
-    });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
+    expectEncryptedTlsOnly(stack.email.failures);
   });
 
   it('sends through a configuration set without open or click tracking, over TLS', () => {
@@ -361,6 +415,34 @@ describe('email delivery', () => {
   });
 });
 
+describe('workspace name sync', () => {
+  it('feeds the function with workspace modifications through the shared filters, with bounded retries and its own failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(stack.nameSync.handler),
+      EventSourceArn: arnOf(stack.table.table, 'StreamArn'),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 10,
+      FilterCriteria: {
+        Filters: workspaceRenameFilterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+      },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: arnOf(stack.nameSync.failures) } },
+    });
+    const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
+      Properties: { FunctionName: ref(stack.nameSync.handler) },
+    });
+    expect(Object.keys(mappings)).toHaveLength(1);
+  });
+
+  it('encrypts its failure queue and refuses plain-HTTP access to it', () => {
+    expect(stack.nameSync.failures).not.toBe(stack.email.failures);
+    expectEncryptedTlsOnly(stack.nameSync.failures);
+  });
+});
+
 describe('alarms', () => {
   const alarmOn = (metricName: string, extra: Record<string, unknown> = {}) =>
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -370,10 +452,22 @@ describe('alarms', () => {
     });
 
   it('raises an alarm for a parked stream record, a lagging stream, API 5xx, and each function error or throttle', () => {
-    alarmOn('ApproximateNumberOfMessagesVisible', { Namespace: 'AWS/SQS', Threshold: 1 });
-    alarmOn('IteratorAge', { Namespace: 'AWS/Lambda', Threshold: 300_000 });
+    for (const queue of [stack.email.failures, stack.nameSync.failures]) {
+      alarmOn('ApproximateNumberOfMessagesVisible', {
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: arnOf(queue, 'QueueName') }],
+        Threshold: 1,
+      });
+    }
+    for (const fn of streamFunctions()) {
+      alarmOn('IteratorAge', {
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+        Threshold: 300_000,
+      });
+    }
     alarmOn('5xx', { Namespace: 'AWS/ApiGateway' });
-    for (const fn of [...stack.api.functions, stack.email.sender]) {
+    for (const fn of allFunctions()) {
       for (const metric of ['Errors', 'Throttles']) {
         alarmOn(metric, { Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }], Threshold: 1 });
       }
@@ -388,11 +482,20 @@ describe('alarms', () => {
 });
 
 describe('outputs and checks', () => {
-  it('outputs the API URL, table name and user pool ids', () => {
+  it('outputs the API URL, table name, user pool ids and the failure queues', () => {
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'TableName', 'UserPoolId', 'UserPoolClientId', 'AlarmTopicArn']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'TableName',
+        'UserPoolId',
+        'UserPoolClientId',
+        'AlarmTopicArn',
+        'DeliveryFailuresQueueUrl',
+        'RenameFailuresQueueUrl',
+      ]),
     );
+    template.hasOutput('RenameFailuresQueueUrl', { Value: ref(stack.nameSync.failures) });
   });
 
   it('passes the cdk-nag AwsSolutions checks with every finding acknowledged', () => {
@@ -402,6 +505,26 @@ describe('outputs and checks', () => {
     );
   });
 });
+
+function expectEncryptedTlsOnly(queue: IConstruct): void {
+  const queueId = Stack.of(stack).getLogicalId(queue.node.defaultChild as never);
+  expect(template.toJSON().Resources[queueId].Properties).toMatchObject({
+    SqsManagedSseEnabled: true,
+    MessageRetentionPeriod: 14 * 86400,
+  });
+  template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    Queues: [{ Ref: queueId }],
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({
+          Effect: 'Deny',
+          Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]),
+    },
+  });
+}
 
 function pascal(handler: string): string {
   return handler.replace(/(^|-)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase());
