@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { EMAIL_EVENT_SOURCE } from '../functions/stream/event-source';
+import { STREAM_EVENT_SOURCE } from '../functions/stream/event-source';
 import type { FilterPattern } from '../functions/stream/filters';
 import type { InvitationsTable } from './invitations-table';
 import type { ServiceFunction } from './service-function';
@@ -46,10 +46,10 @@ export function subscribeToTableStream(scope: Construct, props: TableStreamSubsc
   // would otherwise never be processed. Replays are harmless, every consumer is idempotent.
   const eventSource = new DynamoEventSource(props.table.table, {
     startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-    batchSize: EMAIL_EVENT_SOURCE.batchSize,
-    bisectBatchOnError: EMAIL_EVENT_SOURCE.bisectBatchOnError,
-    retryAttempts: EMAIL_EVENT_SOURCE.retryAttempts,
-    maxRecordAge: Duration.seconds(EMAIL_EVENT_SOURCE.maxRecordAgeSeconds),
+    batchSize: STREAM_EVENT_SOURCE.batchSize,
+    bisectBatchOnError: STREAM_EVENT_SOURCE.bisectBatchOnError,
+    retryAttempts: STREAM_EVENT_SOURCE.retryAttempts,
+    maxRecordAge: Duration.seconds(STREAM_EVENT_SOURCE.maxRecordAgeSeconds),
     reportBatchItemFailures: true,
     onFailure: new SqsDlq(failures),
     filters: props.filterPatterns.map((pattern) => ({ pattern: JSON.stringify(pattern) })),

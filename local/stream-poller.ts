@@ -19,7 +19,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EMAIL_EVENT_SOURCE } from '../functions/stream/event-source';
+import { STREAM_EVENT_SOURCE } from '../functions/stream/event-source';
 import { writeFileAtomic } from './data-dir';
 import { lambdaContext } from './lambda-context';
 
@@ -88,9 +88,9 @@ export class StreamPoller {
 
   constructor(options: StreamPollerOptions) {
     this.options = {
-      batchSize: EMAIL_EVENT_SOURCE.batchSize,
-      maxRetries: EMAIL_EVENT_SOURCE.retryAttempts,
-      maxRecordAgeSeconds: EMAIL_EVENT_SOURCE.maxRecordAgeSeconds,
+      batchSize: STREAM_EVENT_SOURCE.batchSize,
+      maxRetries: STREAM_EVENT_SOURCE.retryAttempts,
+      maxRecordAgeSeconds: STREAM_EVENT_SOURCE.maxRecordAgeSeconds,
       now: Date.now,
       retryBaseDelayMs: 200,
       pollIntervalMs: 250,
