@@ -40,7 +40,7 @@ interface Options {
   requests?: Array<
     RawRequest & {
       setupRequest?: (request: RawRequest, context: Record<string, string>) => RawRequest | undefined;
-      onResponse?: (status: number, body: string) => void;
+      onResponse?: (status: number, body: string, context: Record<string, string>) => void;
     }
   >;
 }
@@ -129,14 +129,28 @@ async function main(): Promise<void> {
   }
   const loadStarted = Math.floor(Date.now() / 1000);
 
-  // One workspace per connection, then all connections in one workspace: every create's
-  // transaction checks that workspace's items, so the second run shows creates that share them.
-  const workspaces = [workspace.id];
-  for (let i = 1; i < connections; i++)
-    workspaces.push((await call('POST', '/api/workspaces', owner, { name: `Bench ${run} ${i}` })).id);
+  // Each connection invites as a person of its own, as many users of a real deployment would (and
+  // as the daily email allowance, counted per person, expects). First every inviter in a workspace
+  // of their own, then all of them, as ADMINs, in one workspace: every create's transaction checks
+  // that workspace's items, so the second run shows creates that share them.
+  const inviters = await Promise.all(
+    Array.from({ length: connections }, async (_, i) => {
+      const email = `inviter-${run}-${i}@example.com`;
+      const token = await mintToken(key, { sub: `bench-inviter-${run}-${i}`, email, name: `Inviter ${i}` });
+      const own = await call('POST', '/api/workspaces', token, { name: `Bench ${run} ${i}` });
+      const invitation = await call('POST', `/api/workspaces/${workspace.id}/invitations`, owner, {
+        email,
+        role: 'ADMIN',
+      });
+      await call('PATCH', `/api/invitations/${invitation.id}`, token);
+      return { token, workspaceId: own.id };
+    }),
+  );
   let next = 0;
-  const invitees: string[] = [];
-  const createIn = (pick: (context: Record<string, string>) => string) =>
+  let assigned = 0;
+  /** Every created invitation, with the token of someone who may read it. */
+  const invitees: { id: string; readableBy: string }[] = [];
+  const createIn = (workspaceOf: (inviter: (typeof inviters)[number]) => string) =>
     autocannon({
       url: api,
       connections,
@@ -144,17 +158,20 @@ async function main(): Promise<void> {
       requests: [
         {
           method: 'POST',
-          headers: { ...auth(owner), ...json },
           setupRequest: (request, context) => {
             next += 1;
+            context.inviter ??= String(assigned++ % inviters.length);
+            const inviter = inviters[Number(context.inviter)] as (typeof inviters)[number];
             return {
               ...request,
-              path: `/api/workspaces/${pick(context)}/invitations`,
+              headers: { ...auth(inviter.token), ...json },
+              path: `/api/workspaces/${workspaceOf(inviter)}/invitations`,
               body: JSON.stringify({ email: `invitee-${run}-${next}@example.com` }),
             };
           },
-          onResponse: (status, body) => {
-            if (status === 202) invitees.push(JSON.parse(body).id);
+          onResponse: (status, body, context) => {
+            const inviter = inviters[Number(context.inviter)] as (typeof inviters)[number];
+            if (status === 202) invitees.push({ id: JSON.parse(body).id, readableBy: inviter.token });
           },
         },
       ],
@@ -168,11 +185,7 @@ async function main(): Promise<void> {
     headers: auth(owner),
     requests: [{ path: `/api/workspaces/${workspace.id}/invitations?size=20` }],
   });
-  let assigned = 0;
-  const created = await createIn((context) => {
-    context.workspace ??= workspaces[assigned++ % workspaces.length] as string;
-    return context.workspace;
-  });
+  const created = await createIn((inviter) => inviter.workspaceId);
   const createdInOne = await createIn(() => workspace.id);
 
   const listed = await autocannon({
@@ -187,8 +200,8 @@ async function main(): Promise<void> {
   // Each accept needs its own pending invitation and a token for its invitee.
   const accepts = invitees.slice(0, 3000);
   const pending = await Promise.all(
-    accepts.map(async (id) => {
-      const invitation = await call('GET', `/api/invitations/${id}`, owner);
+    accepts.map(async ({ id, readableBy }) => {
+      const invitation = await call('GET', `/api/invitations/${id}`, readableBy);
       const token = await mintToken(key, { sub: `invitee-${id}`, email: invitation.email });
       return { id, token };
     }),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_EMAILS_PER_USER_PER_DAY } from './domain/delivery';
 
 /**
  * Configuration, read from the environment once at cold start. A missing or malformed value
@@ -11,6 +12,11 @@ const schema = z.object({
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** Signs pagination cursors so that they cannot be forged or moved to another collection. */
   CURSOR_SECRET: z.string().check(z.minLength(32)),
+  /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
+  INVITATION_EMAILS_PER_USER_PER_DAY: z._default(
+    z.coerce.number().check(z.int(), z.positive()),
+    DEFAULT_EMAILS_PER_USER_PER_DAY,
+  ),
 });
 
 export type Config = z.infer<typeof schema>;

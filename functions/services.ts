@@ -7,5 +7,5 @@ import { Workspaces } from './use-cases/workspaces';
 
 /** The use cases, wired to the DynamoDB store once per cold start. */
 export const store = new DynamoStore(dynamo, tableName, new CursorCodec(config.CURSOR_SECRET));
-export const invitations = new Invitations(store);
+export const invitations = new Invitations(store, undefined, config.INVITATION_EMAILS_PER_USER_PER_DAY);
 export const workspaces = new Workspaces(store);

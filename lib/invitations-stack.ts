@@ -43,7 +43,10 @@ export class InvitationsStack extends Stack {
 
     this.api = new InvitationsApi(this, 'Api', {
       table: this.table,
-      environment,
+      environment: {
+        ...environment,
+        INVITATION_EMAILS_PER_USER_PER_DAY: String(parameters.invitationEmailsPerUserPerDay),
+      },
       tokenKey: this.secrets.linkTokenKey,
       jwtIssuer: this.identity.issuer,
       jwtAudience: this.identity.audience,

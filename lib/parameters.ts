@@ -1,5 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { DEFAULT_EMAILS_PER_USER_PER_DAY } from '../functions/domain/delivery';
 
 /**
  * What an operator decides at deploy time, as CDK context (`-c name=value`, or the `context`
@@ -23,6 +24,8 @@ export interface DeploymentParameters {
   readonly alarmEmail?: string;
   /** Steady-state requests per second for the whole API stage, and the burst above it. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
+  readonly invitationEmailsPerUserPerDay: number;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -37,6 +40,7 @@ export const PARAMETER_NAMES = [
   'alarmEmail',
   'throttleRateLimit',
   'throttleBurstLimit',
+  'invitationEmailsPerUserPerDay',
   'logRetentionDays',
 ] as const;
 
@@ -127,6 +131,12 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
 
   const rateLimit = integer('throttleRateLimit', 50, 1, 10_000);
   const burstLimit = integer('throttleBurstLimit', 100, 1, 5_000);
+  const invitationEmailsPerUserPerDay = integer(
+    'invitationEmailsPerUserPerDay',
+    DEFAULT_EMAILS_PER_USER_PER_DAY,
+    1,
+    1_000_000,
+  );
 
   const retentionDays = integer('logRetentionDays', 30, 1, 3653);
   const logRetention = Object.values(logs.RetentionDays).includes(retentionDays as logs.RetentionDays)
@@ -147,6 +157,7 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
     corsOrigins,
     alarmEmail,
     throttle: { rateLimit, burstLimit },
+    invitationEmailsPerUserPerDay,
     logRetention: logRetention as logs.RetentionDays,
   };
 }

@@ -30,6 +30,23 @@ export interface Delivery {
 /** The minimum time between two emails for one invitation. */
 export const RESEND_COOL_DOWN_SECONDS = 60;
 
+/**
+ * How many invitation emails (new invitations and resends) one person may ask for per UTC day,
+ * unless configured otherwise: enough for onboarding a large team, few enough that a stolen or
+ * self-registered account cannot turn the service's sender into a spam relay.
+ */
+export const DEFAULT_EMAILS_PER_USER_PER_DAY = 1000;
+
+/** The UTC day an allowance counts in, as YYYY-MM-DD. */
+export function allowanceDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** When the allowance of `now`'s day is renewed: the next UTC midnight. */
+export function nextAllowanceDay(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
+
 export function queuedDelivery(sendNumber: number, now: Date): Delivery {
   const at = now.toISOString();
   return { status: 'QUEUED', sendNumber, requestedAt: at, updatedAt: at };

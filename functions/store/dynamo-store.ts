@@ -596,6 +596,47 @@ export class DynamoStore implements Store {
     }
   }
 
+  async takeEmailAllowance(userId: string, day: string, limit: number, keepUntil: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.emailAllowance(userId, day),
+          UpdateExpression: 'SET emailCount = if_not_exists(emailCount, :zero) + :one, entity = :entity, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(emailCount) OR emailCount < :limit',
+          ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':one': 1,
+            ':limit': limit,
+            ':entity': ENTITY.emailAllowance,
+            ':ttl': Math.floor(keepUntil.getTime() / 1000),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async returnEmailAllowance(userId: string, day: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.emailAllowance(userId, day),
+          UpdateExpression: 'SET emailCount = emailCount - :one',
+          ConditionExpression: 'emailCount > :zero',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>> {
     return this.query<Invitation>(`sent:${creatorId}`, page, {
       ...this.indexCondition('byUser', userPartition(creatorId), INVITATION_PREFIX),

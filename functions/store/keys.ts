@@ -4,6 +4,7 @@ export const ENTITY = {
   member: 'Member',
   invitation: 'Invitation',
   emailClaim: 'EmailClaim',
+  emailAllowance: 'EmailAllowance',
 } as const;
 
 export const keys = {
@@ -15,6 +16,8 @@ export const keys = {
    * member. It makes "one live invitation per address" and "never invite a member" atomic.
    */
   emailClaim: (workspaceId: string, email: string) => ({ PK: `WS#${workspaceId}`, SK: `EMAIL#${email}` }),
+  /** How many invitation emails a person asked for on one UTC day; TTL removes it afterwards. */
+  emailAllowance: (userId: string, day: string) => ({ PK: `USER#${userId}`, SK: `EMAILS#${day}` }),
 };
 
 export const userPartition = (userId: string) => `USER#${userId}`;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   assertResendAllowed,
   coolDownRemaining,
+  DEFAULT_EMAILS_PER_USER_PER_DAY,
   lastSendRequestedAt,
   queuedDelivery,
   RESEND_COOL_DOWN_SECONDS,
@@ -13,6 +14,7 @@ import { assertLinkLive, FIRST_TOKEN_VERSION, type LinkTokens, UNKNOWN_LINK } fr
 import { type Caller, canManage, canSee, type InvitationRelation, relationTo } from '../domain/permissions';
 import { isManagerRole, outranksOrEquals, ROLES, type Role } from '../domain/roles';
 import type { Member } from '../domain/workspace';
+import { type EmailAllowance, takeEmailAllowance, withEmailAllowance } from './email-allowance';
 import type { Page, PageRequest, RoleRequirement, Store } from './ports';
 
 /** An invitation together with how the caller stands towards it: what the HAL layer needs for `_links`. */
@@ -41,10 +43,23 @@ export class Invitations {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock = () => new Date(),
+    /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
+    private readonly emailsPerUserPerDay = DEFAULT_EMAILS_PER_USER_PER_DAY,
   ) {}
 
   async create(caller: Caller, workspaceId: string, input: { email: string; role?: Role }): Promise<InvitationView> {
     const now = this.clock();
+    const allowance = takeEmailAllowance(this.store, caller, now, this.emailsPerUserPerDay);
+    return withEmailAllowance(allowance, () => this.createCounted(caller, workspaceId, input, now, allowance));
+  }
+
+  private async createCounted(
+    caller: Caller,
+    workspaceId: string,
+    input: { email: string; role?: Role },
+    now: Date,
+    allowance: EmailAllowance,
+  ): Promise<InvitationView> {
     const { workspace, member } = await this.store.getWorkspaceAndMember(workspaceId, caller.userId);
     if (!workspace || !member) throw new NotFound('The workspace does not exist.');
     const role = input.role ?? 'MEMBER';
@@ -77,6 +92,7 @@ export class Invitations {
       tokenVersion: FIRST_TOKEN_VERSION,
     };
     const rolesThatMayInvite = ROLES.filter((candidate) => outranksOrEquals(candidate, role));
+    await allowance.confirm();
     await this.store.createInvitation(
       invitation,
       { workspaceId, userId: caller.userId, roles: rolesThatMayInvite },
@@ -133,6 +149,16 @@ export class Invitations {
    */
   async resend(caller: Caller, invitationId: string): Promise<InvitationView> {
     const now = this.clock();
+    const allowance = takeEmailAllowance(this.store, caller, now, this.emailsPerUserPerDay);
+    return withEmailAllowance(allowance, () => this.resendCounted(caller, invitationId, now, allowance));
+  }
+
+  private async resendCounted(
+    caller: Caller,
+    invitationId: string,
+    now: Date,
+    allowance: EmailAllowance,
+  ): Promise<InvitationView> {
     const invitation = await this.store.getInvitation(invitationId);
     if (!invitation) throw hidden();
     const { workspace, member } = await this.store.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
@@ -148,6 +174,7 @@ export class Invitations {
       lastModified: now.toISOString(),
       delivery: queuedDelivery((invitation.delivery?.sendNumber ?? invitation.sendCount) + 1, now),
     };
+    await allowance.confirm();
     await this.store.resendInvitation(invitation, resent, this.roleRequirement(caller, invitation, relation), now);
     return this.view(resent, relation, now);
   }

@@ -85,6 +85,13 @@ export interface Store {
     authorizedBy: RoleRequirement | undefined,
     now: Date,
   ): Promise<void>;
+  /**
+   * Counts one email against `userId`'s allowance for `day` (YYYY-MM-DD), unless `limit` emails
+   * were already counted; false then. The count is kept until `keepUntil`.
+   */
+  takeEmailAllowance(userId: string, day: string, limit: number, keepUntil: Date): Promise<boolean>;
+  /** Gives back one email taken for `day` whose request then failed. */
+  returnEmailAllowance(userId: string, day: string): Promise<void>;
   /** Takes send number `sendNumber` for delivery until `leaseUntil`, unless it is settled or held by another attempt. */
   claimDelivery(invitationId: string, sendNumber: number, leaseUntil: Date, now: Date): Promise<DeliveryClaim>;
   /** Records how a claimed send ended; false when the send is no longer the one this attempt holds. */

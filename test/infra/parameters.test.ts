@@ -24,6 +24,7 @@ describe('with an external identity provider, a sender domain and CORS', () => {
         alarmEmail: 'ops@example.com',
         throttleRateLimit: '200',
         throttleBurstLimit: '400',
+        invitationEmailsPerUserPerDay: '250',
         logRetentionDays: '90',
       },
       { bundle: false },
@@ -74,6 +75,18 @@ describe('with an external identity provider, a sender domain and CORS', () => {
     });
   });
 
+  it('gives the API functions the daily email allowance, and the stream functions none', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.TABLE_NAME !== undefined,
+    );
+    const allowance = (timeout: number) =>
+      functions
+        .filter((fn) => fn.Properties.Timeout === timeout)
+        .map((fn) => fn.Properties.Environment.Variables.INVITATION_EMAILS_PER_USER_PER_DAY);
+    expect(new Set(allowance(10))).toEqual(new Set(['250']));
+    expect(allowance(60)).toEqual([undefined, undefined]);
+  });
+
   it('applies the throttling, retention and alarm subscription', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
@@ -118,6 +131,9 @@ describe('parameter checks', () => {
       'senderEmail must be an address at senderDomain',
     );
     expect(problems({ ...EXAMPLE_PARAMETERS, throttleRateLimit: 'fast' })).toContain('throttleRateLimit');
+    expect(problems({ ...EXAMPLE_PARAMETERS, invitationEmailsPerUserPerDay: '0' })).toContain(
+      'invitationEmailsPerUserPerDay must be a whole number from 1',
+    );
     expect(problems({ ...EXAMPLE_PARAMETERS, logRetentionDays: '31' })).toContain('logRetentionDays');
   });
 
@@ -127,6 +143,7 @@ describe('parameter checks', () => {
       jwt: undefined,
       corsOrigins: [],
       throttle: { rateLimit: 50, burstLimit: 100 },
+      invitationEmailsPerUserPerDay: 1000,
       logRetention: 30,
     });
   });

@@ -10,9 +10,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Invitation } from '../../functions/domain/invitation';
 import { handler } from '../../functions/send-invitation-emails';
-import { dynamo } from '../../functions/store/client';
 import { invitationEmailFilterPatterns, matchesFilterPatterns } from '../../functions/stream/filters';
 import { api, type Identity, lambdaContext, user } from '../support/api';
+import { recordDynamoCommands } from '../support/dynamo-requests';
 import { backdateLastSend } from '../support/email-records';
 import { createWorkspace, invite } from '../support/fixtures';
 import { StreamReader } from '../support/stream';
@@ -34,6 +34,7 @@ const ACCEPT_URL = vi.hoisted(() => {
 });
 
 const ses = mockClient(SESv2Client);
+const log = recordDynamoCommands();
 const stream = new StreamReader();
 afterAll(() => stream.destroy());
 
@@ -300,34 +301,23 @@ describe('round trips of the email routes', () => {
     await deliverFromStream(await stream.readFor(invitationKey(id), (records) => records.length >= 1));
     const token = tokenIn(sentEmails()[0] as SendEmailCommandInput);
     await backdateLastSend(id);
-    const log: string[] = [];
-    dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        log.push(context.commandName ?? 'unknown');
-        return next(args);
-      },
-      { step: 'initialize', name: 'countEmailRouteRoundTrips' },
-    );
-    try {
-      const measure = async (call: () => Promise<{ status: number }>, status: number) => {
-        log.length = 0;
-        expect((await call()).status).toBe(status);
-        return [...log];
-      };
-      expect(await measure(() => api.post(`/api/invitations/${id}/resend`, { as: owner }), 202)).toEqual([
-        'GetItemCommand',
-        'BatchGetItemCommand',
-        'TransactWriteItemsCommand',
-      ]);
-      expect(await measure(() => api.get(`/api/invitation-tokens/${token}`), 200)).toEqual(['GetItemCommand']);
-      expect(await measure(() => api.post(`/api/invitation-tokens/${token}/accept`, { as: invitee }), 200)).toEqual([
-        'GetItemCommand',
-        'TransactWriteItemsCommand',
-      ]);
-      // A forged token is refused before the table is read.
-      expect(await measure(() => api.get(`/api/invitation-tokens/${'A'.repeat(70)}`), 404)).toEqual([]);
-    } finally {
-      dynamo.middlewareStack.remove('countEmailRouteRoundTrips');
-    }
+    const measure = async (call: () => Promise<{ status: number }>, status: number) => {
+      log.length = 0;
+      expect((await call()).status).toBe(status);
+      return [...log];
+    };
+    // The sender's daily email allowance is counted while the invitation is read.
+    expect(await measure(() => api.post(`/api/invitations/${id}/resend`, { as: owner }), 202)).toEqual([
+      'GetItemCommand + UpdateItemCommand',
+      'BatchGetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
+    expect(await measure(() => api.get(`/api/invitation-tokens/${token}`), 200)).toEqual(['GetItemCommand']);
+    expect(await measure(() => api.post(`/api/invitation-tokens/${token}/accept`, { as: invitee }), 200)).toEqual([
+      'GetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
+    // A forged token is refused before the table is read.
+    expect(await measure(() => api.get(`/api/invitation-tokens/${'A'.repeat(70)}`), 404)).toEqual([]);
   });
 });
