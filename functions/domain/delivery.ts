@@ -6,10 +6,12 @@ import type { Invitation, Status } from './invitation';
  * has a number; the stream handler delivers each number at most once.
  *
  * QUEUED → SENDING → SENT | FAILED, or SENDING → RETRYING → SENDING when SES asks us to slow down.
+ * After SENT, SES may report that the recipient's server refused the message for good (BOUNCED)
+ * or that the recipient marked it as spam (COMPLAINED).
  * Only a QUEUED invitation reaches the stream handler (functions/stream/filters.ts), so the
  * handler's own writes, which never set QUEUED, cannot trigger another send.
  */
-export const DELIVERY_STATUSES = ['QUEUED', 'SENDING', 'RETRYING', 'SENT', 'FAILED'] as const;
+export const DELIVERY_STATUSES = ['QUEUED', 'SENDING', 'RETRYING', 'SENT', 'FAILED', 'BOUNCED', 'COMPLAINED'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface Delivery {

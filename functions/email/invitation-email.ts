@@ -7,6 +7,7 @@ import type { Invitation } from '../domain/invitation';
 import { FIRST_TOKEN_VERSION, type LinkTokens } from '../domain/link-token';
 import type { Role } from '../domain/roles';
 import type { Compose } from '../use-cases/invitation-emails';
+import { EMAIL_TAGS } from './feedback';
 
 export interface InvitationEmailContent {
   subject: string;
@@ -113,7 +114,10 @@ export function composeInvitationEmail(links: LinkTokens, acceptUrl: string): Co
     const token = links.mint(invitation.id, invitation.tokenVersion ?? FIRST_TOKEN_VERSION);
     return {
       to: invitation.email,
-      tags: { invitation: invitation.id },
+      tags: {
+        [EMAIL_TAGS.invitation]: invitation.id,
+        [EMAIL_TAGS.send]: String(invitation.delivery?.sendNumber ?? invitation.sendCount + 1),
+      },
       ...renderInvitationEmail(invitation, acceptLink(acceptUrl, token), now),
     };
   };

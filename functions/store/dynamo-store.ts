@@ -18,6 +18,7 @@ import { assertResendAllowed, coolDownRemaining, lastSendRequestedAt } from '../
 import { Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
 import type { Member, Workspace } from '../domain/workspace';
+import type { EmailFeedback } from '../email/feedback';
 import type {
   DeliveryClaim,
   DeliveryResult,
@@ -533,6 +534,39 @@ export class DynamoStore implements Store {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  async recordDeliveryFeedback(feedback: EmailFeedback, now: Date): Promise<'recorded' | 'not-yet-sent' | 'stale'> {
+    const settled = ['SENT', 'BOUNCED', 'COMPLAINED'];
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.invitation(feedback.invitationId),
+          UpdateExpression:
+            'SET delivery.#status = :status, delivery.failure = :failure, delivery.messageId = :messageId, delivery.updatedAt = :now',
+          ConditionExpression: `delivery.sendNumber = :send AND delivery.#status IN (${settled.map((_, i) => `:settled${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': feedback.status,
+            ':failure': feedback.failure,
+            ':messageId': feedback.messageId,
+            ':now': now.toISOString(),
+            ':send': feedback.sendNumber,
+            ...Object.fromEntries(settled.map((status, i) => [`:settled${i}`, status])),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = error.Item ? (unmarshall(error.Item) as Partial<Invitation>) : undefined;
+      const beingSent =
+        current?.delivery?.sendNumber === feedback.sendNumber &&
+        (current.delivery.status === 'SENDING' || current.delivery.status === 'RETRYING');
+      return beingSent ? 'not-yet-sent' : 'stale';
     }
   }
 

@@ -8,6 +8,7 @@
  * deadline: if the invocation dies mid-send, a retry after the lease may take the send over.
  */
 import type { Invitation } from '../domain/invitation';
+import type { EmailFeedback } from '../email/feedback';
 import type { Clock } from './invitations';
 import type { Store } from './ports';
 
@@ -108,4 +109,30 @@ export class InvitationEmails {
 
 function errorCode(error: unknown): string {
   return error instanceof Error ? error.name : 'UnknownError';
+}
+
+/** SES reported feedback for a send that is not recorded as sent yet: the event is worth another try. */
+export class SendNotYetRecorded extends Error {
+  constructor() {
+    super('The email this feedback is about is not recorded as sent yet; retry later.');
+    this.name = 'SendNotYetRecorded';
+  }
+}
+
+/**
+ * Records SES's feedback (a permanent bounce, a complaint) on the send it is about. Feedback on
+ * an older send than the invitation's current one, or on a deleted invitation, changes nothing;
+ * feedback that arrives before its send was recorded as sent throws SendNotYetRecorded.
+ */
+export class DeliveryFeedback {
+  constructor(
+    private readonly store: Pick<Store, 'recordDeliveryFeedback'>,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  async record(feedback: EmailFeedback): Promise<'recorded' | 'stale'> {
+    const outcome = await this.store.recordDeliveryFeedback(feedback, this.clock());
+    if (outcome === 'not-yet-sent') throw new SendNotYetRecorded();
+    return outcome;
+  }
 }

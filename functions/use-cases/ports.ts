@@ -1,6 +1,7 @@
 import type { Invitation, Status } from '../domain/invitation';
 import type { Role } from '../domain/roles';
 import type { Member, Workspace } from '../domain/workspace';
+import type { EmailFeedback } from '../email/feedback';
 
 export interface PageRequest {
   size: number;
@@ -96,6 +97,12 @@ export interface Store {
   claimDelivery(invitationId: string, sendNumber: number, leaseUntil: Date, now: Date): Promise<DeliveryClaim>;
   /** Records how a claimed send ended; false when the send is no longer the one this attempt holds. */
   recordDelivery(invitationId: string, sendNumber: number, result: DeliveryResult, now: Date): Promise<boolean>;
+  /**
+   * Records a bounce or complaint on the send it is about, once that send is recorded as sent:
+   * 'not-yet-sent' while it is still being sent, 'stale' when the invitation has moved on to
+   * another send or is gone.
+   */
+  recordDeliveryFeedback(feedback: EmailFeedback, now: Date): Promise<'recorded' | 'not-yet-sent' | 'stale'>;
   listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>>;
   listReceivedInvitations(email: string, page: PageRequest): Promise<Page<Invitation>>;
   listWorkspaceInvitations(

@@ -101,9 +101,14 @@ describe('the invitation email', () => {
     const tokens = new LinkTokens(Buffer.from('k'.repeat(32)));
     const compose = composeInvitationEmail(tokens, 'https://app.example.com/accept');
     const id = '0b7e1a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
-    const email = compose({ ...invitation, id, email: 'grace@example.com', tokenVersion: 3 } as Invitation, now);
+    const delivery = { status: 'SENDING', sendNumber: 4, requestedAt: now.toISOString(), updatedAt: now.toISOString() };
+    const email = compose(
+      { ...invitation, id, email: 'grace@example.com', tokenVersion: 3, delivery } as Invitation,
+      now,
+    );
     expect(email.to).toBe('grace@example.com');
-    expect(email.tags).toEqual({ invitation: id });
+    // SES copies the tags into its bounce and complaint events: they name the invitation and the send.
+    expect(email.tags).toEqual({ invitation: id, send: '4' });
     const token = new URL(email.text.split('\n')[5] as string).searchParams.get('token') as string;
     expect(tokens.read(token)).toEqual({ invitationId: id, version: 3 });
     expect(email.html).toContain(`https://app.example.com/accept?token=${token}`);
