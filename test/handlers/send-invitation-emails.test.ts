@@ -48,7 +48,7 @@ const dynamoCommands = recordDynamoCommands();
 beforeEach(() => {
   ses.reset();
   ses.on(SendEmailCommand).resolves({ MessageId: 'message-1' });
-  dynamoCommands.length = 0;
+  dynamoCommands.clear();
 });
 
 const run = (...records: DynamoDBRecord[]) => handler({ Records: records }, lambdaContext('send-invitation-emails'));
@@ -71,12 +71,12 @@ describe('the invitation email stream handler', () => {
     const { owner, invitee, id } = await newInvitation();
     const before = await stored(id);
     const record = await recordOf(id);
-    dynamoCommands.length = 0;
+    dynamoCommands.clear();
 
     expect(await run(record)).toEqual({ batchItemFailures: [] });
 
     // Per email: one conditional write to claim the send, one to record it; one SES call.
-    expect(dynamoCommands).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
+    expect(dynamoCommands.names).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
     const link = `${settings.ACCEPT_URL}?token=${tokens.mint(id, 1)}`;
     const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
@@ -93,7 +93,10 @@ describe('the invitation email stream handler', () => {
         },
       },
       ConfigurationSetName: settings.SES_CONFIGURATION_SET,
-      EmailTags: [{ Name: 'invitation', Value: id }],
+      EmailTags: [
+        { Name: 'invitation', Value: id },
+        { Name: 'send', Value: '1' },
+      ],
     });
     expect(input?.Content?.Simple?.Body?.Text?.Data).toContain(
       'Ada Lovelace invited you to join the workspace "Analytical Engines" as an admin.',
@@ -250,7 +253,7 @@ describe('the invitation email stream handler', () => {
     };
     expect(await run(record)).toEqual({ batchItemFailures: [] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
-    expect(dynamoCommands).toEqual([]);
+    expect(dynamoCommands.names).toEqual([]);
   });
 
   it('read the link-token key from Secrets Manager once for all of the above', () => {
