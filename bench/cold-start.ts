@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { type Route, routes } from '../functions/routes';
 import {
+  EMAIL_FEEDBACK_HANDLER,
   EMAIL_SENDER_HANDLER,
   esbuildBuildOptions,
   handlerEntry,
@@ -38,7 +39,7 @@ const TABLE_NAME = 'cold-start';
 
 interface Subject {
   handler: string;
-  kind: 'api' | 'stream' | 'reference';
+  kind: 'api' | 'stream' | 'event' | 'reference';
   bundle: string;
   bytes: number;
   event?: unknown;
@@ -86,6 +87,7 @@ async function buildAll(): Promise<Subject[]> {
     ...all.map((route) => buildFunction(route.handler, 'api', apiEvent(route))),
     buildFunction(EMAIL_SENDER_HANDLER, 'stream', streamEvent()),
     buildFunction(WORKSPACE_NAME_SYNC_HANDLER, 'stream', workspaceRenameEvent()),
+    buildFunction(EMAIL_FEEDBACK_HANDLER, 'event', sesFeedbackEvent()),
   ]);
   const references = Promise.all(
     Object.entries(REFERENCES).map(async ([name, contents], index) => {
@@ -98,7 +100,11 @@ async function buildAll(): Promise<Subject[]> {
   return [...(await functions), ...(await references)];
 }
 
-async function buildFunction(handler: string, kind: 'api' | 'stream', event: unknown): Promise<Subject> {
+async function buildFunction(
+  handler: string,
+  kind: Exclude<Subject['kind'], 'reference'>,
+  event: unknown,
+): Promise<Subject> {
   const bundle = join(workDir, handler, 'index.mjs');
   await build({ ...esbuildBuildOptions(handlerEntry(handler), bundle), logLevel: 'warning' });
   return { handler, kind, bundle, bytes: statSync(bundle).size, event };
@@ -274,6 +280,32 @@ function workspaceRenameEvent() {
     oldImage: image('2026-01-01T00:00:00.000Z', '7'),
     newImage: image('2026-01-02T00:00:00.000Z', '14'),
   });
+}
+
+/**
+ * A bounce of an email that carries no invitation tag, as SES publishes it to EventBridge, which
+ * the feedback recorder reads and sets aside: its whole path without touching the table.
+ */
+function sesFeedbackEvent() {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Email Bounced',
+    source: 'aws.ses',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: ['arn:aws:ses:eu-west-1:123456789012:configuration-set/cold-start'],
+    detail: {
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', timestamp: new Date().toISOString() },
+      mail: {
+        timestamp: new Date().toISOString(),
+        messageId: randomUUID(),
+        tags: { 'ses:configuration-set': ['cold-start'] },
+      },
+    },
+  };
 }
 
 function streamRecords(change: {

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Route } from '../functions/routes';
+import { EmailFeedback } from './email-feedback';
 import { Identity } from './identity';
 import { InvitationEmail } from './invitation-email';
 import { InvitationsApi } from './invitations-api';
@@ -17,8 +18,8 @@ export interface InvitationsStackProps extends StackProps {
 }
 
 /**
- * The whole service in one stack: table, API, email delivery, workspace name sync, identity
- * fallback, alarms.
+ * The whole service in one stack: table, API, email delivery and its bounce and complaint
+ * feedback, workspace name sync, identity fallback, alarms.
  */
 export class InvitationsStack extends Stack {
   readonly table: InvitationsTable;
@@ -26,6 +27,7 @@ export class InvitationsStack extends Stack {
   readonly identity: Identity;
   readonly api: InvitationsApi;
   readonly email: InvitationEmail;
+  readonly feedback: EmailFeedback;
   readonly nameSync: WorkspaceNameSync;
   readonly monitoring: Monitoring;
 
@@ -67,6 +69,13 @@ export class InvitationsStack extends Stack {
       logRetention: parameters.logRetention,
     });
 
+    this.feedback = new EmailFeedback(this, 'Feedback', {
+      table: this.table,
+      configurationSet: this.email.configurationSet,
+      environment,
+      logRetention: parameters.logRetention,
+    });
+
     this.nameSync = new WorkspaceNameSync(this, 'NameSync', {
       table: this.table,
       environment,
@@ -87,6 +96,13 @@ export class InvitationsStack extends Stack {
           label: 'The workspace name sync',
           function: this.nameSync.handler,
           failureQueue: this.nameSync.failures,
+        },
+      ],
+      eventConsumers: [
+        {
+          label: 'The email feedback recorder',
+          function: this.feedback.handler,
+          failureQueue: this.feedback.failures,
         },
       ],
       stage: this.api.stage,
@@ -123,6 +139,11 @@ export class InvitationsStack extends Stack {
     new CfnOutput(this, 'RenameFailuresQueueUrl', {
       description: 'Stream batches the workspace name sync gave up on: look here when the RenameFailures alarm fires',
       value: this.nameSync.failures.queueUrl,
+    });
+    new CfnOutput(this, 'FeedbackFailuresQueueUrl', {
+      description:
+        'SES bounce and complaint events that could not be recorded: look here when the FeedbackFailures alarm fires',
+      value: this.feedback.failures.queueUrl,
     });
     if (parameters.senderDomain) {
       this.email.identity.dkimRecords.forEach((record, index) => {

@@ -31,7 +31,15 @@ export const DELIVERY_ACTIONS = ['dynamodb:UpdateItem'] as const;
  */
 export const WORKSPACE_RENAME_ACTIONS = ['dynamodb:UpdateItem'] as const;
 
-export type TableAccess = 'read' | 'write' | 'delivery' | 'workspace-rename';
+/**
+ * The email feedback recorder sets a bounce or complaint on the invitation with one conditional
+ * update; the event carries the invitation id, and the condition, not a read, decides whether
+ * the feedback still applies. Its own kind, though the sender's actions are the same today: a
+ * change to what the sender needs must not widen what the feedback recorder may do.
+ */
+export const DELIVERY_FEEDBACK_ACTIONS = ['dynamodb:UpdateItem'] as const;
+
+export type TableAccess = 'read' | 'write' | 'delivery' | 'delivery-feedback' | 'workspace-rename';
 
 /** What an access level may do: actions on the table, and the indexes it may query. */
 interface AccessGrant {
@@ -45,6 +53,7 @@ const ACCESS: Record<TableAccess, AccessGrant> = {
   read: { table: READ_ACTIONS, queries: EVERY_INDEX },
   write: { table: WRITE_ACTIONS, queries: EVERY_INDEX },
   delivery: { table: DELIVERY_ACTIONS, queries: [] },
+  'delivery-feedback': { table: DELIVERY_FEEDBACK_ACTIONS, queries: [] },
   'workspace-rename': { table: WORKSPACE_RENAME_ACTIONS, queries: ['byWorkspace'] },
 };
 

@@ -21,10 +21,20 @@ export interface MonitoredStreamConsumer {
   readonly failureQueue: sqs.IQueue;
 }
 
+/** A function invoked asynchronously by an EventBridge rule, and the queue its failed events end in. */
+export interface MonitoredEventConsumer {
+  /** What it is, for alarm descriptions: "The email feedback recorder". */
+  readonly label: string;
+  readonly function: lambda.Function;
+  /** Its alarm takes the queue's construct id. */
+  readonly failureQueue: sqs.IQueue;
+}
+
 export interface MonitoringProps {
   /** The API's functions. */
   readonly functions: readonly lambda.Function[];
   readonly streamConsumers: readonly MonitoredStreamConsumer[];
+  readonly eventConsumers: readonly MonitoredEventConsumer[];
   readonly stage: apigw.HttpStage;
   readonly alarmEmail?: string;
 }
@@ -33,8 +43,9 @@ export interface MonitoringProps {
 export const MAX_ITERATOR_AGE = Duration.minutes(5);
 
 /**
- * Alarms on what needs a person: a parked stream record, a function error or throttle, a stream
- * consumer falling behind the stream, and server errors at the API. All notify one SNS topic.
+ * Alarms on what needs a person: a parked stream record or event, a function error or throttle,
+ * a stream consumer falling behind the stream, and server errors at the API. All notify one SNS
+ * topic.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
@@ -57,13 +68,14 @@ export class Monitoring extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const period = Duration.minutes(5);
-    for (const consumer of props.streamConsumers) {
-      const queue = consumer.failureQueue.node.id;
-      this.alarm(queue, {
-        alarmDescription: `${consumer.label} could not process a stream record, which was parked in the ${queue} queue.`,
-        metric: consumer.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    const parked = (queue: sqs.IQueue, what: string) =>
+      this.alarm(queue.node.id, {
+        alarmDescription: `${what}, which was parked in the ${queue.node.id} queue.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
         threshold: 1,
       });
+    for (const consumer of props.streamConsumers) {
+      parked(consumer.failureQueue, `${consumer.label} could not process a stream record`);
       this.alarm(`${consumer.name}IteratorAge`, {
         alarmDescription: `${consumer.label} is more than ${MAX_ITERATOR_AGE.toMinutes()} minutes behind the table stream.`,
         metric: consumer.function.metric('IteratorAge', { period, statistic: 'Maximum' }),
@@ -81,7 +93,11 @@ export class Monitoring extends Construct {
       }),
       threshold: 5,
     });
-    for (const fn of [...props.functions, ...props.streamConsumers.map((consumer) => consumer.function)]) {
+    for (const consumer of props.eventConsumers) {
+      parked(consumer.failureQueue, `${consumer.label} could not take or process an event`);
+    }
+    const consumers = [...props.streamConsumers, ...props.eventConsumers];
+    for (const fn of [...props.functions, ...consumers.map((consumer) => consumer.function)]) {
       const name = fn.node.id;
       this.alarm(`${name}Errors`, {
         alarmDescription: `${name} failed: an unhandled error, a timeout or running out of memory.`,

@@ -45,9 +45,10 @@ export const LAMBDA_BUNDLE = {
   alias: BUNDLE_ALIASES,
 } as const;
 
-/** The stream-triggered functions, the only functions that are not in the route table. */
+/** The functions that are not in the route table: the two fed by the table stream, and the one fed by EventBridge. */
 export const EMAIL_SENDER_HANDLER = 'send-invitation-emails';
 export const WORKSPACE_NAME_SYNC_HANDLER = 'sync-workspace-names';
+export const EMAIL_FEEDBACK_HANDLER = 'record-email-feedback';
 
 /** The handler source of a function: functions/<name>.ts. */
 export function handlerEntry(handler: string): string {

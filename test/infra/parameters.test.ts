@@ -5,14 +5,16 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { InvitationsStack } from '../../lib/invitations-stack';
 import { parseParameters } from '../../lib/parameters';
-import { EXAMPLE_PARAMETERS, synthesize } from './synth';
+import { EXAMPLE_PARAMETERS, logicalId, synthesize } from './synth';
 
 describe('with an external identity provider, a sender domain and CORS', () => {
+  let stack: InvitationsStack;
   let template: Template;
 
   beforeAll(() => {
-    ({ template } = synthesize(
+    ({ stack, template } = synthesize(
       {
         ...EXAMPLE_PARAMETERS,
         senderEmail: 'Invitations@Mail.Example.com',
@@ -75,16 +77,19 @@ describe('with an external identity provider, a sender domain and CORS', () => {
     });
   });
 
-  it('gives the API functions the daily email allowance, and the stream functions none', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Properties.Environment?.Variables?.TABLE_NAME !== undefined,
-    );
-    const allowance = (timeout: number) =>
+  it('gives the API functions that use the table the daily email allowance, and the other functions none', () => {
+    const resources = template.toJSON().Resources;
+    const allowance = (functions: readonly Parameters<typeof logicalId>[0][]) =>
       functions
-        .filter((fn) => fn.Properties.Timeout === timeout)
-        .map((fn) => fn.Properties.Environment.Variables.INVITATION_EMAILS_PER_USER_PER_DAY);
-    expect(new Set(allowance(10))).toEqual(new Set(['250']));
-    expect(allowance(60)).toEqual([undefined, undefined]);
+        .map((fn) => resources[logicalId(fn)].Properties.Environment.Variables)
+        .filter((variables) => variables.TABLE_NAME !== undefined)
+        .map((variables) => variables.INVITATION_EMAILS_PER_USER_PER_DAY);
+    expect(new Set(allowance(stack.api.functions))).toEqual(new Set(['250']));
+    expect(allowance([stack.email.sender, stack.nameSync.handler, stack.feedback.handler])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('applies the throttling, retention and alarm subscription', () => {

@@ -9,6 +9,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { emailFeedbackEventPattern } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
 import { TABLE } from '../../functions/store/table-definition';
 import { invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
@@ -27,9 +28,10 @@ beforeAll(() => {
   ({ stack, template, assemblyDir } = synthesize(EXAMPLE_PARAMETERS, { bundle: true }));
 }, 120_000);
 
-/** Every function the stack deploys: the API's, then the stream consumers. */
-const allFunctions = () => [...stack.api.functions, ...streamFunctions()];
+/** Every function the stack deploys: the API's, the stream consumers, then the EventBridge consumer. */
+const allFunctions = () => [...stack.api.functions, ...streamFunctions(), ...eventFunctions()];
 const streamFunctions = () => [stack.email.sender, stack.nameSync.handler];
+const eventFunctions = () => [stack.feedback.handler];
 const ref = (construct: IConstruct) => ({ Ref: Stack.of(stack).getLogicalId(construct.node.defaultChild as never) });
 const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
   'Fn::GetAtt': [Stack.of(stack).getLogicalId(construct.node.defaultChild as never), attribute],
@@ -42,9 +44,14 @@ function functionOf(route: Route) {
 }
 
 describe('functions', () => {
-  it('has one function per route plus the email sender and the workspace name sync', () => {
-    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 2);
+  it('has one function per route plus the email sender, the workspace name sync and the email feedback recorder', () => {
+    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 3);
     expect(stack.api.functions.map((fn) => fn.handlerName).sort()).toEqual(allRoutes.map((r) => r.handler).sort());
+    expect([...streamFunctions(), ...eventFunctions()].map((fn) => fn.handlerName)).toEqual([
+      'send-invitation-emails',
+      'sync-workspace-names',
+      'record-email-feedback',
+    ]);
   });
 
   it('runs every function on Node.js 24, arm64, as an ES module bundle with its own log group and JSON logs', () => {
@@ -69,13 +76,16 @@ describe('functions', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('sizes API functions for fast cold starts and stream functions for batches', () => {
+  it('sizes API functions for fast cold starts, stream functions for batches and the event function for one write', () => {
     const resources = template.toJSON().Resources;
     for (const fn of stack.api.functions) {
       expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 1024, Timeout: 10 });
     }
     for (const fn of streamFunctions()) {
       expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
+    }
+    for (const fn of eventFunctions()) {
+      expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 256, Timeout: 10 });
     }
   });
 
@@ -97,7 +107,7 @@ describe('functions', () => {
     const cursorSecretId = Stack.of(stack).getLogicalId(stack.secrets.cursorSecret.node.defaultChild as never);
     const resources = template.toJSON().Resources;
     const tableFunctions = allRoutes.filter((route) => route.access !== 'none').map(functionOf);
-    for (const fn of [...tableFunctions, ...streamFunctions()]) {
+    for (const fn of [...tableFunctions, ...streamFunctions(), ...eventFunctions()]) {
       const variables = resources[logicalId(fn)].Properties.Environment.Variables;
       expect(variables.CURSOR_SECRET).toEqual({
         'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']],
@@ -279,6 +289,43 @@ describe('workspace name sync permissions', () => {
   });
 });
 
+describe('email feedback permissions', () => {
+  const statements = () => statementsOf(template, stack.feedback.handler);
+
+  it('lets it update items on the table, and nothing else from DynamoDB, SES or Secrets Manager', () => {
+    const data = statements().filter((statement) =>
+      actionsOf([statement]).some((action) => /^(dynamodb|ses|secretsmanager|kms):/.test(action)),
+    );
+    expect(data).toEqual([{ Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.table.table) }]);
+  });
+
+  it('reports to its own failure queue and writes its logs, with no other access', () => {
+    const actions = actionsOf(statements());
+    expect(new Set(actions.map((action) => action.split(':')[0]))).toEqual(new Set(['logs', 'dynamodb', 'sqs']));
+    const queue = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('sqs:')));
+    expect(queue).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining(['sqs:SendMessage']),
+        Resource: arnOf(stack.feedback.failures),
+      }),
+    ]);
+  });
+
+  it('gives it the table and cursor configuration and no email or link-token settings', () => {
+    const variables = template.toJSON().Resources[logicalId(stack.feedback.handler)].Properties.Environment.Variables;
+    expect(Object.keys(variables).sort()).toEqual(
+      [
+        'CURSOR_SECRET',
+        'POWERTOOLS_LOG_LEVEL',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+        'TABLE_NAME',
+      ].sort(),
+    );
+    expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
+  });
+});
+
 describe('HTTP API', () => {
   it('exposes every route, behind the JWT authorizer unless public', () => {
     const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
@@ -332,12 +379,19 @@ describe('HTTP API', () => {
   });
 
   it('lets API Gateway invoke each function only from its own route', () => {
-    template.resourceCountIs('AWS::Lambda::Permission', allRoutes.length);
-    template.allResourcesProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'apigateway.amazonaws.com',
-      SourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
-    });
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as {
+      Properties: { Action: string; Principal: string; FunctionName: unknown; SourceArn: unknown };
+    }[];
+    const fromApi = permissions.filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com');
+    expect(fromApi).toHaveLength(allRoutes.length);
+    for (const permission of fromApi) {
+      expect(permission.Properties).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        SourceArn: { 'Fn::Join': expect.anything() },
+      });
+    }
+    // The one other permission: the feedback rule's (see 'email feedback').
+    expect(permissions).toHaveLength(allRoutes.length + 1);
   });
 });
 
@@ -397,7 +451,7 @@ describe('email delivery', () => {
       DeliveryOptions: { TlsPolicy: 'REQUIRE' },
       TrackingOptions: Match.absent(),
     });
-    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 0);
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 1);
     template.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: 'invitations@example.com',
       ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
@@ -411,6 +465,85 @@ describe('email delivery', () => {
       SES_FROM_ADDRESS: 'invitations@example.com',
       SES_CONFIGURATION_SET: { Ref: expect.stringMatching(/ConfigurationSet/) },
       TOKEN_KEY_SECRET_ARN: { Ref: expect.stringMatching(/LinkTokenKey/) },
+    });
+  });
+});
+
+describe('email feedback', () => {
+  const rule = () =>
+    template.toJSON().Resources[Stack.of(stack).getLogicalId(stack.feedback.rule.node.defaultChild as never)];
+
+  it('publishes bounces and complaints, and nothing else, from the configuration set to the default event bus', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 1);
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: ref(stack.email.configurationSet),
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        EventBridgeDestination: {
+          EventBusArn: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/default']],
+          },
+        },
+        SnsDestination: Match.absent(),
+        CloudWatchDestination: Match.absent(),
+        KinesisFirehoseDestination: Match.absent(),
+      },
+    });
+  });
+
+  it("matches the shared pattern on the default bus, for this stack's configuration set", () => {
+    const configurationSetName = Stack.of(stack).resolve(stack.email.configurationSet.configurationSetName);
+    expect(configurationSetName).toEqual(ref(stack.email.configurationSet));
+    expect(rule().Properties).toMatchObject({ EventBusName: 'default', State: 'ENABLED' });
+    expect(rule().Properties.EventPattern).toEqual(emailFeedbackEventPattern(configurationSetName));
+  });
+
+  it('targets the function alone, with bounded delivery retries and the failure queue as dead-letter queue', () => {
+    expect(rule().Properties.Targets).toEqual([
+      {
+        Id: expect.any(String),
+        Arn: arnOf(stack.feedback.handler),
+        RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 6 * 3600 },
+        DeadLetterConfig: { Arn: arnOf(stack.feedback.failures) },
+      },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(stack.feedback.handler),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(stack.feedback.rule),
+    });
+  });
+
+  it('retries a failed invocation twice within six hours, then parks the event in the same queue', () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(stack.feedback.handler),
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: arnOf(stack.feedback.failures) } },
+    });
+  });
+
+  it('encrypts its failure queue, refuses plain-HTTP access, and lets only the feedback rule send to it', () => {
+    expect(stack.feedback.failures).not.toBe(stack.email.failures);
+    expectEncryptedTlsOnly(stack.feedback.failures);
+    const queueId = Stack.of(stack).getLogicalId(stack.feedback.failures.node.defaultChild as never);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Resource: arnOf(stack.feedback.failures),
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf(stack.feedback.rule) } },
+          }),
+        ]),
+      },
     });
   });
 });
@@ -451,8 +584,8 @@ describe('alarms', () => {
       ...extra,
     });
 
-  it('raises an alarm for a parked stream record, a lagging stream, API 5xx, and each function error or throttle', () => {
-    for (const queue of [stack.email.failures, stack.nameSync.failures]) {
+  it('raises an alarm for a parked stream record or event, a lagging stream, API 5xx, and each function error or throttle', () => {
+    for (const queue of [stack.email.failures, stack.nameSync.failures, stack.feedback.failures]) {
       alarmOn('ApproximateNumberOfMessagesVisible', {
         Namespace: 'AWS/SQS',
         Dimensions: [{ Name: 'QueueName', Value: arnOf(queue, 'QueueName') }],
@@ -493,9 +626,11 @@ describe('outputs and checks', () => {
         'AlarmTopicArn',
         'DeliveryFailuresQueueUrl',
         'RenameFailuresQueueUrl',
+        'FeedbackFailuresQueueUrl',
       ]),
     );
     template.hasOutput('RenameFailuresQueueUrl', { Value: ref(stack.nameSync.failures) });
+    template.hasOutput('FeedbackFailuresQueueUrl', { Value: ref(stack.feedback.failures) });
   });
 
   it('passes the cdk-nag AwsSolutions checks with every finding acknowledged', () => {
