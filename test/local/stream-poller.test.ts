@@ -256,17 +256,18 @@ describe('shard lineage', () => {
         const first = event.Records[0];
         if (first?.dynamodb?.NewImage?.PK?.S !== 'a') return {};
         // 'a' fails, and while it waits for its retry both records outlive the maximum age.
-        clock += 61_000;
+        clock += 121_000;
         return { batchItemFailures: [{ itemIdentifier: first.dynamodb.SequenceNumber }] };
       },
       table,
-      { maxRecordAgeSeconds: 60, maxRetries: 5, now: () => clock },
+      // Creation times are rounded down to the minute, so a fresh record may already look 60 s old.
+      { maxRecordAgeSeconds: 120, maxRetries: 5, now: () => clock },
     );
     await subject.pollOnce();
     expect(calls).toEqual([['a', 'b']]);
     expect(deadLetters(table).map((entry) => [entry.record.dynamodb.NewImage.PK.S, entry.reason])).toEqual([
-      ['a', 'older than 60 s'],
-      ['b', 'older than 60 s'],
+      ['a', 'older than 120 s'],
+      ['b', 'older than 120 s'],
     ]);
 
     // The position moved past both: nothing is delivered again.
