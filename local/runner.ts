@@ -1,8 +1,9 @@
 /**
  * The whole service on one machine: DynamoDB Local, the SES v2 emulator, the HTTP gateway in
- * front of the real handlers, the local identity and one stream poller per stream handler (the
- * email sender, the workspace name sync). Starts the parts in order and, if one fails, stops the
- * ones already running and says which part failed and why.
+ * front of the real handlers, the local identity, one stream poller per stream handler (the
+ * email sender, the workspace name sync) and SES's mailbox simulator feeding the bounce and
+ * complaint handler. Starts the parts in order and, if one fails, stops the ones already running
+ * and says which part failed and why.
  */
 import type { Server } from 'node:http';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
@@ -20,6 +21,15 @@ import {
 import { type ApiHandler, createGateway } from './gateway';
 import { externalVerifier, jwksOf, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localVerifier } from './identity';
 import { type RunningSes, startSesEmulator } from './ses-emulator';
+import {
+  FEEDBACK_HANDLER,
+  LOCAL_CONFIGURATION_SET,
+  loadFeedbackHandler,
+  MailboxSimulator,
+  type MailboxSimulatorOptions,
+  tableMessageLookup,
+  WHEN_FEEDBACK_ABSENT,
+} from './ses-feedback';
 import type { LocalSettings } from './settings';
 import { StreamPoller, type StreamPollerOptions } from './stream-poller';
 import { loadStreamWiring, type StreamWiring } from './stream-wiring';
@@ -34,6 +44,8 @@ export interface RunningService {
   audience: string;
   /** One per stream consumer whose handler is part of this checkout, by handler name. */
   pollers: ReadonlyMap<string, StreamPoller>;
+  /** Absent when this checkout has no handler for SES feedback. */
+  mailboxSimulator?: MailboxSimulator;
   /** Resolves if a child process (DynamoDB Local, the emulator) exits while the service runs. */
   failure: Promise<Error>;
   stop(): Promise<void>;
@@ -53,6 +65,9 @@ export interface StartOptions {
   /** Replaces the stream consumers (tests); by default every stream handler in functions/. */
   stream?: readonly StreamWiring[];
   poller?: Partial<Pick<StreamPollerOptions, 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'batchSize'>>;
+  mailboxSimulator?: Partial<
+    Pick<MailboxSimulatorOptions, 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'sendLookupTimeoutMs'>
+  >;
 }
 
 export async function startLocalService(settings: LocalSettings, options: StartOptions = {}): Promise<RunningService> {
@@ -128,6 +143,8 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     TOKEN_KEY_FILE: paths.tokenKey,
     SES_ENDPOINT: ses.endpoint,
     SES_FROM_ADDRESS: settings.fromAddress,
+    // As deployed, emails go through a configuration set, which SES names in their events.
+    SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     ACCEPT_URL: settings.acceptUrl,
     POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'invitations-local',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -193,6 +210,29 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     return pollers;
   });
 
+  const mailboxSimulator = await step('the SES mailbox simulator', async () => {
+    const handler = await loadFeedbackHandler();
+    if (!handler) {
+      log(WHEN_FEEDBACK_ABSENT);
+      return undefined;
+    }
+    const client = localDynamoClient(dynamo.endpoint);
+    const simulator = new MailboxSimulator({
+      sesEndpoint: ses.endpoint,
+      handler,
+      findSentMessage: tableMessageLookup(client, settings.tableName),
+      configurationSet: LOCAL_CONFIGURATION_SET,
+      functionName: `${FUNCTION_PREFIX}${FEEDBACK_HANDLER}`,
+      ...options.mailboxSimulator,
+    });
+    stops.push(async () => {
+      await simulator.stop();
+      client.destroy();
+    });
+    simulator.start();
+    return simulator;
+  });
+
   return {
     settings,
     paths,
@@ -207,6 +247,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     issuer: settings.external?.issuer ?? LOCAL_ISSUER,
     audience: settings.external?.audience ?? LOCAL_AUDIENCE,
     pollers,
+    ...(mailboxSimulator ? { mailboxSimulator } : {}),
     failure,
     stop: stopAll,
   };

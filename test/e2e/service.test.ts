@@ -10,6 +10,7 @@ import { emailsTo, eventually, http, linkIn, ROOT, type Runner, removeDataDir, s
 
 const emailDelivery = existsSync(join(ROOT, 'functions/send-invitation-emails.ts'));
 const workspaceNameSync = existsSync(join(ROOT, 'functions/sync-workspace-names.ts'));
+const emailFeedback = existsSync(join(ROOT, 'functions/record-email-feedback.ts'));
 
 let runner: Runner;
 
@@ -287,5 +288,46 @@ describe.runIf(workspaceNameSync)('workspace renames', () => {
       'After',
       'After',
     ]);
+  });
+});
+
+describe.runIf(emailDelivery && emailFeedback)('bounces and complaints', () => {
+  it("reach the invitation's delivery from SES's mailbox simulator; other addresses stay SENT", async () => {
+    const owner = await runner.token({ sub: 'owner-4', email: 'owner-4@example.com', name: 'Otto Owner' });
+    const created = await http(runner, 'POST', '/api/workspaces', { token: owner, body: { name: 'Feedback' } });
+    const workspaceId = created.body.id;
+    const addresses = {
+      bounce: 'bounce@simulator.amazonses.com',
+      complaint: 'complaint@simulator.amazonses.com',
+      ordinary: 'ordinary-4@example.com',
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, email] of Object.entries(addresses)) {
+      const invited = await http(runner, 'POST', `/api/workspaces/${workspaceId}/invitations`, {
+        token: owner,
+        body: { email },
+      });
+      expect(invited.status).toBe(202);
+      ids[name] = invited.body.id;
+    }
+
+    const deliveries = async () => {
+      const seen: Record<string, { status?: string; failure?: string }> = {};
+      for (const [name, id] of Object.entries(ids)) {
+        const { body } = await http(runner, 'GET', `/api/invitations/${id}`, { token: owner });
+        seen[name] = { status: body.delivery?.status, failure: body.delivery?.failure };
+      }
+      return seen;
+    };
+    const expected = {
+      bounce: { status: 'BOUNCED', failure: 'Bounce.General' },
+      complaint: { status: 'COMPLAINED', failure: 'Complaint.abuse' },
+      ordinary: { status: 'SENT', failure: undefined },
+    };
+    const settled = JSON.stringify(expected);
+    // The feedback arrives a moment after the email, as from SES through EventBridge.
+    expect(await eventually(deliveries, (seen) => JSON.stringify(seen) === settled, 20_000)).toEqual(expected);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await deliveries()).toEqual(expected);
   });
 });
