@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -235,6 +236,29 @@ describe('per-function permissions', () => {
   });
 });
 
+/** A function that reads only the table's name and the cursor key (and Powertools settings). */
+function expectOnlyTableConfiguration(fn: lambda.IFunction) {
+  const variables = template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables;
+  expect(Object.keys(variables).sort()).toEqual(
+    [
+      'CURSOR_SECRET',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'TABLE_NAME',
+    ].sort(),
+  );
+  expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
+}
+
+/** Of SQS, the statements allow sending to `queue` and nothing else. */
+function expectOwnFailureQueue(statements: ReturnType<typeof statementsOf>, queue: IConstruct) {
+  const sqs = statements.filter((statement) => actionsOf([statement]).some((a) => a.startsWith('sqs:')));
+  expect(sqs).toEqual([
+    expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: arnOf(queue) }),
+  ]);
+}
+
 describe('workspace name sync permissions', () => {
   const statements = () => statementsOf(template, stack.nameSync.handler);
   const STREAM_ACTIONS = [
@@ -265,27 +289,11 @@ describe('workspace name sync permissions', () => {
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
       [...STREAM_ACTIONS, 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
     );
-    const queue = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('sqs:')));
-    expect(queue).toEqual([
-      expect.objectContaining({
-        Action: expect.arrayContaining(['sqs:SendMessage']),
-        Resource: arnOf(stack.nameSync.failures),
-      }),
-    ]);
+    expectOwnFailureQueue(statements(), stack.nameSync.failures);
   });
 
   it('gives it the table and cursor configuration and no email or link-token settings', () => {
-    const variables = template.toJSON().Resources[logicalId(stack.nameSync.handler)].Properties.Environment.Variables;
-    expect(Object.keys(variables).sort()).toEqual(
-      [
-        'CURSOR_SECRET',
-        'POWERTOOLS_LOG_LEVEL',
-        'POWERTOOLS_METRICS_NAMESPACE',
-        'POWERTOOLS_SERVICE_NAME',
-        'TABLE_NAME',
-      ].sort(),
-    );
-    expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
+    expectOnlyTableConfiguration(stack.nameSync.handler);
   });
 });
 
@@ -302,27 +310,11 @@ describe('email feedback permissions', () => {
   it('reports to its own failure queue and writes its logs, with no other access', () => {
     const actions = actionsOf(statements());
     expect(new Set(actions.map((action) => action.split(':')[0]))).toEqual(new Set(['logs', 'dynamodb', 'sqs']));
-    const queue = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('sqs:')));
-    expect(queue).toEqual([
-      expect.objectContaining({
-        Action: expect.arrayContaining(['sqs:SendMessage']),
-        Resource: arnOf(stack.feedback.failures),
-      }),
-    ]);
+    expectOwnFailureQueue(statements(), stack.feedback.failures);
   });
 
   it('gives it the table and cursor configuration and no email or link-token settings', () => {
-    const variables = template.toJSON().Resources[logicalId(stack.feedback.handler)].Properties.Environment.Variables;
-    expect(Object.keys(variables).sort()).toEqual(
-      [
-        'CURSOR_SECRET',
-        'POWERTOOLS_LOG_LEVEL',
-        'POWERTOOLS_METRICS_NAMESPACE',
-        'POWERTOOLS_SERVICE_NAME',
-        'TABLE_NAME',
-      ].sort(),
-    );
-    expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
+    expectOnlyTableConfiguration(stack.feedback.handler);
   });
 });
 
