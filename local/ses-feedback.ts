@@ -18,6 +18,7 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { EMAIL_TAGS, FEEDBACK_DETAIL_TYPES, type SesFeedbackDetail } from '../functions/email/feedback';
 import { ENTITY } from '../functions/store/keys';
 import { lambdaContext } from './lambda-context';
+import { PollingLoop } from './polling-loop';
 
 /** The name of the feedback handler, as in functions/<name>.ts. */
 export const FEEDBACK_HANDLER = 'record-email-feedback';
@@ -78,21 +79,18 @@ export interface MailboxSimulatorOptions {
 
 type Resolved = Required<Omit<MailboxSimulatorOptions, 'log'>> & Pick<MailboxSimulatorOptions, 'log'>;
 
-export class MailboxSimulator {
+export class MailboxSimulator extends PollingLoop {
   private readonly options: Resolved;
   /** Emails already taken up, by message id; forgotten once the store is read from after them. */
   private readonly handled = new Map<string, number>();
   /** Seconds since the epoch: the store is read from here on (the emulator's `since`). */
   private since?: number;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly sleepers = new Set<() => void>();
-  private stopped = true;
-  private loop?: Promise<void>;
   /** Handler invocations so far, retries included, for diagnostics and tests. */
   invocations = 0;
 
   constructor(options: MailboxSimulatorOptions) {
-    this.options = {
+    const resolved = {
       configurationSet: LOCAL_CONFIGURATION_SET,
       functionName: FEEDBACK_HANDLER,
       maxRetries: 2,
@@ -103,19 +101,13 @@ export class MailboxSimulator {
       now: Date.now,
       ...options,
     };
-  }
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
+    super(resolved.pollIntervalMs);
+    this.options = resolved;
   }
 
   /** Stops reading the store; invocations in flight complete, waits for retries are cut short. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    for (const wake of this.sleepers) wake();
-    await this.loop;
+  override async stop(): Promise<void> {
+    await super.stop();
     await Promise.all(this.inFlight);
   }
 
@@ -124,15 +116,8 @@ export class MailboxSimulator {
     while (this.inFlight.size) await Promise.all(this.inFlight);
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.pollOnce();
-      } catch (error) {
-        this.log('reading the SES emulator failed, retrying', error);
-      }
-      await this.sleep(this.options.pollIntervalMs);
-    }
+  protected pollFailed(error: unknown): void {
+    this.log('reading the SES emulator failed, retrying', error);
   }
 
   /** Takes up every email to a simulator address that arrived since the last read. */
@@ -218,24 +203,6 @@ export class MailboxSimulator {
         return;
       }
     }
-  }
-
-  /** Stop was requested while running (pollOnce called directly is never halted). */
-  private get halted(): boolean {
-    return this.stopped && this.loop !== undefined;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.halted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
   }
 
   private log(message: string, detail?: unknown): void {

@@ -22,6 +22,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { STREAM_EVENT_SOURCE } from '../functions/stream/event-source';
 import { writeFileAtomic } from './data-dir';
 import { lambdaContext } from './lambda-context';
+import { PollingLoop } from './polling-loop';
 
 const MAX_RETRY_DELAY_MS = 10_000;
 /** Bounds one shard's turn, so that other shards (and stop requests) are not kept waiting. */
@@ -63,7 +64,7 @@ interface Item {
   record: DynamoDBRecord;
 }
 
-export class StreamPoller {
+export class StreamPoller extends PollingLoop {
   private readonly options: Required<
     Pick<
       StreamPollerOptions,
@@ -80,14 +81,11 @@ export class StreamPoller {
     StreamPollerOptions;
   private position: Position;
   private readonly iterators = new Map<string, string>();
-  private stopped = true;
-  private loop?: Promise<void>;
-  private wake?: () => void;
   /** Number of handler invocations so far, for diagnostics and tests. */
   invocations = 0;
 
   constructor(options: StreamPollerOptions) {
-    this.options = {
+    const resolved = {
       batchSize: STREAM_EVENT_SOURCE.batchSize,
       maxRetries: STREAM_EVENT_SOURCE.retryAttempts,
       maxRecordAgeSeconds: STREAM_EVENT_SOURCE.maxRecordAgeSeconds,
@@ -98,31 +96,13 @@ export class StreamPoller {
       functionName: 'stream-handler',
       ...options,
     };
+    super(resolved.pollIntervalMs);
+    this.options = resolved;
     this.position = this.loadPosition();
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
-  }
-
-  /** Stops polling; an invocation in flight completes first, a backoff wait is cut short. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.pollOnce();
-      } catch (error) {
-        this.log('poll failed, retrying', error);
-      }
-      await this.sleep(this.options.pollIntervalMs);
-    }
+  protected pollFailed(error: unknown): void {
+    this.log('poll failed, retrying', error);
   }
 
   /**
@@ -322,23 +302,6 @@ export class StreamPoller {
       this.log('the saved position is unreadable; starting from the oldest record', error);
     }
     return fresh;
-  }
-
-  /** Stop was requested while the loop runs (pollOnce called directly is never halted). */
-  private get halted(): boolean {
-    return this.stopped && this.loop !== undefined;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.halted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   /** Says which consumer's poller speaks, since there is one poller per stream consumer. */
