@@ -120,9 +120,16 @@ export class SendNotYetRecorded extends Error {
 }
 
 /**
+ * How long feedback waits, in steps, for its send to be recorded as sent before it asks to be
+ * delivered again. The sender records a send milliseconds after SES accepts it, so waiting here
+ * settles nearly every such race without an error (and the error alarm it would raise).
+ */
+const NOT_YET_SENT_WAITS_MS = [200, 800];
+
+/**
  * Records SES's feedback (a permanent bounce, a complaint) on the send it is about. Feedback on
  * an older send than the invitation's current one, or on a deleted invitation, changes nothing;
- * feedback that arrives before its send was recorded as sent throws SendNotYetRecorded.
+ * feedback whose send is still not recorded as sent after a short wait throws SendNotYetRecorded.
  */
 export class DeliveryFeedback {
   constructor(
@@ -131,8 +138,11 @@ export class DeliveryFeedback {
   ) {}
 
   async record(feedback: EmailFeedback): Promise<'recorded' | 'stale'> {
-    const outcome = await this.store.recordDeliveryFeedback(feedback, this.clock());
-    if (outcome === 'not-yet-sent') throw new SendNotYetRecorded();
-    return outcome;
+    for (const wait of [...NOT_YET_SENT_WAITS_MS, undefined]) {
+      const outcome = await this.store.recordDeliveryFeedback(feedback, this.clock());
+      if (outcome !== 'not-yet-sent') return outcome;
+      if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    throw new SendNotYetRecorded();
   }
 }

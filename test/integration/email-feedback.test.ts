@@ -93,7 +93,17 @@ describe('SES feedback on invitation emails', () => {
     expect(await deliveryOf(id, owner)).toMatchObject({ status: 'SENT' });
   });
 
-  it('asks for the event again while its send is still being recorded', async () => {
+  it('waits a moment for its send to be recorded as sent', async () => {
+    const { owner, id } = await sentInvitation();
+    await setSend(id, 1, 'SENDING');
+    const recording = deliver(sesEvent('bounce', id, 1, 'message-1'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await setSend(id, 1, 'SENT', 'message-1');
+    await recording;
+    expect(await deliveryOf(id, owner)).toMatchObject({ status: 'BOUNCED' });
+  });
+
+  it('asks for the event again when its send is still not recorded after that', async () => {
     const { owner, id } = await sentInvitation();
     await setSend(id, 1, 'SENDING');
     await expect(deliver(sesEvent('bounce', id, 1, 'message-1'))).rejects.toThrow(/not recorded as sent yet/);
