@@ -30,3 +30,12 @@ const ALIAS_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 export function newAlias(randomBytes: Uint8Array): string {
   return Array.from(randomBytes.slice(0, 7), (b) => ALIAS_ALPHABET[b % ALIAS_ALPHABET.length]).join('');
 }
+
+/**
+ * The lastModified of a workspace changed at `now`: strictly later than the previous one even if
+ * this machine's clock is behind the one that wrote it, because invitations order the
+ * workspace's renames by it.
+ */
+export function nextWorkspaceVersion(previous: string, now: Date): string {
+  return new Date(Math.max(now.getTime(), Date.parse(previous) + 1)).toISOString();
+}

@@ -19,14 +19,15 @@ import { Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests } fr
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
 import type { Member, Workspace } from '../domain/workspace';
 import type { EmailFeedback } from '../email/feedback';
-import type {
-  DeliveryClaim,
-  DeliveryResult,
-  Page,
-  PageRequest,
-  RoleRequirement,
-  Store,
-  WorkspaceInvitationFilter,
+import {
+  type DeliveryClaim,
+  type DeliveryResult,
+  type Page,
+  type PageRequest,
+  type RoleRequirement,
+  type Store,
+  WorkspaceChanged,
+  type WorkspaceInvitationFilter,
 } from '../use-cases/ports';
 import type { CursorCodec, PageKey } from './cursor';
 import {
@@ -105,7 +106,7 @@ export class DynamoStore implements Store {
     return new Map(found.map((item) => [item.userId as string, strip<Member>(item)]));
   }
 
-  async updateWorkspace(workspace: Workspace, authorizedBy: RoleRequirement): Promise<void> {
+  async updateWorkspace(workspace: Workspace, previousVersion: string, authorizedBy: RoleRequirement): Promise<void> {
     await this.transact([
       {
         label: 'workspace',
@@ -115,20 +116,23 @@ export class DynamoStore implements Store {
             Key: keys.workspace(workspace.id),
             UpdateExpression:
               'SET #name = :name, allowedDomains = :domains, invitationTtlDays = :ttlDays, lastModified = :now',
-            ConditionExpression: 'attribute_exists(PK)',
+            ConditionExpression: 'lastModified = :previous',
             ExpressionAttributeNames: { '#name': 'name' },
             ExpressionAttributeValues: {
               ':name': workspace.name,
               ':domains': workspace.allowedDomains,
               ':ttlDays': workspace.invitationTtlDays,
               ':now': workspace.lastModified,
+              ':previous': previousVersion,
             },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
       },
       this.roleCheck(authorizedBy),
     ]).catch((error: unknown) => {
       if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'workspace' && error.current) throw new WorkspaceChanged();
       if (error.label === 'workspace') throw new NotFound('The workspace does not exist.');
       throw new Forbidden('Only an OWNER or ADMIN of the workspace may change it.');
     });

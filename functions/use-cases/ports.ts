@@ -25,6 +25,14 @@ export interface RoleRequirement {
   roles: readonly Role[];
 }
 
+/** The workspace changed between reading and writing it: read it again and reapply the change. */
+export class WorkspaceChanged extends Error {
+  constructor() {
+    super('The workspace was changed by another request meanwhile.');
+    this.name = 'WorkspaceChanged';
+  }
+}
+
 /** The outcome of trying to take one send request of an invitation for delivery. */
 export type DeliveryClaim =
   | { claimed: true; invitation: Invitation }
@@ -48,7 +56,11 @@ export interface Store {
   createWorkspace(workspace: Workspace, owner: Member): Promise<void>;
   getWorkspaceAndMember(workspaceId: string, userId: string): Promise<{ workspace?: Workspace; member?: Member }>;
   getMembers(workspaceId: string, userIds: readonly string[]): Promise<Map<string, Member>>;
-  updateWorkspace(workspace: Workspace, authorizedBy: RoleRequirement): Promise<void>;
+  /**
+   * Stores the workspace's new settings, provided it is still at `previousVersion` (its
+   * lastModified when read); otherwise throws WorkspaceChanged, and nothing is written.
+   */
+  updateWorkspace(workspace: Workspace, previousVersion: string, authorizedBy: RoleRequirement): Promise<void>;
   listMembers(workspaceId: string, page: PageRequest): Promise<Page<Member>>;
   listWorkspacesOf(userId: string, page: PageRequest): Promise<Page<{ workspace: Workspace; member: Member }>>;
   removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void>;

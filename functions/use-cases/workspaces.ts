@@ -1,13 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { normalizeDomain } from '../domain/email';
-import { Forbidden, NotFound } from '../domain/errors';
+import { Conflict, Forbidden, NotFound } from '../domain/errors';
 import { DEFAULT_TTL_DAYS } from '../domain/invitation';
 import type { Caller } from '../domain/permissions';
 import { canRemoveMember } from '../domain/permissions';
 import { isManagerRole } from '../domain/roles';
-import { type Member, newAlias, type Workspace } from '../domain/workspace';
+import { type Member, newAlias, nextWorkspaceVersion, type Workspace } from '../domain/workspace';
 import type { Clock } from './invitations';
-import type { Page, PageRequest, Store } from './ports';
+import { type Page, type PageRequest, type Store, WorkspaceChanged } from './ports';
+
+/** Times a workspace change is read and applied again when another change got there first. */
+const UPDATE_ATTEMPTS = 5;
 
 export interface WorkspaceView {
   workspace: Workspace;
@@ -72,18 +75,36 @@ export class Workspaces {
     return { workspace, member };
   }
 
+  /**
+   * Applies `changes` to the workspace as it is now. Two changes at once never lose one another:
+   * the write only succeeds on the version it was computed from, and on a race it is read and
+   * applied again.
+   */
   async update(caller: Caller, workspaceId: string, changes: WorkspaceChanges): Promise<WorkspaceView> {
-    const { workspace, member } = await this.get(caller, workspaceId);
-    if (!isManagerRole(member.role)) throw new Forbidden('Only an OWNER or ADMIN may change the workspace.');
-    const updated: Workspace = {
-      ...workspace,
-      name: changes.name?.trim() ?? workspace.name,
-      allowedDomains: changes.allowedDomains ? uniqueDomains(changes.allowedDomains) : workspace.allowedDomains,
-      invitationTtlDays: changes.invitationTtlDays ?? workspace.invitationTtlDays,
-      lastModified: this.clock().toISOString(),
-    };
-    await this.store.updateWorkspace(updated, { workspaceId, userId: caller.userId, roles: ['OWNER', 'ADMIN'] });
-    return { workspace: updated, member };
+    for (let attempt = 1; ; attempt++) {
+      const { workspace, member } = await this.get(caller, workspaceId);
+      if (!isManagerRole(member.role)) throw new Forbidden('Only an OWNER or ADMIN may change the workspace.');
+      const updated: Workspace = {
+        ...workspace,
+        name: changes.name?.trim() ?? workspace.name,
+        allowedDomains: changes.allowedDomains ? uniqueDomains(changes.allowedDomains) : workspace.allowedDomains,
+        invitationTtlDays: changes.invitationTtlDays ?? workspace.invitationTtlDays,
+        lastModified: nextWorkspaceVersion(workspace.lastModified, this.clock()),
+      };
+      try {
+        await this.store.updateWorkspace(updated, workspace.lastModified, {
+          workspaceId,
+          userId: caller.userId,
+          roles: ['OWNER', 'ADMIN'],
+        });
+        return { workspace: updated, member };
+      } catch (error) {
+        if (!(error instanceof WorkspaceChanged)) throw error;
+        if (attempt >= UPDATE_ATTEMPTS) {
+          throw new Conflict('The workspace is being changed by other requests at the same time; retry.');
+        }
+      }
+    }
   }
 
   /**

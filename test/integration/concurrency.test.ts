@@ -82,4 +82,18 @@ describe('concurrent requests', () => {
     expect(isMember).toBe(final.body.status === 'ACCEPTED');
     expect(['ACCEPTED', 'REVOKED']).toContain(final.body.status);
   });
+
+  it('changes to different settings of one workspace at once: none is lost', async () => {
+    const owner = user('owner');
+    for (let round = 0; round < 5; round++) {
+      const workspaceId = await createWorkspace(owner, { name: 'Before' });
+      const changes = [{ name: 'After' }, { allowedDomains: ['example.com'] }, { invitationTtlDays: 9 }];
+      const responses = await Promise.all(
+        changes.map((body) => api.patch(`/api/workspaces/${workspaceId}`, { as: owner, body })),
+      );
+      expect(statuses(responses)).toEqual({ 200: 3 });
+      const { body } = await api.get(`/api/workspaces/${workspaceId}`, { as: owner });
+      expect(body).toMatchObject({ name: 'After', allowedDomains: ['example.com'], invitationTtlDays: 9 });
+    }
+  });
 });

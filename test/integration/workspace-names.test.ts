@@ -12,6 +12,7 @@ import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../func
 import { handler } from '../../functions/sync-workspace-names';
 import { Invitations } from '../../functions/use-cases/invitations';
 import type { Store } from '../../functions/use-cases/ports';
+import { Workspaces } from '../../functions/use-cases/workspaces';
 import { api, type Identity, lambdaContext, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
 import { testLinkTokens } from '../support/link-key';
@@ -130,5 +131,22 @@ describe('renaming a workspace', () => {
 
     const invitationId = await invite(owner, workspaceId, 'late@example.com');
     expect(await workspaceNameOf(invitationId, owner)).toBe('Renamed');
+  });
+
+  it('orders renames by the workspace, not by the clock of the function that made them', async () => {
+    const owner = user('owner');
+    const workspaceId = await createWorkspace(owner, { name: 'First' });
+    const invitationId = await invite(owner, workspaceId, user('invitee').email as string);
+    await rename(owner, workspaceId, { name: 'Earlier' });
+    // The next rename runs where the clock is an hour behind.
+    const caller = { userId: owner.sub, name: 'Owner', isSystemAdmin: false };
+    const behind = new Workspaces(store, () => new Date(Date.now() - 3_600_000));
+    const { workspace } = await behind.update(caller, workspaceId, { name: 'Later' });
+    const records = await recordsUntil(workspaceId, 'Later');
+    expect(records.map(nameIn)).toEqual(['Earlier', 'Later']);
+    expect(workspace.lastModified > (records[0]?.dynamodb?.NewImage?.lastModified?.S as string)).toBe(true);
+
+    await propagate([...records].reverse());
+    expect(await workspaceNameOf(invitationId, owner)).toBe('Later');
   });
 });
