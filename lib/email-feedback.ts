@@ -1,13 +1,14 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { emailFeedbackEventPattern } from '../functions/email/feedback';
 import { EMAIL_FEEDBACK_HANDLER } from './bundling/options';
+import { failureQueue } from './failure-queue';
 import type { InvitationsTable } from './invitations-table';
 import { ServiceFunction } from './service-function';
 
@@ -72,18 +73,11 @@ export class EmailFeedback extends Construct {
     });
     props.table.grant(this.handler, 'delivery-feedback');
 
-    this.failures = new sqs.Queue(this, 'FeedbackFailures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the feedback rule and the on-failure destination of the ' +
-        'feedback function; a message here is the end of the line, raises an alarm and is handled by an operator, ' +
-        'so a queue behind it would add nothing.',
-    });
+    this.failures = failureQueue(
+      this,
+      'FeedbackFailures',
+      'the dead-letter queue of the feedback rule and the on-failure destination of the feedback function',
+    );
 
     this.handler.configureAsyncInvoke({
       ...FEEDBACK_RETRIES.invocation,

@@ -2,10 +2,11 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { STREAM_EVENT_SOURCE } from '../functions/stream/event-source';
 import type { FilterPattern } from '../functions/stream/filters';
+import { failureQueue } from './failure-queue';
 import type { InvitationsTable } from './invitations-table';
 import type { ServiceFunction } from './service-function';
 
@@ -30,17 +31,7 @@ export interface TableStreamSubscription {
  * TLS-only queue of its own, created in `scope` so that its logical id is the scope's.
  */
 export function subscribeToTableStream(scope: Construct, props: TableStreamSubscriptionProps): TableStreamSubscription {
-  const failures = new sqs.Queue(scope, props.failureQueueId, {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(failures).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason:
-      'This queue is itself the on-failure destination of the stream mapping; a message here is the end of the ' +
-      'line, raises an alarm and is handled by an operator, so a queue behind it would add nothing.',
-  });
+  const failures = failureQueue(scope, props.failureQueueId, 'the on-failure destination of the stream mapping');
 
   // TRIM_HORIZON, not LATEST: a record written between the stream's creation and the mapping's
   // would otherwise never be processed. Replays are harmless, every consumer is idempotent.
