@@ -31,7 +31,13 @@ const starting = (async () => {
   console.log(`
   API            ${urls.api}/api
   API reference  ${urls.docs}
-  Email inbox    ${urls.inbox}
+  Email inbox    ${urls.inbox}${
+    urls.sesFaults
+      ? `
+  SES faults     ${urls.sesFaults}/_local/faults`
+      : `
+  SES            ${settings.sesEndpoint}`
+  }
   ${
     settings.external
       ? `Tokens         from ${settings.external.issuer} (audience ${settings.external.audience})`

@@ -11,12 +11,12 @@ import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { feedbackOf, type SesFeedbackDetail } from './email/feedback';
 import { logger } from './observability';
-import { store } from './services';
+import { deliveries } from './services';
 import { DeliveryFeedback } from './use-cases/invitation-emails';
 
 type FeedbackEvent = EventBridgeEvent<string, SesFeedbackDetail>;
 
-const deliveryFeedback = new DeliveryFeedback(store);
+const deliveryFeedback = new DeliveryFeedback(deliveries);
 
 export const handler = middy<FeedbackEvent, void, Error, Context>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,53 +1,73 @@
 /**
- * The table stream's consumer: sends the invitation email each new invitation and each resend
- * asks for. Only records that pass functions/stream/filters.ts arrive here. A record whose email
- * should be retried (SES throttling or failing) is reported in batchItemFailures; the others in
- * the batch are still processed.
+ * The table stream's consumer: sends the invitation email each new invitation, each resend and
+ * each re-drive asks for. Only records that pass functions/stream/filters.ts arrive here. A
+ * record whose email should be retried (a transient SES failure, another attempt's live lease)
+ * is reported in batchItemFailures; the others in the batch are still processed. A record that
+ * can never be sent is settled FAILED at once, so it never holds up the records behind it.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { leaseFor } from './domain/delivery';
 import { ses } from './email/client';
 import { emailConfig } from './email/config';
+import { deliveryMetrics } from './email/delivery-metrics';
 import { composeInvitationEmail } from './email/invitation-email';
 import { SesMailer } from './email/ses-mailer';
 import { linkTokens } from './email/token-key';
-import { logger } from './observability';
-import { store } from './services';
-import { ENTITY } from './store/keys';
+import { logger, metrics } from './observability';
+import { deliveries } from './services';
+import { ENTITY, INVITATION_PREFIX } from './store/keys';
 import { InvitationEmails, type SendRequest } from './use-cases/invitation-emails';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
-const mailer = new SesMailer(ses, emailConfig.SES_FROM_ADDRESS, emailConfig.SES_CONFIGURATION_SET);
-/** The shortest lease a send is claimed for, should the runtime report almost no time left. */
-const MIN_LEASE_MS = 1_000;
+const mailer = new SesMailer(
+  ses,
+  emailConfig.SES_FROM_ADDRESS,
+  emailConfig.SES_CONFIGURATION_SET,
+  emailConfig.SES_SEND_TIMEOUT_MS,
+);
+const LEASE_MS = leaseFor(emailConfig.SES_SEND_TIMEOUT_MS);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .handler(async (event, context) => {
     const emails = new InvitationEmails(
-      store,
+      deliveries,
       mailer,
       composeInvitationEmail(await linkTokens(), emailConfig.ACCEPT_URL),
+      { leaseMs: LEASE_MS, metrics: deliveryMetrics },
     );
-    return processPartialResponse(event, (record: DynamoDBRecord) => deliver(emails, record, context), processor, {
+    // Finish (or give up waiting for another attempt's lease) a little before the runtime's deadline.
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - 1_000;
+    return processPartialResponse(event, (record: DynamoDBRecord) => deliver(emails, record, deadline), processor, {
       context,
       throwOnFullBatchFailure: false,
     });
   });
 
-async function deliver(emails: InvitationEmails, record: DynamoDBRecord, context: Context): Promise<void> {
+async function deliver(emails: InvitationEmails, record: DynamoDBRecord, deadline: number): Promise<void> {
   const request = sendRequestOf(record);
   if (!request) {
     logger.warn('Stream record is not an invitation email request', { eventID: record.eventID });
     return;
   }
-  const lease = Math.max(context.getRemainingTimeInMillis(), MIN_LEASE_MS);
+  if ('invalid' in request) {
+    const result = await emails.failUnclaimable(request.invitationId, request.sendNumber, request.invalid);
+    logger.warn('Invitation email request cannot be sent', { invitationId: request.invitationId, ...result });
+    return;
+  }
   try {
-    const result = await emails.deliver(request, lease);
+    const result = await emails.deliver(request, deadline);
     if (result.outcome === 'sent' && !result.recorded) {
       logger.warn('Invitation email sent, but its delivery state could not be recorded', { ...request });
+    } else if (result.outcome === 'held') {
+      logger.error('Invitation email held until SES is fixed', { ...request, ...result });
     } else {
       logger.info('Invitation email processed', { ...request, ...result });
     }
@@ -57,11 +77,30 @@ async function deliver(emails: InvitationEmails, record: DynamoDBRecord, context
   }
 }
 
-/** Which email the record asks for, read off its new image. */
-function sendRequestOf(record: DynamoDBRecord): SendRequest | undefined {
+type Request = SendRequest | { invitationId: string; sendNumber: unknown; invalid: string };
+
+/**
+ * Which email the record asks for, read off its new image and keys. An invitation whose send
+ * number is unusable is still named, so that its send can be failed rather than left QUEUED.
+ */
+function sendRequestOf(record: DynamoDBRecord): Request | undefined {
   const image = record.dynamodb?.NewImage;
-  const invitationId = image?.id?.S;
-  const sendNumber = Number(image?.delivery?.M?.sendNumber?.N);
-  if (image?.entity?.S !== ENTITY.invitation || !invitationId || !Number.isSafeInteger(sendNumber)) return undefined;
+  if (image?.entity?.S !== ENTITY.invitation) return undefined;
+  const key = record.dynamodb?.Keys?.PK?.S;
+  const invitationId = image.id?.S ?? (key?.startsWith(INVITATION_PREFIX) ? key.slice(INVITATION_PREFIX.length) : '');
+  if (!invitationId) return undefined;
+  const sendNumber = storedSendNumber(image.delivery?.M as Record<string, AttributeValue> | undefined);
+  if (typeof sendNumber !== 'number' || !Number.isSafeInteger(sendNumber) || sendNumber < 1) {
+    return { invitationId, sendNumber, invalid: 'InvalidItem:sendNumber' };
+  }
   return { invitationId, sendNumber };
+}
+
+/** The send number as stored, whatever its type; undefined when absent or not even a JavaScript value. */
+function storedSendNumber(delivery: Record<string, AttributeValue> | undefined): unknown {
+  try {
+    return delivery ? unmarshall(delivery).sendNumber : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,6 +2,7 @@ import { config } from './config';
 import { dynamo, tableName } from './store/client';
 import { CursorCodec } from './store/cursor';
 import { DynamoStore } from './store/dynamo-store';
+import { EmailDeliveryStore } from './store/email-delivery-store';
 import { Invitations } from './use-cases/invitations';
 import { Workspaces } from './use-cases/workspaces';
 
@@ -9,3 +10,4 @@ import { Workspaces } from './use-cases/workspaces';
 export const store = new DynamoStore(dynamo, tableName, new CursorCodec(config.CURSOR_SECRET));
 export const invitations = new Invitations(store, undefined, config.INVITATION_EMAILS_PER_USER_PER_DAY);
 export const workspaces = new Workspaces(store);
+export const deliveries = new EmailDeliveryStore(dynamo, tableName);

@@ -39,7 +39,13 @@ export const WORKSPACE_RENAME_ACTIONS = ['dynamodb:UpdateItem'] as const;
  */
 export const DELIVERY_FEEDBACK_ACTIONS = ['dynamodb:UpdateItem'] as const;
 
-export type TableAccess = 'read' | 'write' | 'delivery' | 'delivery-feedback' | 'workspace-rename';
+/**
+ * The email sweep finds unsettled sends through the email-state index, reads their invitations
+ * by key, and queues each again (or clears its index keys) with one conditional update.
+ */
+export const EMAIL_SWEEP_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'] as const;
+
+export type TableAccess = 'read' | 'write' | 'delivery' | 'delivery-feedback' | 'workspace-rename' | 'email-sweep';
 
 /** What an access level may do: actions on the table, and the indexes it may query. */
 interface AccessGrant {
@@ -47,18 +53,20 @@ interface AccessGrant {
   readonly queries: readonly IndexName[];
 }
 
-const EVERY_INDEX = Object.keys(TABLE.indexes) as IndexName[];
+/** The indexes the API's lists read; the email-state index serves the email sweep alone. */
+const LIST_INDEXES: readonly IndexName[] = ['byUser', 'byEmail', 'byWorkspace'];
 
 const ACCESS: Record<TableAccess, AccessGrant> = {
-  read: { table: READ_ACTIONS, queries: EVERY_INDEX },
-  write: { table: WRITE_ACTIONS, queries: EVERY_INDEX },
+  read: { table: READ_ACTIONS, queries: LIST_INDEXES },
+  write: { table: WRITE_ACTIONS, queries: LIST_INDEXES },
+  'email-sweep': { table: EMAIL_SWEEP_ACTIONS, queries: ['byEmailState'] },
   delivery: { table: DELIVERY_ACTIONS, queries: [] },
   'delivery-feedback': { table: DELIVERY_FEEDBACK_ACTIONS, queries: [] },
   'workspace-rename': { table: WORKSPACE_RENAME_ACTIONS, queries: ['byWorkspace'] },
 };
 
 /**
- * The service's one table, built from the shared table definition: on demand, three GSIs, TTL,
+ * The service's one table, built from the shared table definition: on demand, four GSIs, TTL,
  * a stream with both images, point-in-time recovery, deletion protection, kept when the stack
  * goes.
  */
@@ -83,7 +91,7 @@ export class InvitationsTable extends Construct {
         indexName: index.name,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType[index.projection],
       });
     }
   }

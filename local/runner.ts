@@ -18,9 +18,11 @@ import {
   type RunningDynamo,
   startDynamoDbLocal,
 } from './dynamodb-local';
+import { EmailSweeper, loadSweepHandler } from './email-sweeper';
 import { type ApiHandler, createGateway } from './gateway';
 import { externalVerifier, jwksOf, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localVerifier } from './identity';
 import { type RunningSes, startSesEmulator } from './ses-emulator';
+import { SesFaultLayer } from './ses-faults';
 import {
   FEEDBACK_HANDLER,
   LOCAL_CONFIGURATION_SET,
@@ -39,13 +41,24 @@ export const FUNCTION_PREFIX = 'invitations-local-';
 export interface RunningService {
   settings: LocalSettings;
   paths: DataPaths;
-  urls: { api: string; docs: string; inbox: string; jwks?: string; dynamo: string; ses: string };
+  urls: {
+    api: string;
+    docs: string;
+    inbox: string;
+    jwks?: string;
+    dynamo: string;
+    ses: string;
+    /** The SES fault layer the sender talks to; absent when SES_ENDPOINT points elsewhere. */
+    sesFaults?: string;
+  };
   issuer: string;
   audience: string;
   /** One per stream consumer whose handler is part of this checkout, by handler name. */
   pollers: ReadonlyMap<string, StreamPoller>;
   /** Absent when this checkout has no handler for SES feedback. */
   mailboxSimulator?: MailboxSimulator;
+  /** The email sweep on its timer; absent when this checkout has no sweep handler. */
+  emailSweeper?: EmailSweeper;
   /** Resolves if a child process (DynamoDB Local, the emulator) exits while the service runs. */
   failure: Promise<Error>;
   stop(): Promise<void>;
@@ -97,6 +110,9 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   await step('the API gateway', () => assertPortFree(settings.port, 'PORT'));
   await step('DynamoDB Local', () => assertPortFree(settings.dynamoPort, 'DYNAMODB_PORT'));
   await step('the SES emulator', () => assertPortFree(settings.sesPort, 'SES_PORT'));
+  if (!settings.sesEndpoint) {
+    await step('the SES fault layer', () => assertPortFree(settings.sesFaultsPort, 'SES_FAULTS_PORT'));
+  }
 
   const [dynamo, ses] = await step('DynamoDB Local and the SES emulator', async () => {
     const started = await Promise.allSettled([
@@ -120,6 +136,15 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     watch('The SES emulator', ses.process);
   });
 
+  // The sender talks to SES through the fault layer, which passes everything on while no fault is set.
+  const sesFaults = await step('the SES fault layer', async () => {
+    if (settings.sesEndpoint) return undefined;
+    const layer = new SesFaultLayer(ses.endpoint, settings.sesFaults);
+    const url = await layer.listen(settings.sesFaultsPort);
+    stops.push(() => layer.close());
+    return url;
+  });
+
   const streamArn = await step('DynamoDB Local', async () => {
     const client = localDynamoClient(dynamo.endpoint);
     try {
@@ -141,13 +166,15 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     CURSOR_SECRET: ensureSecret(paths.cursorSecret),
     TOKEN_KEY_FILE: paths.tokenKey,
-    SES_ENDPOINT: ses.endpoint,
+    SES_ENDPOINT: settings.sesEndpoint ?? sesFaults,
     SES_FROM_ADDRESS: settings.fromAddress,
     // As deployed, emails go through a configuration set, which SES names in their events.
     SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     ACCEPT_URL: settings.acceptUrl,
     POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'invitations-local',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // Embedded-metric lines would fill the console on every email; POWERTOOLS_METRICS_DISABLED=false shows them.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
 
@@ -233,6 +260,19 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     return simulator;
   });
 
+  const emailSweeper = await step('the email sweep', async () => {
+    const handler = await loadSweepHandler();
+    if (!handler) return undefined;
+    const sweeper = new EmailSweeper({
+      handler,
+      intervalMs: settings.sweepIntervalMs,
+      functionName: `${FUNCTION_PREFIX}sweep-invitation-emails`,
+    });
+    stops.push(() => sweeper.stop());
+    sweeper.start();
+    return sweeper;
+  });
+
   return {
     settings,
     paths,
@@ -243,11 +283,13 @@ export async function startLocalService(settings: LocalSettings, options: StartO
       ...(identity.jwks ? { jwks: `${api}/.well-known/jwks.json` } : {}),
       dynamo: dynamo.endpoint,
       ses: ses.endpoint,
+      ...(sesFaults ? { sesFaults } : {}),
     },
     issuer: settings.external?.issuer ?? LOCAL_ISSUER,
     audience: settings.external?.audience ?? LOCAL_AUDIENCE,
     pollers,
     ...(mailboxSimulator ? { mailboxSimulator } : {}),
+    ...(emailSweeper ? { emailSweeper } : {}),
     failure,
     stop: stopAll,
   };

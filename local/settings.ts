@@ -1,11 +1,20 @@
 /** The local runner's configuration, from the environment, with the documented defaults. */
 import { isAbsolute, resolve } from 'node:path';
+import { type FaultSettings, faultSettingsFrom } from './ses-faults';
 
 export interface LocalSettings {
   /** The API gateway, also serving /docs and the JWKS. */
   port: number;
   dynamoPort: number;
   sesPort: number;
+  /** The SES fault layer in front of the emulator (see local/ses-faults.ts), and its control API. */
+  sesFaultsPort: number;
+  /** SES_ENDPOINT: where the email sender sends instead of the local fault layer and emulator. */
+  sesEndpoint?: string;
+  /** The fault layer's settings at start (SES_FAULTS, SES_SANDBOX, SES_VERIFIED_RECIPIENTS). */
+  sesFaults: Partial<FaultSettings>;
+  /** How often the email sweep runs (EMAIL_SWEEP_INTERVAL_SECONDS), as the schedule does in AWS. */
+  sweepIntervalMs: number;
   /** Absolute path of the data directory (DynamoDB files, keys, stream position, dead letters). */
   dataDir: string;
   /** The page invitation links open (`<acceptUrl>?token=<token>`); by default the gateway's own. */
@@ -37,6 +46,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     port,
     dynamoPort: portFrom(env, 'DYNAMODB_PORT', 8000),
     sesPort: portFrom(env, 'SES_PORT', 8005),
+    sesFaultsPort: portFrom(env, 'SES_FAULTS_PORT', 8006),
+    ...(env.SES_ENDPOINT?.trim() ? { sesEndpoint: urlFrom(env, 'SES_ENDPOINT') } : {}),
+    sesFaults: faultSettingsFrom(env),
+    sweepIntervalMs: secondsFrom(env, 'EMAIL_SWEEP_INTERVAL_SECONDS', 60) * 1000,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     acceptUrl: env.ACCEPT_URL?.trim() || `http://localhost:${port}/accept`,
     tableName: env.TABLE_NAME?.trim() || 'invitations-local',
@@ -57,4 +70,20 @@ function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
     throw new Error(`${name} must be a port number (0–65535), got "${raw}".`);
   }
   return port;
+}
+
+function urlFrom(env: NodeJS.ProcessEnv, name: string): string {
+  const raw = env[name]?.trim() as string;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new Error(`${name} must be an http(s) URL, got "${raw}".`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function secondsFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const seconds = Number(raw);
+  if (!(seconds > 0 && seconds <= 3600)) throw new Error(`${name} must be a number of seconds (0–3600], got "${raw}".`);
+  return seconds;
 }

@@ -247,11 +247,26 @@ export class StreamPoller extends PollingLoop {
     this.invocations += 1;
     const context = lambdaContext(this.options.functionName, this.options.handlerTimeoutMs);
     let response: Partial<DynamoDBBatchResponse> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    // Like Lambda's function timeout: a handler that does not answer in time fails its whole
+    // batch. The call itself cannot be killed in-process; whatever it still does is settled by
+    // the handler's own conditional writes.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the handler did not finish within ${this.options.handlerTimeoutMs} ms`)),
+        this.options.handlerTimeoutMs,
+      );
+    });
     try {
-      response = (await this.options.handler({ Records: records }, context)) as Partial<DynamoDBBatchResponse>;
+      response = (await Promise.race([
+        this.options.handler({ Records: records }, context),
+        timeout,
+      ])) as Partial<DynamoDBBatchResponse>;
     } catch (error) {
       this.log('the handler failed; the batch will be retried', error);
       return 0;
+    } finally {
+      clearTimeout(timer);
     }
     const failures = response?.batchItemFailures ?? [];
     if (!failures.length) return -1;

@@ -1,18 +1,57 @@
+import { isValidEmail, normalizeEmail } from './email';
 import { Conflict, Gone } from './errors';
 import type { Invitation, Status } from './invitation';
+import { ROLES } from './roles';
 
 /**
  * The state of an invitation's email. Every send request (the invitation itself, each resend)
  * has a number; the stream handler delivers each number at most once.
  *
- * QUEUED → SENDING → SENT | FAILED, or SENDING → RETRYING → SENDING when SES asks us to slow down.
+ * QUEUED → SENDING → SENT | FAILED | HELD, or SENDING → RETRYING → SENDING on a transient fault
+ * (throttling, a 5xx, a timeout). HELD waits for the operator to fix SES (an unverified identity,
+ * the sandbox, paused sending) and goes back to QUEUED when re-driven; so do FAILED sends an
+ * operator re-drives, and sends the sweep finds stuck (an expired lease, a lost stream record).
  * After SENT, SES may report that the recipient's server refused the message for good (BOUNCED)
  * or that the recipient marked it as spam (COMPLAINED).
  * Only a QUEUED invitation reaches the stream handler (functions/stream/filters.ts), so the
  * handler's own writes, which never set QUEUED, cannot trigger another send.
  */
-export const DELIVERY_STATUSES = ['QUEUED', 'SENDING', 'RETRYING', 'SENT', 'FAILED', 'BOUNCED', 'COMPLAINED'] as const;
+export const DELIVERY_STATUSES = [
+  'QUEUED',
+  'SENDING',
+  'RETRYING',
+  'HELD',
+  'SENT',
+  'FAILED',
+  'BOUNCED',
+  'COMPLAINED',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Sends still owed to the invitee: the sweep looks after these until they settle. */
+export const OWED_STATUSES = ['QUEUED', 'SENDING', 'RETRYING'] as const satisfies readonly DeliveryStatus[];
+/** The states an operator's re-drive may send again; SENT (and what follows it) never is. */
+export const REDRIVABLE_STATUSES = ['HELD', 'FAILED'] as const satisfies readonly DeliveryStatus[];
+export type RedrivableStatus = (typeof REDRIVABLE_STATUSES)[number];
+
+/**
+ * Who can fix a failed attempt. `message`: nothing about this message will ever send (a refused
+ * address, an item that cannot be rendered): FAILED at once. `account`: the operator must fix SES
+ * (identity, sandbox, paused sending, configuration): HELD until re-driven. `transient`: retry.
+ */
+export type FailureKind = 'message' | 'account' | 'transient';
+
+/** How long one SES call may take before it counts as a transient failure, unless configured. */
+export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
+
+/**
+ * How long a claim holds a send: one SES call at its timeout plus the writes around it. Kept far
+ * below the stream's retry budget, so a record redelivered after a crash finds the lease over
+ * after at most one wait, instead of burning its retries on its own claim.
+ */
+export function leaseFor(sendTimeoutMs: number): number {
+  return sendTimeoutMs + 5_000;
+}
 
 export interface Delivery {
   status: DeliveryStatus;
@@ -27,6 +66,11 @@ export interface Delivery {
   messageId?: string;
   /** While SENDING: until when the attempt holds the send. A later attempt may take over after that. */
   leaseUntil?: string;
+  /**
+   * Times a sender took this send to SES (claims). More attempts than sends means an attempt
+   * ended without an answer (a timeout, a dropped connection), after which SES may have sent.
+   */
+  attempts?: number;
 }
 
 /** The minimum time between two emails for one invitation. */
@@ -74,4 +118,29 @@ export function assertResendAllowed(status: Status): void {
 /** When the latest email was requested; invitations stored before delivery tracking fall back to older fields. */
 export function lastSendRequestedAt(invitation: Pick<Invitation, 'delivery' | 'lastSentAt' | 'created'>): string {
   return invitation.delivery?.requestedAt ?? invitation.lastSentAt ?? invitation.created;
+}
+
+/**
+ * Why an invitation item read back from the table cannot be emailed as it is, naming the field
+ * (`InvalidItem:workspaceName`); undefined when it can. The table is re-validated rather than
+ * trusted, since items may have been written by older code, a migration or by hand: an address
+ * with a line break never reaches SES, a missing name never becomes an endless retry.
+ */
+export function undeliverableBecause(invitation: Partial<Invitation>): string | undefined {
+  const text = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
+  const problems: [string, boolean][] = [
+    ['id', text(invitation.id)],
+    [
+      'email',
+      typeof invitation.email === 'string' &&
+        invitation.email === normalizeEmail(invitation.email) &&
+        isValidEmail(invitation.email),
+    ],
+    ['workspaceName', text(invitation.workspaceName)],
+    ['creatorName', text(invitation.creatorName)],
+    ['role', (ROLES as readonly unknown[]).includes(invitation.role)],
+    ['expiresAt', typeof invitation.expiresAt === 'string' && !Number.isNaN(Date.parse(invitation.expiresAt))],
+  ];
+  const field = problems.find(([, ok]) => !ok)?.[0];
+  return field && `InvalidItem:${field}`;
 }

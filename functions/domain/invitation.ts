@@ -34,6 +34,8 @@ export interface Invitation {
   acceptedBy?: string;
   /** Emails SES accepted for this invitation. */
   sendCount: number;
+  /** Every attempt to send any of its emails, beside sendCount, so an ambiguous attempt shows. */
+  sendAttempts?: number;
   lastSentAt?: string;
   /** The state of the latest requested email. */
   delivery?: Delivery;

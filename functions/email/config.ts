@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_SEND_TIMEOUT_MS } from '../domain/delivery';
 
 /**
  * What the email sender needs, read from the environment once at cold start. Only the stream
@@ -17,6 +18,11 @@ const schema = z.object({
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.regex(/^[\w-]{1,64}$/, 'must be a configuration set name'))),
   /** Set locally, to the SES v2 emulator; unset in AWS. */
   SES_ENDPOINT: z.optional(z.url()),
+  /** How long one SendEmail call may take, connection included, before it counts as a transient failure. */
+  SES_SEND_TIMEOUT_MS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(100), z.maximum(30_000)),
+    DEFAULT_SEND_TIMEOUT_MS,
+  ),
 });
 
 export type EmailConfig = z.infer<typeof schema>;

@@ -41,11 +41,13 @@ export function invitationResource({ invitation, relation, status, resendable }:
     expiresAt: invitation.expiresAt,
     acceptedAt: invitation.acceptedAt,
     sendCount: invitation.sendCount,
+    sendAttempts: invitation.sendAttempts ?? invitation.sendCount,
     lastSentAt: invitation.lastSentAt,
     delivery: invitation.delivery && {
       status: invitation.delivery.status,
       updatedAt: invitation.delivery.updatedAt,
       failure: invitation.delivery.failure,
+      attempts: invitation.delivery.attempts ?? 0,
     },
     _links: links,
   };

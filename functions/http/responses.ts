@@ -23,12 +23,16 @@ const InvitationResource = z.object({
   expiresAt: timestamp,
   acceptedAt: z.optional(timestamp),
   sendCount: z.int(),
+  /** Attempts to send any of its emails; more than sendCount when an attempt failed or ended without an answer. */
+  sendAttempts: z.int(),
   lastSentAt: z.optional(timestamp),
   delivery: z.optional(
     z.object({
       status: z.enum(DELIVERY_STATUSES),
       updatedAt: timestamp,
       failure: z.optional(z.string()),
+      /** Attempts at the latest requested email. */
+      attempts: z.int(),
     }),
   ),
   _links: Links,

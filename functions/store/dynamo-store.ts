@@ -18,10 +18,7 @@ import { assertResendAllowed, coolDownRemaining, lastSendRequestedAt } from '../
 import { Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
 import type { Member, Workspace } from '../domain/workspace';
-import type { EmailFeedback } from '../email/feedback';
 import {
-  type DeliveryClaim,
-  type DeliveryResult,
   type Page,
   type PageRequest,
   type RoleRequirement,
@@ -33,6 +30,7 @@ import type { CursorCodec, PageKey } from './cursor';
 import {
   ENTITY,
   emailPartition,
+  emailStateKeys,
   INVITATION_PREFIX,
   invitationSortKey,
   keys,
@@ -205,6 +203,7 @@ export class DynamoStore implements Store {
       GSI2SK: invitationSortKey(invitation.created, invitation.id),
       GSI3PK: workspacePartition(invitation.workspaceId),
       GSI3SK: invitationSortKey(invitation.created, invitation.id),
+      ...emailStateKeys('OWED', invitation.id, invitation.created),
       ttl: purgeAfter(invitation.expiresAt),
     };
     const claim: Labelled = {
@@ -403,6 +402,8 @@ export class DynamoStore implements Store {
     const sameSend = previous.delivery
       ? 'delivery.sendNumber = :previousSend AND (delivery.#status <> :sending OR delivery.leaseUntil <= :now)'
       : 'attribute_not_exists(delivery)';
+    // The new send is owed from now on: the email sweep watches it until it settles.
+    const owed = emailStateKeys('OWED', resent.id, nowIso);
     const items: Labelled[] = [
       {
         label: 'invitation',
@@ -410,13 +411,19 @@ export class DynamoStore implements Store {
           Update: {
             TableName: this.tableName,
             Key: keys.invitation(resent.id),
-            UpdateExpression: 'SET expiresAt = :expiresAt, #ttl = :purge, lastModified = :now, delivery = :delivery',
+            UpdateExpression:
+              'SET expiresAt = :expiresAt, #ttl = :purge, lastModified = :now, delivery = :delivery, ' +
+              '#statePartition = :statePartition, #stateSince = :stateSince',
             ConditionExpression: `#status = :pending AND expiresAt > :now AND ${sameSend}`,
             ExpressionAttributeNames: {
               '#status': 'status',
               '#ttl': TABLE.ttlAttribute,
+              '#statePartition': TABLE.indexes.byEmailState.partitionKey,
+              '#stateSince': TABLE.indexes.byEmailState.sortKey,
             },
             ExpressionAttributeValues: {
+              ':statePartition': owed.GSI4PK,
+              ':stateSince': owed.GSI4SK,
               ':expiresAt': resent.expiresAt,
               ':purge': purgeAfter(resent.expiresAt),
               ':now': nowIso,
@@ -461,117 +468,6 @@ export class DynamoStore implements Store {
         retryAfterSeconds: wait,
       });
     });
-  }
-
-  async claimDelivery(invitationId: string, sendNumber: number, leaseUntil: Date, now: Date): Promise<DeliveryClaim> {
-    const nowIso = now.toISOString();
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.invitation(invitationId),
-          UpdateExpression: 'SET delivery.#status = :sending, delivery.leaseUntil = :lease, delivery.updatedAt = :now',
-          ConditionExpression:
-            '#status = :pending AND expiresAt > :now AND delivery.sendNumber = :send AND ' +
-            '(delivery.#status IN (:queued, :retrying) OR (delivery.#status = :sending AND delivery.leaseUntil <= :now))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sending': 'SENDING',
-            ':queued': 'QUEUED',
-            ':retrying': 'RETRYING',
-            ':pending': 'PENDING',
-            ':lease': leaseUntil.toISOString(),
-            ':now': nowIso,
-            ':send': sendNumber,
-          },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { claimed: true, invitation: strip<Invitation>(Attributes as Item) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = error.Item ? (unmarshall(error.Item) as Partial<Invitation>) : undefined;
-      const heldByAnother =
-        current?.status === 'PENDING' &&
-        current.delivery?.sendNumber === sendNumber &&
-        current.delivery.status === 'SENDING' &&
-        (current.delivery.leaseUntil ?? '') > nowIso;
-      return heldByAnother ? { claimed: false, reason: 'in-progress' } : { claimed: false, reason: 'settled' };
-    }
-  }
-
-  async recordDelivery(invitationId: string, sendNumber: number, result: DeliveryResult, now: Date): Promise<boolean> {
-    const set = ['delivery.#status = :result', 'delivery.updatedAt = :now'];
-    const remove = ['delivery.leaseUntil'];
-    const values: Record<string, unknown> = {
-      ':result': result.status,
-      ':now': now.toISOString(),
-      ':send': sendNumber,
-      ':sending': 'SENDING',
-    };
-    if (result.status === 'SENT') {
-      set.push('lastSentAt = :now', 'sendCount = if_not_exists(sendCount, :zero) + :one');
-      values[':zero'] = 0;
-      values[':one'] = 1;
-      if (result.messageId) {
-        set.push('delivery.messageId = :messageId');
-        values[':messageId'] = result.messageId;
-      }
-      remove.push('delivery.failure');
-    } else {
-      set.push('delivery.failure = :failure');
-      values[':failure'] = result.failure;
-    }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.invitation(invitationId),
-          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
-          ConditionExpression: 'delivery.sendNumber = :send AND delivery.#status = :sending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async recordDeliveryFeedback(feedback: EmailFeedback, now: Date): Promise<'recorded' | 'not-yet-sent' | 'stale'> {
-    const settled = ['SENT', 'BOUNCED', 'COMPLAINED'];
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.invitation(feedback.invitationId),
-          UpdateExpression:
-            'SET delivery.#status = :status, delivery.failure = :failure, delivery.messageId = :messageId, delivery.updatedAt = :now',
-          ConditionExpression: `delivery.sendNumber = :send AND delivery.#status IN (${settled.map((_, i) => `:settled${i}`).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': feedback.status,
-            ':failure': feedback.failure,
-            ':messageId': feedback.messageId,
-            ':now': now.toISOString(),
-            ':send': feedback.sendNumber,
-            ...Object.fromEntries(settled.map((status, i) => [`:settled${i}`, status])),
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = error.Item ? (unmarshall(error.Item) as Partial<Invitation>) : undefined;
-      const beingSent =
-        current?.delivery?.sendNumber === feedback.sendNumber &&
-        (current.delivery.status === 'SENDING' || current.delivery.status === 'RETRYING');
-      return beingSent ? 'not-yet-sent' : 'stale';
-    }
   }
 
   /**
@@ -991,7 +887,8 @@ function roleCondition(requirement: RoleRequirement) {
   };
 }
 
-function strip<T>(item: Item): T {
+/** The entity as the domain knows it: the item without the attributes that serve the table. */
+export function strip<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name))) as T;
 }
 

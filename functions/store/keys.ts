@@ -27,3 +27,26 @@ export const invitationSortKey = (created: string, invitationId: string) => `INV
 export const MEMBER_PREFIX = 'MEMBER#';
 export const INVITATION_PREFIX = 'INV#';
 export const WORKSPACE_PREFIX = 'WS#';
+
+/**
+ * The email-state index (see table-definition.ts): a send still owed (QUEUED, SENDING, RETRYING),
+ * held for the operator, or failed for good. Each state is spread over a few partitions by
+ * invitation id, so that a burst of invitations does not write to one index partition.
+ */
+export type EmailState = 'OWED' | 'HELD' | 'FAILED';
+export const EMAIL_STATE_SHARDS = 4;
+
+export function emailStatePartition(state: EmailState, shard: number): string {
+  return `EMAILS#${state}#${shard}`;
+}
+
+function shardOf(invitationId: string): number {
+  let sum = 0;
+  for (const character of invitationId) sum = (sum + character.charCodeAt(0)) % 9973;
+  return sum % EMAIL_STATE_SHARDS;
+}
+
+/** The email-state index keys of an invitation whose send has been in `state` since `since`. */
+export function emailStateKeys(state: EmailState, invitationId: string, since: string) {
+  return { GSI4PK: emailStatePartition(state, shardOf(invitationId)), GSI4SK: `${since}#${invitationId}` };
+}

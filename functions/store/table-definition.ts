@@ -11,11 +11,17 @@ export const TABLE = {
   billingMode: 'PAY_PER_REQUEST',
   indexes: {
     /** Invitations a user sent, and the workspaces a user belongs to. */
-    byUser: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    byUser: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
     /** Invitations sent to an email address. */
-    byEmail: { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    byEmail: { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
     /** A workspace's invitations. */
-    byWorkspace: { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+    byWorkspace: { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK', projection: 'ALL' },
+    /**
+     * Invitation emails not settled yet (owed, held or failed), by state and since when: the
+     * sweep and the operator's re-drive read it. Sparse (only such invitations carry its keys)
+     * and keys only, so the sender's own bookkeeping writes never rewrite it.
+     */
+    byEmailState: { name: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK', projection: 'KEYS_ONLY' },
   },
 } as const;
 
@@ -46,7 +52,7 @@ export function createTableInput(tableName: string) {
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: { ProjectionType: index.projection },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType },
   };

@@ -36,15 +36,51 @@ export class WorkspaceChanged extends Error {
 /** The outcome of trying to take one send request of an invitation for delivery. */
 export type DeliveryClaim =
   | { claimed: true; invitation: Invitation }
-  /** Another attempt holds the send and its lease has not run out yet: try again later. */
-  | { claimed: false; reason: 'in-progress' }
+  /** Another attempt holds the send and its lease has not run out yet. */
+  | { claimed: false; reason: 'in-progress'; leaseUntil: Date }
+  /** Owed, but the item cannot be claimed as it is: `problem` names the field. */
+  | { claimed: false; reason: 'invalid'; problem: string }
   /** Nothing to send: already sent or failed, replaced by a newer send, or the invitation is no longer live. */
   | { claimed: false; reason: 'settled' };
 
 export type DeliveryResult =
   | { status: 'SENT'; messageId?: string }
-  /** FAILED is final for this send; RETRYING releases it for the next attempt. */
-  | { status: 'FAILED' | 'RETRYING'; failure: string };
+  /** FAILED is final for this send; HELD waits for a re-drive; RETRYING releases it for the next attempt. */
+  | { status: 'FAILED' | 'HELD' | 'RETRYING'; failure: string };
+
+/** A send found in the email-state index, with its invitation as it is now (absent once deleted). */
+export interface UnsettledSend {
+  invitationId: string;
+  /** The index partition it was found in, so that clearing it cannot undo a newer state. */
+  indexPartition: string;
+  invitation?: Invitation;
+}
+
+/** The email sender's, the sweep's and SES feedback's view of the invitation item (functions/store/email-delivery-store.ts). */
+export interface EmailDeliveries {
+  /** Takes the send for one attempt until `leaseUntil`, counting the attempt. */
+  claimDelivery(invitationId: string, sendNumber: number, leaseUntil: Date, now: Date): Promise<DeliveryClaim>;
+  /** Records how a claimed send ended; false when the send is no longer the one this attempt holds. */
+  recordDelivery(invitationId: string, sendNumber: number, result: DeliveryResult, now: Date): Promise<boolean>;
+  /**
+   * Fails an owed send that cannot even be claimed (its send number or expiry is unusable);
+   * `sendNumber` is the stored value as it is, whatever its type.
+   */
+  failUnclaimable(invitationId: string, sendNumber: unknown, failure: string, now: Date): Promise<boolean>;
+  /**
+   * Records a bounce or complaint on the send it is about. `not-yet-sent`: that send is still
+   * being sent (SES reported before the sender recorded it); `stale`: a newer send replaced it,
+   * or the invitation is gone.
+   */
+  recordDeliveryFeedback(feedback: EmailFeedback, now: Date): Promise<'recorded' | 'not-yet-sent' | 'stale'>;
+  /** Up to `limit` sends that entered `state` before `before`, oldest first within each index partition. */
+  listUnsettled(state: 'OWED' | 'HELD' | 'FAILED', before: Date, limit: number): Promise<UnsettledSend[]>;
+  /** Queues the observed send again, provided nothing changed it since it was read. */
+  requeue(observed: Invitation, now: Date): Promise<boolean>;
+  /** Takes a settled invitation out of the email-state index partition it was found in. */
+  leaveEmailStates(invitationId: string, indexPartition: string): Promise<boolean>;
+  countInState(state: 'OWED' | 'HELD' | 'FAILED'): Promise<number>;
+}
 
 export interface WorkspaceInvitationFilter {
   status?: Status;
@@ -105,16 +141,6 @@ export interface Store {
   takeEmailAllowance(userId: string, day: string, limit: number, keepUntil: Date): Promise<boolean>;
   /** Gives back one email taken for `day` whose request then failed. */
   returnEmailAllowance(userId: string, day: string): Promise<void>;
-  /** Takes send number `sendNumber` for delivery until `leaseUntil`, unless it is settled or held by another attempt. */
-  claimDelivery(invitationId: string, sendNumber: number, leaseUntil: Date, now: Date): Promise<DeliveryClaim>;
-  /** Records how a claimed send ended; false when the send is no longer the one this attempt holds. */
-  recordDelivery(invitationId: string, sendNumber: number, result: DeliveryResult, now: Date): Promise<boolean>;
-  /**
-   * Records a bounce or complaint on the send it is about, once that send is recorded as sent:
-   * 'not-yet-sent' while it is still being sent, 'stale' when the invitation has moved on to
-   * another send or is gone.
-   */
-  recordDeliveryFeedback(feedback: EmailFeedback, now: Date): Promise<'recorded' | 'not-yet-sent' | 'stale'>;
   listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>>;
   listReceivedInvitations(email: string, page: PageRequest): Promise<Page<Invitation>>;
   listWorkspaceInvitations(

@@ -111,7 +111,12 @@ describe('stopping and restarting the service', () => {
 
 describe('a part that cannot start', () => {
   it('names the part and the reason, exits 1 and stops the parts already running', async () => {
-    const ports = { PORT: await freePort(), DYNAMODB_PORT: await freePort(), SES_PORT: await freePort() };
+    const ports = {
+      PORT: await freePort(),
+      DYNAMODB_PORT: await freePort(),
+      SES_PORT: await freePort(),
+      SES_FAULTS_PORT: await freePort(),
+    };
     const env = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)]));
     const failingDir = newDataDir();
     try {

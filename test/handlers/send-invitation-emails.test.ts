@@ -110,14 +110,19 @@ describe('the invitation email stream handler', () => {
       requestedAt: before.delivery.requestedAt,
       updatedAt: after.lastSentAt,
       messageId: 'message-1',
+      attempts: 1,
     });
+    expect(after.sendAttempts).toBe(1);
+    // A sent email leaves the email-state index: the sweep has nothing more to do for it.
+    expect(after.GSI4PK).toBeUndefined();
     const viewed = await api.get(`/api/invitations/${id}`, { as: owner });
     expect(viewed.body).toMatchObject({
       sendCount: 1,
+      sendAttempts: 1,
       lastSentAt: after.lastSentAt,
       delivery: { status: 'SENT', updatedAt: after.lastSentAt },
     });
-    expect(viewed.body.delivery).toEqual({ status: 'SENT', updatedAt: after.lastSentAt });
+    expect(viewed.body.delivery).toEqual({ status: 'SENT', updatedAt: after.lastSentAt, attempts: 1 });
   });
 
   it('sends once when the same record arrives again', async () => {
@@ -181,7 +186,7 @@ describe('the invitation email stream handler', () => {
 
   it('records a permanent rejection as failed, does not retry it, and never sends it later', async () => {
     const { owner, id } = await newInvitation();
-    ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: {} }));
+    ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Illegal address', $metadata: {} }));
     const record = await recordOf(id);
 
     expect(await run(record)).toEqual({ batchItemFailures: [] });
@@ -189,11 +194,13 @@ describe('the invitation email stream handler', () => {
     expect(failed.sendCount).toBe(0);
     expect(failed.lastSentAt).toBeUndefined();
     expect(failed.delivery).toMatchObject({ status: 'FAILED', failure: 'MessageRejected', sendNumber: 1 });
+    expect(failed.GSI4PK).toMatch(/^EMAILS#FAILED#\d$/);
     const viewed = await api.get(`/api/invitations/${id}`, { as: owner });
     expect(viewed.body.delivery).toEqual({
       status: 'FAILED',
       updatedAt: failed.delivery.updatedAt,
       failure: 'MessageRejected',
+      attempts: 1,
     });
 
     ses.reset();

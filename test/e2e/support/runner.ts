@@ -16,7 +16,9 @@ export interface Runner {
   api: string;
   ses: string;
   dataDir: string;
-  ports: { api: number; dynamo: number; ses: number };
+  ports: { api: number; dynamo: number; ses: number; sesFaults: number };
+  /** The SES fault layer's control API (local/ses-faults.ts). */
+  sesFaults: string;
   child: ChildProcess;
   /** Resolves with the exit code once the runner process has exited. */
   exited: Promise<number | null>;
@@ -43,7 +45,12 @@ export async function startRunner(
   options: { dataDir?: string; ports?: Runner['ports']; env?: Record<string, string> } = {},
 ): Promise<Runner> {
   const dataDir = options.dataDir ?? newDataDir();
-  const ports = options.ports ?? { api: await freePort(), dynamo: await freePort(), ses: await freePort() };
+  const ports = options.ports ?? {
+    api: await freePort(),
+    dynamo: await freePort(),
+    ses: await freePort(),
+    sesFaults: await freePort(),
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: ROOT,
     env: {
@@ -51,6 +58,7 @@ export async function startRunner(
       PORT: String(ports.api),
       DYNAMODB_PORT: String(ports.dynamo),
       SES_PORT: String(ports.ses),
+      SES_FAULTS_PORT: String(ports.sesFaults),
       LOCAL_DATA_DIR: dataDir,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       ...options.env,
@@ -66,6 +74,7 @@ export async function startRunner(
   const runner: Runner = {
     api: `http://localhost:${ports.api}`,
     ses: `http://127.0.0.1:${ports.ses}`,
+    sesFaults: `http://127.0.0.1:${ports.sesFaults}/_local`,
     dataDir,
     ports,
     child,

@@ -36,7 +36,11 @@ describe('the email configuration', () => {
   it('needs the accept page and the sender; the configuration set and endpoint are optional', () => {
     expect(
       loadEmailConfig({ ACCEPT_URL: 'https://app.example.com/accept', SES_FROM_ADDRESS: 'Acme <invite@acme.example>' }),
-    ).toEqual({ ACCEPT_URL: 'https://app.example.com/accept', SES_FROM_ADDRESS: 'Acme <invite@acme.example>' });
+    ).toEqual({
+      ACCEPT_URL: 'https://app.example.com/accept',
+      SES_FROM_ADDRESS: 'Acme <invite@acme.example>',
+      SES_SEND_TIMEOUT_MS: 5000,
+    });
     expect(
       loadEmailConfig({
         ACCEPT_URL: 'http://localhost:3000/accept',
