@@ -109,11 +109,7 @@ export class SesFaultLayer {
         `Email address is not verified. The following identities failed the check in region US-EAST-1: ${refused}`,
       );
     }
-    const answer = await fetch(`${this.upstream}${request.url}`, {
-      method: 'POST',
-      headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
-      body,
-    });
+    const answer = await fetch(`${this.upstream}${request.url}`, { method: 'POST', headers: passOn(request), body });
     const text = await answer.text();
     if (answer.ok) this.counts.accepted += 1;
     if (fault === 'drop-after') {
@@ -150,7 +146,7 @@ export class SesFaultLayer {
   private async forward(request: IncomingMessage, body: string, response: ServerResponse): Promise<void> {
     const answer = await fetch(`${this.upstream}${request.url}`, {
       method: request.method,
-      headers: request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {},
+      headers: passOn(request),
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
     });
     response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
@@ -251,6 +247,16 @@ function emptyCounts(): FaultCounts {
 function sesError(response: ServerResponse, status: number, type: string, message: string): void {
   response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
   response.end(JSON.stringify({ message }));
+}
+
+/** The request's headers (the signature, the content type) without those of this hop. */
+function passOn(request: IncomingMessage): Record<string, string> {
+  const hop = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
+  return Object.fromEntries(
+    Object.entries(request.headers).filter(
+      (entry): entry is [string, string] => !hop.has(entry[0]) && typeof entry[1] === 'string',
+    ),
+  );
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
