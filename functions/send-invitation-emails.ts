@@ -13,7 +13,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { leaseFor } from './domain/delivery';
-import { ses } from './email/client';
+import { sesClient } from './email/client';
 import { emailConfig } from './email/config';
 import { deliveryMetrics } from './email/delivery-metrics';
 import { composeInvitationEmail } from './email/invitation-email';
@@ -25,8 +25,9 @@ import { ENTITY, INVITATION_PREFIX } from './store/keys';
 import { InvitationEmails, type SendRequest } from './use-cases/invitation-emails';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
+// Created once per cold start. Locally SES_ENDPOINT points it at the SES fault layer and emulator.
 const mailer = new SesMailer(
-  ses,
+  sesClient(emailConfig),
   emailConfig.SES_FROM_ADDRESS,
   emailConfig.SES_CONFIGURATION_SET,
   emailConfig.SES_SEND_TIMEOUT_MS,
