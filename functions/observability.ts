@@ -1,22 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from './metric-names';
 import { withSourceStacks } from './source-stack';
 
-/** Where the service's own metrics are published, unless POWERTOOLS_METRICS_NAMESPACE says otherwise. */
-export const METRICS_NAMESPACE = 'Invitations';
-
-/** The service's own metric names, shared by the functions that publish them and the alarms on them. */
-export const METRIC = {
-  emailAttempts: 'EmailAttempts',
-  emailsSent: 'EmailsSent',
-  emailsFailed: 'EmailsFailed',
-  emailsHeld: 'EmailsHeld',
-  emailsRetried: 'EmailsRetried',
-  emailSendLatency: 'EmailSendLatency',
-  /** A gauge from the sweep: how many sends wait for the operator right now. */
-  heldEmails: 'HeldEmails',
-  emailsRequeued: 'EmailsRequeued',
-} as const;
+export { METRIC, METRICS_NAMESPACE } from './metric-names';
 
 /**
  * The one logger. Service name and level come from POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL.

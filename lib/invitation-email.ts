@@ -6,6 +6,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_SEND_TIMEOUT_MS } from '../functions/domain/delivery';
 import { invitationEmailFilterPatterns } from '../functions/stream/filters';
 import { EMAIL_SENDER_HANDLER } from './bundling/options';
 import type { InvitationsTable } from './invitations-table';
@@ -69,6 +70,7 @@ export class InvitationEmail extends Construct {
         SES_FROM_ADDRESS: props.senderName ? `${props.senderName} <${props.senderEmail}>` : props.senderEmail,
         SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
         TOKEN_KEY_SECRET_ARN: props.tokenKey.secretArn,
+        SES_SEND_TIMEOUT_MS: String(DEFAULT_SEND_TIMEOUT_MS),
       },
     });
     props.table.grant(this.sender, 'delivery');

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Route } from '../functions/routes';
 import { EmailFeedback } from './email-feedback';
+import { EmailSweep } from './email-sweep';
 import { Identity } from './identity';
 import { InvitationEmail } from './invitation-email';
 import { InvitationsApi } from './invitations-api';
@@ -28,6 +29,7 @@ export class InvitationsStack extends Stack {
   readonly api: InvitationsApi;
   readonly email: InvitationEmail;
   readonly feedback: EmailFeedback;
+  readonly sweep: EmailSweep;
   readonly nameSync: WorkspaceNameSync;
   readonly monitoring: Monitoring;
 
@@ -76,6 +78,12 @@ export class InvitationsStack extends Stack {
       logRetention: parameters.logRetention,
     });
 
+    this.sweep = new EmailSweep(this, 'Sweep', {
+      table: this.table,
+      environment,
+      logRetention: parameters.logRetention,
+    });
+
     this.nameSync = new WorkspaceNameSync(this, 'NameSync', {
       table: this.table,
       environment,
@@ -103,6 +111,11 @@ export class InvitationsStack extends Stack {
           label: 'The email feedback recorder',
           function: this.feedback.handler,
           failureQueue: this.feedback.failures,
+        },
+        {
+          label: 'The email sweep',
+          function: this.sweep.handler,
+          failureQueue: this.sweep.failures,
         },
       ],
       stage: this.api.stage,
@@ -139,6 +152,12 @@ export class InvitationsStack extends Stack {
     new CfnOutput(this, 'RenameFailuresQueueUrl', {
       description: 'Stream batches the workspace name sync gave up on: look here when the RenameFailures alarm fires',
       value: this.nameSync.failures.queueUrl,
+    });
+    new CfnOutput(this, 'EmailSweepFunctionName', {
+      description:
+        'Re-drive held and failed invitation emails: aws lambda invoke --function-name <this> ' +
+        '--cli-binary-format raw-in-base64-out --payload \'{"redrive":["HELD","FAILED"]}\' /dev/stdout',
+      value: this.sweep.handler.functionName,
     });
     new CfnOutput(this, 'FeedbackFailuresQueueUrl', {
       description:

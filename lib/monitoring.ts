@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,6 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE } from '../functions/metric-names';
+import { SERVICE_NAME } from './service-function';
 
 /** A function fed by the table stream, and the queue its failed records end in. */
 export interface MonitoredStreamConsumer {
@@ -42,6 +44,10 @@ export interface MonitoringProps {
 /** How far behind the stream a stream consumer may fall before someone should look. */
 export const MAX_ITERATOR_AGE = Duration.minutes(5);
 
+/** Above this share of failed sends (over at least EMAIL_FAILURE_MIN_ATTEMPTS attempts in 15 minutes), someone should look. */
+export const EMAIL_FAILURE_RATIO = 0.1;
+export const EMAIL_FAILURE_MIN_ATTEMPTS = 10;
+
 /**
  * Alarms on what needs a person: a parked stream record or event, a function error or throttle,
  * a stream consumer falling behind the stream, and server errors at the API. All notify one SNS
@@ -59,12 +65,44 @@ export class Monitoring extends Construct {
       description: 'Encrypts invitations service alarm notifications',
       enableKeyRotation: true,
     });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new sns.Topic(this, 'Alarms', {
       displayName: 'Invitations service alarms',
       masterKey: key,
       enforceSSL: true,
     });
+    // enforceSSL gives the topic a policy of its own, which replaces the default one: without an
+    // Allow, CloudWatch could not publish an alarm. Both grants hold only for this account's alarms.
+    const stack = Stack.of(this);
+    const cloudwatchAlarms = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatchAlarms],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsEncrypt',
+        principals: [cloudwatchAlarms],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOurAlarms,
+      }),
+    );
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const period = Duration.minutes(5);
@@ -96,6 +134,37 @@ export class Monitoring extends Construct {
     for (const consumer of props.eventConsumers) {
       parked(consumer.failureQueue, `${consumer.label} could not take or process an event`);
     }
+    const emailMetric = (metricName: string, statistic: string, metricPeriod = period) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: SERVICE_NAME },
+        period: metricPeriod,
+        statistic,
+      });
+    this.alarm('HeldEmails', {
+      alarmDescription:
+        'Invitation emails are held: SES refuses to send until the account is fixed (unverified identity, sandbox, ' +
+        'paused sending, missing configuration set). See the runbook; then re-drive.',
+      metric: emailMetric(METRIC.heldEmails, 'Maximum'),
+      threshold: 1,
+    });
+    const window = Duration.minutes(15);
+    this.alarm('EmailFailureRatio', {
+      alarmDescription:
+        `More than ${EMAIL_FAILURE_RATIO * 100} % of invitation email attempts failed for good in 15 minutes ` +
+        '(addresses SES refuses, items that cannot be rendered).',
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(attempts >= ${EMAIL_FAILURE_MIN_ATTEMPTS}, failed / attempts, 0)`,
+        usingMetrics: {
+          attempts: emailMetric(METRIC.emailAttempts, 'Sum', window),
+          failed: emailMetric(METRIC.emailsFailed, 'Sum', window),
+        },
+        period: window,
+        label: 'Share of email attempts that failed',
+      }),
+      threshold: EMAIL_FAILURE_RATIO,
+    });
     const consumers = [...props.streamConsumers, ...props.eventConsumers];
     for (const fn of [...props.functions, ...consumers.map((consumer) => consumer.function)]) {
       const name = fn.node.id;

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/metric-names';
 import { handlerEntry, LAMBDA_BUNDLE, PROJECT_ROOT } from './bundling/options';
 
 /**
@@ -39,7 +40,6 @@ export type FunctionProfile = keyof typeof FUNCTION_PROFILES;
 
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const SERVICE_NAME = 'invitations';
-export const METRICS_NAMESPACE = 'Invitations';
 
 export interface ServiceFunctionProps {
   /** The handler file: functions/<handler>.ts, exporting `handler`. */

@@ -45,8 +45,12 @@ export const LAMBDA_BUNDLE = {
   alias: BUNDLE_ALIASES,
 } as const;
 
-/** The functions that are not in the route table: the two fed by the table stream, and the one fed by EventBridge. */
+/**
+ * The functions that are not in the route table: the two fed by the table stream, the one fed by
+ * EventBridge, and the email sweep run by EventBridge Scheduler.
+ */
 export const EMAIL_SENDER_HANDLER = 'send-invitation-emails';
+export const EMAIL_SWEEP_HANDLER = 'sweep-invitation-emails';
 export const WORKSPACE_NAME_SYNC_HANDLER = 'sync-workspace-names';
 export const EMAIL_FEEDBACK_HANDLER = 'record-email-feedback';
 

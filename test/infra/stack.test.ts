@@ -32,7 +32,7 @@ beforeAll(() => {
 /** Every function the stack deploys: the API's, the stream consumers, then the EventBridge consumer. */
 const allFunctions = () => [...stack.api.functions, ...streamFunctions(), ...eventFunctions()];
 const streamFunctions = () => [stack.email.sender, stack.nameSync.handler];
-const eventFunctions = () => [stack.feedback.handler];
+const eventFunctions = () => [stack.feedback.handler, stack.sweep.handler];
 const ref = (construct: IConstruct) => ({ Ref: Stack.of(stack).getLogicalId(construct.node.defaultChild as never) });
 const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
   'Fn::GetAtt': [Stack.of(stack).getLogicalId(construct.node.defaultChild as never), attribute],
@@ -45,13 +45,14 @@ function functionOf(route: Route) {
 }
 
 describe('functions', () => {
-  it('has one function per route plus the email sender, the workspace name sync and the email feedback recorder', () => {
-    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 3);
+  it('has one function per route plus the email sender, the workspace name sync, the email feedback recorder and the email sweep', () => {
+    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 4);
     expect(stack.api.functions.map((fn) => fn.handlerName).sort()).toEqual(allRoutes.map((r) => r.handler).sort());
     expect([...streamFunctions(), ...eventFunctions()].map((fn) => fn.handlerName)).toEqual([
       'send-invitation-emails',
       'sync-workspace-names',
       'record-email-feedback',
+      'sweep-invitation-emails',
     ]);
   });
 

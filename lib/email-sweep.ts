@@ -1,0 +1,57 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EMAIL_SWEEP_HANDLER } from './bundling/options';
+import { failureQueue } from './failure-queue';
+import type { InvitationsTable } from './invitations-table';
+import { ServiceFunction } from './service-function';
+
+export interface EmailSweepProps {
+  readonly table: InvitationsTable;
+  /** TABLE_NAME and CURSOR_SECRET: the sweep loads the same configuration module as the API. */
+  readonly environment: Record<string, string>;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** How often the sweep runs; Scheduler's shortest rate. */
+export const EMAIL_SWEEP_RATE = Duration.minutes(1);
+
+/**
+ * The email sweep: a function that queues again the invitation emails the table still owes and
+ * nothing else will move on, run every minute by EventBridge Scheduler (a run that fails is
+ * retried twice, then parked). The operator's re-drive invokes the same function directly with
+ * `{"redrive": ["HELD", "FAILED"]}`.
+ */
+export class EmailSweep extends Construct {
+  readonly handler: ServiceFunction;
+  readonly schedule: scheduler.Schedule;
+  readonly failures: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: EmailSweepProps) {
+    super(scope, id);
+    this.handler = new ServiceFunction(this, 'SweepInvitationEmails', {
+      handler: EMAIL_SWEEP_HANDLER,
+      profile: 'stream',
+      description: 'Queues again invitation emails that are owed and stuck, held emails due a retry, and re-drives',
+      logRetention: props.logRetention,
+      environment: props.environment,
+    });
+    props.table.grant(this.handler, 'email-sweep');
+
+    this.failures = failureQueue(this, 'SweepFailures', 'the dead-letter queue of the email sweep schedule');
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Runs the invitation email sweep',
+      schedule: scheduler.ScheduleExpression.rate(EMAIL_SWEEP_RATE),
+      target: new targets.LambdaInvoke(this.handler, {
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+        retryAttempts: 2,
+        // A run that has waited this long is overtaken by the next one anyway.
+        maxEventAge: Duration.minutes(2),
+        deadLetterQueue: this.failures,
+      }),
+    });
+  }
+}
