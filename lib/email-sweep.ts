@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -42,10 +43,23 @@ export class EmailSweep extends Construct {
     props.table.grant(this.handler, 'email-sweep');
 
     this.failures = failureQueue(this, 'SweepFailures', 'the dead-letter queue of the email sweep schedule');
+    // The schedule's own role, assumable only by Scheduler for this account's schedules.
+    const role = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as never)}.Arn>:*]`,
+      reason:
+        "Scheduler's Lambda target grants lambda:InvokeFunction on the sweep function and its versions (<arn>:*); " +
+        'it names no other function.',
+    });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the invitation email sweep',
       schedule: scheduler.ScheduleExpression.rate(EMAIL_SWEEP_RATE),
       target: new targets.LambdaInvoke(this.handler, {
+        role,
         input: scheduler.ScheduleTargetInput.fromObject({}),
         retryAttempts: 2,
         // A run that has waited this long is overtaken by the next one anyway.
