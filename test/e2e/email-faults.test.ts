@@ -205,8 +205,9 @@ describe('one service under SES faults', () => {
     expect(JSON.parse(redrive.output.trim().split('\n').pop() as string)).toMatchObject({ requeued: 2 });
     await emailedAll(runner, addresses, 10_000);
 
-    // Re-driving again sends nothing: both are SENT now.
-    const again = await redriveCommand(runner, '--held', '--failed');
+    // Re-driving again sends nothing: both are SENT now. (Failed ones would be tried again: the
+    // poison records of the test before are, and fail again.)
+    const again = await redriveCommand(runner, '--held');
     expect(JSON.parse(again.output.trim().split('\n').pop() as string)).toMatchObject({ requeued: 0, held: 0 });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const counts = byRecipient(await emails(runner));
