@@ -24,7 +24,7 @@ const ACTION_LINKS: Record<InvitationAction, { rel: string; method: string; suff
 export function invitationResource({ invitation, relation, status, resendable }: InvitationView, baseUrl: string) {
   const self = `${baseUrl}/api/invitations/${invitation.id}`;
   const links: Links & { self: Link } = { self: { href: self } };
-  for (const action of availableActions(relation, status, { resendable })) {
+  for (const action of availableActions(relation, status, { resendable, grantedRole: invitation.role })) {
     const { rel, method, suffix } = ACTION_LINKS[action];
     links[rel] = { href: `${self}${suffix}`, type: method };
   }
