@@ -2,11 +2,16 @@
  * DESIGN §2 as a matrix: every route, called by every kind of caller, answers exactly the status
  * the contract prescribes, and no refusal carries the resource's data.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, api, type Identity, user } from '../support/api';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
+import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
+import { type ApiResponse, api, type Identity, lambdaContext, user } from '../support/api';
 import { backdateLastSend } from '../support/email-records';
 import { addMember, createWorkspace, invite } from '../support/fixtures';
 import { testLinkTokens } from '../support/link-key';
+import { StreamReader } from '../support/stream';
+import { documents } from '../support/table';
 
 const CALLERS = [
   'anonymous',
@@ -19,6 +24,8 @@ const CALLERS = [
   'wrongEmail',
   'unverified',
   'sysadmin',
+  // The invitation's creator, who has since been removed from the workspace.
+  'removedCreator',
 ] as const;
 type Who = (typeof CALLERS)[number];
 type Expectation = Record<Who, number>;
@@ -43,17 +50,35 @@ beforeAll(async () => {
   people.creator = await addMember(people.owner, workspaceId, 'MEMBER', 'creator');
 });
 
-/** A fresh PENDING invitation sent by `creator` (a plain MEMBER) and the identities around it. */
-async function freshInvitation() {
+/**
+ * A fresh PENDING invitation sent by `creator` (a plain MEMBER) and the identities around it;
+ * for the removed creator, sent by a MEMBER who was then removed from the workspace.
+ */
+async function freshInvitation(who?: Who) {
   const invitee = user('invitee');
-  const invitationId = await invite(people.creator, workspaceId, invitee.email as string);
+  const removedCreator =
+    who === 'removedCreator' ? await addMember(people.owner, workspaceId, 'MEMBER', 'removed') : undefined;
+  const invitationId = await invite(removedCreator ?? people.creator, workspaceId, invitee.email as string);
+  if (removedCreator) {
+    const removal = await api.delete(
+      `/api/workspaces/${workspaceId}/members/${encodeURIComponent(removedCreator.sub)}`,
+      {
+        as: people.owner,
+      },
+    );
+    expect(removal.status).toBe(204);
+  }
   const unverified: Identity = { ...user('unverified'), email: invitee.email, emailVerified: false };
-  return { invitationId, invitee, unverified };
+  return { invitationId, invitee, unverified, removedCreator };
 }
 
-function identityOf(who: Who, extra: { invitee: Identity; unverified: Identity }): Identity | undefined {
+function identityOf(
+  who: Who,
+  extra: { invitee: Identity; unverified: Identity; removedCreator?: Identity },
+): Identity | undefined {
   if (who === 'anonymous') return undefined;
   if (who === 'invitee' || who === 'unverified') return extra[who];
+  if (who === 'removedCreator') return extra.removedCreator;
   return people[who];
 }
 
@@ -72,27 +97,27 @@ describe('invitation routes', () => {
     [
       'GET /api/invitations/{id}',
       (id, as) => api.get(`/api/invitations/${id}`, { as }),
-      row(401, 404, 404, 200, 200, 200, 200, 404, 404, 200),
+      row(401, 404, 404, 200, 200, 200, 200, 404, 404, 200, 404),
     ],
     [
       'PATCH /api/invitations/{id} (accept)',
       (id, as) => api.patch(`/api/invitations/${id}`, { as }),
-      row(401, 404, 404, 403, 403, 403, 200, 404, 404, 403),
+      row(401, 404, 404, 403, 403, 403, 200, 404, 404, 403, 404),
     ],
     [
       'PUT /api/invitations/{id}/declined',
       (id, as) => api.put(`/api/invitations/${id}/declined`, { as }),
-      row(401, 404, 404, 403, 403, 403, 200, 404, 404, 403),
+      row(401, 404, 404, 403, 403, 403, 200, 404, 404, 403, 404),
     ],
     [
       'PUT /api/invitations/{id}/revoked',
       (id, as) => api.put(`/api/invitations/${id}/revoked`, { as }),
-      row(401, 404, 404, 200, 200, 200, 403, 404, 404, 200),
+      row(401, 404, 404, 200, 200, 200, 403, 404, 404, 200, 404),
     ],
     [
       'DELETE /api/invitations/{id}',
       (id, as) => api.delete(`/api/invitations/${id}`, { as }),
-      row(401, 404, 404, 204, 204, 204, 403, 404, 404, 204),
+      row(401, 404, 404, 204, 204, 204, 403, 404, 404, 204, 404),
     ],
     [
       'POST /api/invitations/{id}/resend',
@@ -100,18 +125,18 @@ describe('invitation routes', () => {
         await backdateLastSend(id);
         return api.post(`/api/invitations/${id}/resend`, { as });
       },
-      row(401, 404, 404, 202, 202, 202, 403, 404, 404, 202),
+      row(401, 404, 404, 202, 202, 202, 403, 404, 404, 202, 404),
     ],
     // Holding the emailed link is what grants the preview; accepting through it needs the invitee.
     [
       'GET /api/invitation-tokens/{token}',
       (id, as) => api.get(`/api/invitation-tokens/${testLinkTokens.mint(id, 1)}`, { as }),
-      row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+      row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ],
     [
       'POST /api/invitation-tokens/{token}/accept',
       (id, as) => api.post(`/api/invitation-tokens/${testLinkTokens.mint(id, 1)}/accept`, { as }),
-      row(401, 403, 403, 403, 403, 403, 200, 403, 403, 403),
+      row(401, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403),
     ],
   ];
 
@@ -119,7 +144,7 @@ describe('invitation routes', () => {
     describe(name, () => {
       for (const who of CALLERS) {
         it(`${who} → ${expected[who]}`, async () => {
-          const fixture = await freshInvitation();
+          const fixture = await freshInvitation(who);
           const response = await send(fixture.invitationId, identityOf(who, fixture));
           expect(response.status, response.raw).toBe(expected[who]);
           if (response.status >= 400) expectRefusalHidesData(response, [fixture.invitee.email as string, 'Matrix']);
@@ -139,27 +164,27 @@ describe('workspace routes', () => {
     [
       'GET /api/workspaces/{id}',
       (as) => api.get(`/api/workspaces/${workspaceId}`, { as }),
-      row(401, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+      row(401, 404, 200, 200, 200, 200, 404, 404, 404, 404, 404),
     ],
     [
       'PATCH /api/workspaces/{id}',
       (as) => api.patch(`/api/workspaces/${workspaceId}`, { as, body: { invitationTtlDays: 7 } }),
-      row(401, 404, 403, 403, 200, 200, 404, 404, 404, 404),
+      row(401, 404, 403, 403, 200, 200, 404, 404, 404, 404, 404),
     ],
     [
       'GET /api/workspaces/{id}/members',
       (as) => api.get(`/api/workspaces/${workspaceId}/members`, { as }),
-      row(401, 404, 200, 200, 200, 200, 404, 404, 404, 404),
+      row(401, 404, 200, 200, 200, 200, 404, 404, 404, 404, 404),
     ],
     [
       'GET /api/workspaces/{id}/invitations',
       (as) => api.get(`/api/workspaces/${workspaceId}/invitations`, { as }),
-      row(401, 404, 200, 200, 200, 200, 404, 404, 404, 200),
+      row(401, 404, 200, 200, 200, 200, 404, 404, 404, 200, 404),
     ],
     [
       'POST /api/workspaces/{id}/invitations',
       (as) => api.post(`/api/workspaces/${workspaceId}/invitations`, { as, body: { email: user('new').email } }),
-      row(401, 404, 202, 202, 202, 202, 404, 404, 404, 404),
+      row(401, 404, 202, 202, 202, 202, 404, 404, 404, 404, 404),
     ],
     [
       'DELETE /api/workspaces/{id}/members/{userId}',
@@ -167,7 +192,7 @@ describe('workspace routes', () => {
         const target = await addMember(people.owner, workspaceId, 'MEMBER', 'target');
         return api.delete(`/api/workspaces/${workspaceId}/members/${encodeURIComponent(target.sub)}`, { as });
       },
-      row(401, 404, 403, 403, 204, 204, 404, 404, 404, 404),
+      row(401, 404, 403, 403, 204, 204, 404, 404, 404, 404, 404),
     ],
   ];
 
@@ -175,7 +200,7 @@ describe('workspace routes', () => {
     describe(name, () => {
       for (const who of CALLERS) {
         it(`${who} → ${expected[who]}`, async () => {
-          const fixture = await freshInvitation();
+          const fixture = await freshInvitation(who);
           const response = await send(identityOf(who, fixture));
           expect(response.status, response.raw).toBe(expected[who]);
           if (response.status >= 400) expectRefusalHidesData(response, ['Matrix']);
@@ -292,5 +317,196 @@ describe('role rules', () => {
     expect(
       (await api.post(`/api/workspaces/${ws}/invitations`, { as: owner, body: { email: 'a@eu.example.com' } })).status,
     ).toBe(202);
+  });
+});
+
+const stream = new StreamReader();
+afterAll(() => stream.destroy());
+
+const memberPath = (workspace: string, who: Identity) =>
+  `/api/workspaces/${workspace}/members/${encodeURIComponent(who.sub)}`;
+
+/** Sets a member's role in the table, as a role change would: the API has no route for it. */
+async function changeRole(workspace: string, who: Identity, role: string) {
+  await documents.send(
+    new UpdateCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: { PK: `WS#${workspace}`, SK: `MEMBER#${who.sub}` },
+      UpdateExpression: 'SET #role = :role',
+      ExpressionAttributeNames: { '#role': 'role' },
+      ExpressionAttributeValues: { ':role': role },
+    }),
+  );
+}
+
+/** Hands the stream records of `who` leaving `workspace` to the workspace-side consumer, as its mapping would. */
+async function deliverDeparture(workspace: string, who: Identity) {
+  const records = await stream.readFor(`WS#${workspace}`, (found) =>
+    found.some((r) => r.eventName === 'REMOVE' && r.dynamodb?.OldImage?.userId?.S === who.sub),
+  );
+  const result = await workspaceSideHandler(
+    { Records: records.filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns)) },
+    lambdaContext('sync-workspace-names'),
+  );
+  expect(result).toEqual({ batchItemFailures: [] });
+}
+
+describe('withdrawing an ACCEPTED invitation is a member removal', () => {
+  it('an ADMIN cannot withdraw an OWNER’s accepted invitation (403); an OWNER can', async () => {
+    const owner = user('w-owner');
+    const ws = await createWorkspace(owner);
+    const admin = await addMember(owner, ws, 'ADMIN', 'w-admin');
+    const coOwner = user('w-co-owner');
+    const invitationId = await invite(owner, ws, coOwner.email as string, 'OWNER');
+    expect((await api.patch(`/api/invitations/${invitationId}`, { as: coOwner })).status).toBe(200);
+
+    const asAdmin = await api.get(`/api/invitations/${invitationId}`, { as: admin });
+    expect(asAdmin.body._links['withdraw invitation']).toBeUndefined();
+    const refused = await api.put(`/api/invitations/${invitationId}/revoked`, { as: admin });
+    expect(refused.status, refused.raw).toBe(403);
+    expect(refused.body.detail).toMatch(/OWNER/);
+    expect((await api.get(`/api/workspaces/${ws}`, { as: coOwner })).body.role).toBe('OWNER');
+    expect((await api.get(`/api/invitations/${invitationId}`, { as: owner })).body.status).toBe('ACCEPTED');
+    expect((await api.delete(memberPath(ws, coOwner), { as: admin })).status).toBe(403);
+
+    expect((await api.put(`/api/invitations/${invitationId}/revoked`, { as: owner })).status).toBe(200);
+    expect((await api.get(`/api/workspaces/${ws}`, { as: coOwner })).status).toBe(404);
+  });
+
+  it('a creator may withdraw what they sent only while its member holds no higher role than theirs', async () => {
+    const owner = user('c-owner');
+    const ws = await createWorkspace(owner);
+    const creator = await addMember(owner, ws, 'ADMIN', 'c-creator');
+    const joined = user('c-joined');
+    const invitationId = await invite(creator, ws, joined.email as string, 'ADMIN');
+    expect((await api.patch(`/api/invitations/${invitationId}`, { as: joined })).status).toBe(200);
+
+    await changeRole(ws, creator, 'MEMBER');
+    const refused = await api.put(`/api/invitations/${invitationId}/revoked`, { as: creator });
+    expect(refused.status, refused.raw).toBe(403);
+    expect((await api.get(`/api/workspaces/${ws}`, { as: joined })).body.role).toBe('ADMIN');
+
+    await changeRole(ws, creator, 'ADMIN');
+    expect((await api.put(`/api/invitations/${invitationId}/revoked`, { as: creator })).status).toBe(200);
+    expect((await api.get(`/api/workspaces/${ws}`, { as: joined })).status).toBe(404);
+  });
+});
+
+describe('a creator who leaves or is removed', () => {
+  it('loses every power over their invitations, and their PENDING ones are withdrawn', async () => {
+    const owner = user('r-owner');
+    const ws = await createWorkspace(owner, { name: 'Departures' });
+    const creator = await addMember(owner, ws, 'ADMIN', 'r-creator');
+    const [pendingInvitee, joinedInvitee] = [user('r-pending'), user('r-joined')];
+    const pendingId = await invite(creator, ws, pendingInvitee.email as string, 'ADMIN');
+    const acceptedId = await invite(creator, ws, joinedInvitee.email as string);
+    expect((await api.patch(`/api/invitations/${acceptedId}`, { as: joinedInvitee })).status).toBe(200);
+    const otherId = await invite(owner, ws, user('r-other').email as string);
+    const link = testLinkTokens.mint(pendingId, 1);
+
+    expect((await api.delete(memberPath(ws, creator), { as: owner })).status).toBe(204);
+
+    // At once, before the stream has done anything: no view, resend, withdraw or delete.
+    for (const id of [pendingId, acceptedId]) {
+      await backdateLastSend(id);
+      const attempts = [
+        await api.get(`/api/invitations/${id}`, { as: creator }),
+        await api.post(`/api/invitations/${id}/resend`, { as: creator }),
+        await api.put(`/api/invitations/${id}/revoked`, { as: creator }),
+        await api.delete(`/api/invitations/${id}`, { as: creator }),
+      ];
+      expect(attempts.map((response) => response.status)).toEqual([404, 404, 404, 404]);
+    }
+    const sent = await api.get('/api/invitations?size=100', { as: creator });
+    expect(sent.body._embedded.invitations).toEqual([]);
+    // Nor can the invitation be accepted meanwhile: the creator is no longer a member.
+    const early = await api.post(`/api/invitation-tokens/${link}/accept`, { as: pendingInvitee });
+    expect(early.status, early.raw).toBe(409);
+    expect(early.body.detail).toMatch(/no longer a member/);
+
+    await deliverDeparture(ws, creator);
+
+    const listed = await api.get(`/api/workspaces/${ws}/invitations?size=100`, { as: owner });
+    const statusOf = (id: string) =>
+      listed.body._embedded.invitations.find((invitation: { id: string }) => invitation.id === id)?.status;
+    expect([statusOf(pendingId), statusOf(acceptedId), statusOf(otherId)]).toEqual(['REVOKED', 'ACCEPTED', 'PENDING']);
+    expect((await api.get(`/api/invitation-tokens/${link}`)).status).toBe(410);
+    expect((await api.post(`/api/invitation-tokens/${link}/accept`, { as: pendingInvitee })).status).toBe(410);
+    // The member they brought in stays, and the withdrawn address may be invited again.
+    expect((await api.get(`/api/workspaces/${ws}`, { as: joinedInvitee })).status).toBe(200);
+    expect(
+      (await api.post(`/api/workspaces/${ws}/invitations`, { as: owner, body: { email: pendingInvitee.email } }))
+        .status,
+    ).toBe(202);
+    // OWNERs keep their power over the withdrawn invitation.
+    expect((await api.delete(`/api/invitations/${pendingId}`, { as: owner })).status).toBe(204);
+  });
+
+  it('leaving counts too; invitations sent after rejoining are not touched', async () => {
+    const owner = user('l-owner');
+    const ws = await createWorkspace(owner);
+    const creator = await addMember(owner, ws, 'MEMBER', 'l-creator');
+    const before = await invite(creator, ws, user('l-before').email as string);
+    expect((await api.delete(memberPath(ws, creator), { as: creator })).status).toBe(204);
+    const again = await invite(owner, ws, creator.email as string);
+    expect((await api.patch(`/api/invitations/${again}`, { as: creator })).status).toBe(200);
+    const after = await invite(creator, ws, user('l-after').email as string);
+
+    await deliverDeparture(ws, creator);
+
+    expect((await api.get(`/api/invitations/${before}`, { as: owner })).body.status).toBe('REVOKED');
+    expect((await api.get(`/api/invitations/${after}`, { as: creator })).body.status).toBe('PENDING');
+  });
+});
+
+describe('accepting re-checks what the creator may grant', () => {
+  it('refuses an ADMIN invitation whose creator was demoted, and says why', async () => {
+    const owner = user('d-owner');
+    const ws = await createWorkspace(owner);
+    const creator = await addMember(owner, ws, 'ADMIN', 'd-creator');
+    const invitee = user('d-invitee');
+    const invitationId = await invite(creator, ws, invitee.email as string, 'ADMIN');
+    await changeRole(ws, creator, 'MEMBER');
+
+    const refused = await api.patch(`/api/invitations/${invitationId}`, { as: invitee });
+    expect(refused.status, refused.raw).toBe(409);
+    expect(refused.body.detail).toBe(
+      'The person who sent this invitation is now MEMBER and can no longer grant the ADMIN role it offers. Ask an OWNER or ADMIN of the workspace for a new invitation.',
+    );
+    expect((await api.get(`/api/workspaces/${ws}`, { as: invitee })).status).toBe(404);
+    expect((await api.get(`/api/invitations/${invitationId}`, { as: invitee })).body.status).toBe('PENDING');
+
+    await changeRole(ws, creator, 'ADMIN');
+    expect((await api.patch(`/api/invitations/${invitationId}`, { as: invitee })).status).toBe(200);
+  });
+
+  it('refuses when the creator left and came back: the invitation belongs to the membership that sent it', async () => {
+    const owner = user('b-owner');
+    const ws = await createWorkspace(owner);
+    const creator = await addMember(owner, ws, 'ADMIN', 'b-creator');
+    const invitee = user('b-invitee');
+    const invitationId = await invite(creator, ws, invitee.email as string, 'ADMIN');
+    expect((await api.delete(memberPath(ws, creator), { as: creator })).status).toBe(204);
+    const back = await invite(owner, ws, creator.email as string, 'ADMIN');
+    expect((await api.patch(`/api/invitations/${back}`, { as: creator })).status).toBe(200);
+
+    const refused = await api.patch(`/api/invitations/${invitationId}`, { as: invitee });
+    expect(refused.status, refused.raw).toBe(409);
+    expect(refused.body.detail).toMatch(
+      /^The person who sent this invitation is no longer a member of the workspace\./,
+    );
+  });
+
+  it('a system admin’s invitation stays acceptable after they leave', async () => {
+    const owner = user('s-owner');
+    const ws = await createWorkspace(owner);
+    const operator = { ...(await addMember(owner, ws, 'ADMIN', 's-operator')), admin: true };
+    const invitee = user('s-invitee');
+    const invitationId = await invite(operator, ws, invitee.email as string, 'ADMIN');
+    expect((await api.delete(memberPath(ws, operator), { as: operator })).status).toBe(204);
+    await deliverDeparture(ws, operator);
+    const accepted = await api.patch(`/api/invitations/${invitationId}`, { as: invitee });
+    expect(accepted.status, accepted.raw).toBe(200);
+    expect(accepted.body.role).toBe('ADMIN');
   });
 });
