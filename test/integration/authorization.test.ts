@@ -4,6 +4,9 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Invitation } from '../../functions/domain/invitation';
+import { composeInvitationEmail } from '../../functions/email/invitation-email';
+import { store } from '../../functions/services';
 import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
 import { type ApiResponse, api, type Identity, lambdaContext, user } from '../support/api';
@@ -11,7 +14,7 @@ import { backdateLastSend } from '../support/email-records';
 import { addMember, createWorkspace, invite } from '../support/fixtures';
 import { testLinkTokens } from '../support/link-key';
 import { StreamReader } from '../support/stream';
-import { documents } from '../support/table';
+import { documents, snapshotTable } from '../support/table';
 
 const CALLERS = [
   'anonymous',
@@ -508,5 +511,107 @@ describe('accepting re-checks what the creator may grant', () => {
     const accepted = await api.patch(`/api/invitations/${invitationId}`, { as: invitee });
     expect(accepted.status, accepted.raw).toBe(200);
     expect(accepted.body.role).toBe('ADMIN');
+  });
+});
+
+describe('every identity the service admits, it can also handle', () => {
+  const oddSubs = [
+    ['a slash', 'idp/tenant/42'],
+    ['= and ,', 'uid=jane,ou=people,dc=example'],
+    ['spaces', 'Jane Doe at Example'],
+    ['a percent sign and a hash', '100%#sure'],
+    ['over 128 characters', `long-${'x'.repeat(200)}`],
+    ['255 bytes', `${'é'.repeat(127)}z`],
+  ];
+
+  it.each(oddSubs)(
+    'a sub with %s joins, is listed, leaves, and is removed through the API’s own link',
+    async (_, sub) => {
+      const owner = user('o-owner');
+      const ws = await createWorkspace(owner);
+      const join = async () => {
+        const who = user('odd', { sub });
+        const invitationId = await invite(owner, ws, who.email as string);
+        const accepted = await api.patch(`/api/invitations/${invitationId}`, { as: who });
+        expect(accepted.status, accepted.raw).toBe(200);
+        return who;
+      };
+
+      const first = await join();
+      expect(Buffer.byteLength(first.sub)).toBeLessThanOrEqual(255);
+      expect((await api.delete(memberPath(ws, first), { as: first })).status).toBe(204);
+      expect((await api.get(`/api/workspaces/${ws}`, { as: first })).status).toBe(404);
+
+      const second = await join();
+      const members = await api.get(`/api/workspaces/${ws}/members`, { as: owner });
+      const listed = members.body._embedded.members.find((member: { userId: string }) => member.userId === sub);
+      const removeLink = listed._links['remove member'];
+      expect(removeLink.type).toBe('DELETE');
+      const removed = await api.delete(new URL(removeLink.href).pathname, { as: owner });
+      expect(removed.status, removed.raw).toBe(204);
+      expect((await api.get(`/api/workspaces/${ws}`, { as: second })).status).toBe(404);
+    },
+  );
+
+  it.each([
+    ['a 1,100-character sub', { sub: 's'.repeat(1100) }],
+    ['a 256-byte sub', { sub: 'é'.repeat(128) }],
+    ['a sub with a line break', { sub: 'a\nb' }],
+    ['a 1,100-character verified email', { email: `${'e'.repeat(1088)}@example.com` }],
+  ])('%s gets a 401 problem, never a 500, and changes nothing', async (_, overrides) => {
+    const caller = user('long', overrides);
+    const before = await snapshotTable();
+    const response = await api.post('/api/workspaces', { as: caller, body: { name: 'Too long' } });
+    expect(response.status, response.raw).toBe(401);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body.detail).toMatch(/sub|email/);
+    expect(await snapshotTable()).toBe(before);
+  });
+});
+
+describe('display names, stored and shown by the one policy', () => {
+  it('an inviter’s hostile name claim is stored cleaned and never shown raw in the preview or the email', async () => {
+    const raw = `Eve\r\nBcc: x\u202E\u200B <b>Log in at https://evil.test/login</b> ${'e'.repeat(200)}`;
+    const owner = user('n-owner');
+    const ws = await createWorkspace(owner, { name: 'Booking.com' });
+    const inviter = { ...(await addMember(owner, ws, 'ADMIN', 'n-inviter')), name: raw };
+    const invitee = user('n-invitee');
+    const invitationId = await invite(inviter, ws, invitee.email as string);
+
+    const kept = 'Eve Bcc: x bLog in at https://evil.test/login/b ';
+    const cleaned = `${kept}${'e'.repeat(100 - kept.length)}`;
+    const stored = await api.get(`/api/invitations/${invitationId}`, { as: owner });
+    expect(stored.body.creator.name).toBe(cleaned);
+    expect(stored.body.workspace.name).toBe('Booking.com');
+
+    const inert = `Eve Bcc: x bLog in at hxxps[:]//evil[.]test/login/b ${'e'.repeat(100 - kept.length)}`;
+    const preview = await api.get(`/api/invitation-tokens/${testLinkTokens.mint(invitationId, 1)}`);
+    expect(preview.status).toBe(200);
+    expect(preview.body.inviter).toEqual({ name: inert });
+    expect(preview.body.workspace).toEqual({ name: 'Booking[.]com' });
+
+    const invitation = await store.getInvitation(invitationId);
+    const email = composeInvitationEmail(testLinkTokens, 'https://app.example.com/accept')(
+      invitation as Invitation,
+      new Date(),
+    );
+    expect(email.subject).toBe(`${inert} invited you to join Booking[.]com`);
+    for (const part of [preview.raw, email.subject, email.text, email.html]) {
+      expect(part).not.toMatch(/https:\/\/evil|evil\.test|Booking\.com|\r|\u202E|\u200B|<b>/);
+    }
+  });
+
+  it.each([
+    ['Log in at https://evil.test/login to accept'],
+    ['Mail help@evil.test to accept'],
+    ['bidi \u202Egnp.exe'],
+    ['lone \uDC00 surrogate'],
+  ])('a workspace named %j is refused with a 400 and nothing stored', async (name) => {
+    const owner = user('n-refused');
+    const before = await snapshotTable();
+    const response = await api.post('/api/workspaces', { as: owner, body: { name } });
+    expect(response.status, response.raw).toBe(400);
+    expect(response.body.errors[0].path).toBe('body.name');
+    expect(await snapshotTable()).toBe(before);
   });
 });
