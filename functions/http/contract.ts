@@ -11,6 +11,7 @@ import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
 import { ROLES } from '../domain/roles';
 import type { HandlerName } from '../routes';
 import { isUsableSubject, MAX_SUBJECT_BYTES } from './caller';
+import { userIdFromPathSegment } from './member-path';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -83,15 +84,18 @@ export const InvitationTokenPath = z.object({
 });
 export const MemberPath = z.object({
   workspaceId: id('workspaceId'),
-  /** Any user id the service admits (functions/http/caller.ts), percent-encoded in the path. */
-  userId: z
-    .string()
-    .check(
-      z.refine(
-        isUsableSubject,
-        `userId must be 1 to ${MAX_SUBJECT_BYTES} bytes of text without control or format characters`,
+  /** Any user id the service admits (functions/http/caller.ts), in its path form (./member-path.ts). */
+  userId: z.pipe(
+    z.pipe(z.string().check(z.maxLength(400, 'userId is too long')), z.transform(userIdFromPathSegment)),
+    z
+      .string()
+      .check(
+        z.refine(
+          isUsableSubject,
+          `userId must be 1 to ${MAX_SUBJECT_BYTES} bytes of text without control or format characters`,
+        ),
       ),
-    ),
+  ),
 });
 
 export const CreateWorkspaceBody = z.strictObject({

@@ -5,6 +5,7 @@ import type { Member } from '../domain/workspace';
 import type { InvitationLinkPreview, InvitationView } from '../use-cases/invitations';
 import type { Page } from '../use-cases/ports';
 import type { WorkspaceView } from '../use-cases/workspaces';
+import { memberPathSegment } from './member-path';
 
 export interface Link {
   href: string;
@@ -91,7 +92,7 @@ export function workspaceResource({ workspace, member }: WorkspaceView, baseUrl:
 }
 
 export function memberResource(member: Member, caller: Caller, callerRole: Role, baseUrl: string) {
-  const self = `${baseUrl}/api/workspaces/${member.workspaceId}/members/${encodeURIComponent(member.userId)}`;
+  const self = `${baseUrl}/api/workspaces/${member.workspaceId}/members/${memberPathSegment(member.userId)}`;
   const links: Links = {};
   if (canRemoveMember(caller.userId, callerRole, member.userId, member.role)) {
     links['remove member'] = { href: self, type: 'DELETE' };
