@@ -376,6 +376,24 @@ describe('withdrawing an ACCEPTED invitation is a member removal', () => {
     expect((await api.get(`/api/workspaces/${ws}`, { as: coOwner })).status).toBe(404);
   });
 
+  it('a system admin, who may not remove members, may not withdraw an accepted invitation whose member stays', async () => {
+    const owner = user('y-owner');
+    const ws = await createWorkspace(owner);
+    const joined = user('y-joined');
+    const invitationId = await invite(owner, ws, joined.email as string);
+    expect((await api.patch(`/api/invitations/${invitationId}`, { as: joined })).status).toBe(200);
+    const operator = user('y-operator', { admin: true });
+
+    const seen = await api.get(`/api/invitations/${invitationId}`, { as: operator });
+    expect(seen.status).toBe(200);
+    expect(seen.body._links['withdraw invitation']).toBeUndefined();
+    expect((await api.put(`/api/invitations/${invitationId}/revoked`, { as: operator })).status).toBe(403);
+    expect((await api.get(`/api/workspaces/${ws}`, { as: joined })).status).toBe(200);
+    // Once the member has left, withdrawing removes no one: the ordinary rule again.
+    expect((await api.delete(memberPath(ws, joined), { as: joined })).status).toBe(204);
+    expect((await api.put(`/api/invitations/${invitationId}/revoked`, { as: operator })).status).toBe(200);
+  });
+
   it('a creator may withdraw what they sent only while its member holds no higher role than theirs', async () => {
     const owner = user('c-owner');
     const ws = await createWorkspace(owner);
