@@ -26,7 +26,7 @@ const SCHEME = /\b[a-z][a-z0-9+.-]*:\/\//i;
 const WWW = /\bwww\./i;
 const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/u;
 /** A dotted name whose last label is letters: `evil.test`, `login.example.com`, `Booking.com`. */
-const DOMAIN_LIKE = /[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}\b/u;
+const DOMAIN_LIKE = /[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}(?![\p{L}\p{N}])/u;
 
 /** Whether the text holds a character rule 1 rules out. */
 export function hasInvisibleCharacters(value: string): boolean {

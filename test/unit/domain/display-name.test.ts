@@ -48,6 +48,8 @@ describe('the display-name policy', () => {
       ['Booking.com', 'Booking[.]com'],
       ['ftp://files.evil.test', 'ftp[:]//files[.]evil[.]test'],
       ['J. R. R. Tolkien', 'J. R. R. Tolkien'],
+      ['café.société', 'café[.]société'],
+      ['v1.2 release', 'v1.2 release'],
       ['Acme Research', 'Acme Research'],
     ];
     for (const [name, inert] of cases) {
