@@ -14,7 +14,7 @@ import type { JWTPayload } from 'jose';
 import type { Route } from '../functions/routes';
 import { ACCEPT_PAGE } from './accept-page';
 import { type CorsPolicy, corsHeaders, isPreflight, preflightHeaders } from './cors';
-import type { TokenVerifier } from './identity';
+import type { TokenVerifier, Verification } from './identity';
 import { lambdaContext } from './lambda-context';
 import { matchRoute } from './route-matcher';
 
@@ -104,17 +104,20 @@ async function serve(
 
   let claims: JWTPayload | undefined;
   if (route.auth === 'jwt') {
-    const outcome = await authorize(options.verifier, headers.authorization);
+    // No route of the service has authorization scopes (the deployed routes configure none).
+    const scopes: readonly string[] = [];
+    const outcome = await authorize(options.verifier, headers.authorization, scopes);
     if ('error' in outcome) {
+      const insufficient = outcome.status === 403;
       send(
         response,
-        401,
+        outcome.status,
         {
           'content-type': 'application/json',
-          'www-authenticate': `Bearer scope="" error="invalid_token" error_description="${outcome.error}"`,
+          'www-authenticate': `Bearer scope="${scopes.join(' ')}" error="${insufficient ? 'insufficient_scope' : 'invalid_token'}" error_description="${outcome.error}"`,
           ...cors,
         },
-        JSON.stringify({ message: 'Unauthorized' }),
+        JSON.stringify({ message: insufficient ? 'Forbidden' : 'Unauthorized' }),
       );
       return;
     }
@@ -156,10 +159,15 @@ async function serve(
   writeResult(response, result, { 'apigw-requestid': event.requestContext.requestId, ...cors });
 }
 
-async function authorize(verifier: TokenVerifier, header: string | undefined) {
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
-  if (!token) return { error: 'the Authorization header is missing or is not a bearer token' };
-  return verifier.verify(token);
+/** The identity source holds the token alone or prefixed with `Bearer`, as API Gateway takes it. */
+async function authorize(
+  verifier: TokenVerifier,
+  header: string | undefined,
+  scopes: readonly string[],
+): Promise<Verification> {
+  const token = /^(?:Bearer\s+)?([^\s]+)\s*$/i.exec(header ?? '')?.[1];
+  if (!token) return { error: 'the Authorization header is missing or holds no token', status: 401 };
+  return verifier.verify(token, scopes);
 }
 
 function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {

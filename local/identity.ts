@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeProtectedHeader,
   errors,
   exportJWK,
   generateKeyPair,
@@ -59,6 +60,8 @@ export interface TokenRequest {
   ttlSeconds?: number;
   /** Seconds from now before which the token is not valid (`nbf`). */
   notBeforeSeconds?: number;
+  /** Seconds from now the token says it was issued at (`iat`; default 0). */
+  issuedAtSeconds?: number;
   audience?: string;
   issuer?: string;
 }
@@ -77,16 +80,24 @@ export async function mintToken(key: LocalKey, request: TokenRequest): Promise<s
     .setSubject(request.sub)
     .setIssuer(request.issuer ?? LOCAL_ISSUER)
     .setAudience(request.audience ?? LOCAL_AUDIENCE)
-    .setIssuedAt(now)
+    .setIssuedAt(now + (request.issuedAtSeconds ?? 0))
     .setExpirationTime(now + (request.ttlSeconds ?? 3600))
     .sign(privateKey);
 }
 
+export type Verification =
+  | { claims: JWTPayload }
+  /** 401, or 403 when the token is valid but has none of the route's scopes. */
+  | { error: string; status: 401 | 403 };
+
 export interface TokenVerifier {
   issuer: string;
   audience: string;
-  /** The verified claims, or the reason the token is refused. */
-  verify(token: string): Promise<{ claims: JWTPayload } | { error: string }>;
+  /**
+   * The verified claims, or the reason the token is refused. `scopes` are the route's
+   * authorization scopes: when there are any, the token must carry at least one of them.
+   */
+  verify(token: string, scopes?: readonly string[]): Promise<Verification>;
 }
 
 export function localVerifier(key: LocalKey): TokenVerifier {
@@ -98,32 +109,61 @@ export function externalVerifier(issuer: string, audience: string, jwksUrl: stri
 }
 
 /**
- * Like the HTTP API JWT authorizer: RSA signature from the issuer's JWKS, exact `iss`, `aud`
- * (or `client_id`) containing the configured audience, `exp` in the future, `nbf` in the past.
+ * The HTTP API JWT authorizer's rules, as AWS documents them: an RSA signature by the key of the
+ * issuer's JWKS that the `kid` header names (a token without `kid` is refused, even when the JWKS
+ * has one key); `iss` exactly the issuer; `aud` containing the audience, or, only when the token
+ * has no `aud`, `client_id` equal to it; `exp` present and in the future; `nbf` and `iat`, when
+ * present, not in the future; and, for a route with authorization scopes, one of them in `scope`
+ * (or `scp`).
  */
 function verifierFor(issuer: string, audience: string, keys: JWTVerifyGetKey): TokenVerifier {
   return {
     issuer,
     audience,
-    async verify(token) {
+    async verify(token, scopes = []) {
       try {
+        const { kid } = decodeProtectedHeader(token);
+        if (typeof kid !== 'string' || kid === '') return refused('the token has no kid header');
         const { payload } = await jwtVerify(token, keys, {
           issuer,
           algorithms: ['RS256', 'RS384', 'RS512'],
+          requiredClaims: ['exp'],
           clockTolerance: 0,
         });
-        const audiences = [payload.aud, payload.client_id].flat().filter((value) => typeof value === 'string');
-        if (!audiences.includes(audience)) return { error: 'the token does not have a valid audience' };
+        if (!hasAudience(payload, audience)) return refused('the token does not have a valid audience');
+        if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000) {
+          return refused('the token has an invalid iat claim');
+        }
+        if (scopes.length > 0 && !tokenScopes(payload).some((scope) => scopes.includes(scope))) {
+          return { error: 'the token does not have the scopes this route requires', status: 403 };
+        }
         return { claims: payload };
       } catch (error) {
-        return { error: describeFailure(error) };
+        return refused(describeFailure(error));
       }
     },
   };
 }
 
+const refused = (error: string): Verification => ({ error, status: 401 });
+
+/** `aud` decides when the token has one; `client_id` counts only when it has none. */
+function hasAudience(payload: JWTPayload, audience: string): boolean {
+  if (payload.aud !== undefined) return [payload.aud].flat().includes(audience);
+  return payload.client_id === audience;
+}
+
+function tokenScopes(payload: JWTPayload): string[] {
+  const scope = payload.scope ?? payload.scp;
+  if (Array.isArray(scope)) return scope.map(String);
+  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing') {
+    return `the token has no ${error.claim} claim`;
+  }
   if (error instanceof errors.JWTClaimValidationFailed) return `the token has an invalid ${error.claim} claim`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token';

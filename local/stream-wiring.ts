@@ -42,7 +42,8 @@ export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
   {
     name: 'sync-workspace-names',
     filterPatterns: workspaceRenameFilterPatterns,
-    whenAbsent: 'Workspace renames do not reach invitations: this checkout has no stream handler for them.',
+    whenAbsent:
+      "Workspace renames do not reach invitations, and departed members' invitations stay pending: this checkout has no stream handler for them.",
   },
 ];
 

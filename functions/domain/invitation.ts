@@ -27,6 +27,13 @@ export interface Invitation {
   creatorId: string;
   creatorName: string;
   creatorHandle?: string;
+  /**
+   * When the creator's membership at creation began: the invitation lives and grants only while
+   * that same membership does. Absent on invitations stored before it was recorded.
+   */
+  creatorJoinedAt?: string;
+  /** Created by a system administrator, whose invitations do not depend on a membership. */
+  createdBySystemAdmin?: boolean;
   created: string;
   lastModified: string;
   expiresAt: string;

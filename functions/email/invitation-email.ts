@@ -3,6 +3,7 @@
  * comes from users (workspace and inviter names) is escaped in the HTML part, so a workspace
  * named `<script>` shows as text.
  */
+import { inertDisplayName } from '../domain/display-name';
 import type { Invitation } from '../domain/invitation';
 import { FIRST_TOKEN_VERSION, type LinkTokens } from '../domain/link-token';
 import type { Role } from '../domain/roles';
@@ -64,8 +65,9 @@ export function renderInvitationEmail(
   link: string,
   now: Date,
 ): InvitationEmailContent {
-  const workspace = singleLine(invitation.workspaceName);
-  const inviter = singleLine(invitation.creatorName);
+  // Names reach a reader outside the workspace: shown by the display-name policy, inert.
+  const workspace = inertDisplayName(invitation.workspaceName);
+  const inviter = inertDisplayName(invitation.creatorName);
   const role = ROLE_IN_WORDS[invitation.role];
   const expiry = expiryInWords(invitation.expiresAt, now);
   const subject = `${inviter} invited you to join ${workspace}`;
@@ -101,11 +103,6 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] as string);
-}
-
-/** Control characters (line breaks included) never reach a subject line or a sentence. */
-function singleLine(value: string): string {
-  return value.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').trim();
 }
 
 /** The complete message for one invitation: its link token minted with the current token version. */

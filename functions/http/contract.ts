@@ -5,10 +5,13 @@
  * zod/mini keeps the Lambda bundles small.
  */
 import * as z from 'zod/mini';
+import { carriesAddress, hasInvisibleCharacters, hasMarkup, MAX_DISPLAY_NAME_LENGTH } from '../domain/display-name';
 import { isValidDomain, isValidEmail, MAX_EMAIL_LENGTH } from '../domain/email';
 import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
 import { ROLES } from '../domain/roles';
 import type { HandlerName } from '../routes';
+import { isUsableSubject, MAX_SUBJECT_BYTES } from './caller';
+import { userIdFromPathSegment } from './member-path';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -17,13 +20,21 @@ export const DEFAULT_PAGE_SIZE = 20;
 
 const id = (what: string) => z.uuidv4({ error: `${what} must be a version 4 UUID` });
 
-/** Printable text without angle brackets: names are shown in emails and pages, never as markup. */
+/** A workspace name, by the display-name policy (functions/domain/display-name.ts): refused rather than cleaned. */
 const displayName = (what: string) =>
   z.string({ error: `${what} must be a string` }).check(
     z.trim(),
     z.minLength(1, `${what} must not be empty`),
-    z.maxLength(100, `${what} must be at most 100 characters`),
-    z.refine((value) => !/[\p{Cc}\p{Cf}<>]/u.test(value), `${what} must not contain control characters or < >`),
+    z.refine(
+      (value) => Array.from(value).length <= MAX_DISPLAY_NAME_LENGTH,
+      `${what} must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`,
+    ),
+    z.refine(
+      (value) => !hasInvisibleCharacters(value),
+      `${what} must not contain control, format or bidirectional characters, or unpaired surrogates`,
+    ),
+    z.refine((value) => !hasMarkup(value), `${what} must not contain < or >`),
+    z.refine((value) => !carriesAddress(value), `${what} must not contain a web address or an email address`),
   );
 
 const email = z
@@ -73,7 +84,18 @@ export const InvitationTokenPath = z.object({
 });
 export const MemberPath = z.object({
   workspaceId: id('workspaceId'),
-  userId: z.string().check(z.regex(/^[\w|@.:+-]{1,128}$/, 'userId is not a valid user id')),
+  /** Any user id the service admits (functions/http/caller.ts), in its path form (./member-path.ts). */
+  userId: z.pipe(
+    z.pipe(z.string().check(z.maxLength(400, 'userId is too long')), z.transform(userIdFromPathSegment)),
+    z
+      .string()
+      .check(
+        z.refine(
+          isUsableSubject,
+          `userId must be 1 to ${MAX_SUBJECT_BYTES} bytes of text without control or format characters`,
+        ),
+      ),
+  ),
 });
 
 export const CreateWorkspaceBody = z.strictObject({

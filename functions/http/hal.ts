@@ -5,6 +5,7 @@ import type { Member } from '../domain/workspace';
 import type { InvitationLinkPreview, InvitationView } from '../use-cases/invitations';
 import type { Page } from '../use-cases/ports';
 import type { WorkspaceView } from '../use-cases/workspaces';
+import { memberPathSegment } from './member-path';
 
 export interface Link {
   href: string;
@@ -24,7 +25,7 @@ const ACTION_LINKS: Record<InvitationAction, { rel: string; method: string; suff
 export function invitationResource({ invitation, relation, status, resendable }: InvitationView, baseUrl: string) {
   const self = `${baseUrl}/api/invitations/${invitation.id}`;
   const links: Links & { self: Link } = { self: { href: self } };
-  for (const action of availableActions(relation, status, { resendable })) {
+  for (const action of availableActions(relation, status, { resendable, grantedRole: invitation.role })) {
     const { rel, method, suffix } = ACTION_LINKS[action];
     links[rel] = { href: `${self}${suffix}`, type: method };
   }
@@ -93,7 +94,7 @@ export function workspaceResource({ workspace, member }: WorkspaceView, baseUrl:
 }
 
 export function memberResource(member: Member, caller: Caller, callerRole: Role, baseUrl: string) {
-  const self = `${baseUrl}/api/workspaces/${member.workspaceId}/members/${encodeURIComponent(member.userId)}`;
+  const self = `${baseUrl}/api/workspaces/${member.workspaceId}/members/${memberPathSegment(member.userId)}`;
   const links: Links = {};
   if (canRemoveMember(caller.userId, callerRole, member.userId, member.role)) {
     links['remove member'] = { href: self, type: 'DELETE' };

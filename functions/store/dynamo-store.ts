@@ -19,6 +19,8 @@ import { Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests } fr
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
 import type { Member, Workspace } from '../domain/workspace';
 import {
+  type CreatorAuthority,
+  type EndedMembership,
   type Page,
   type PageRequest,
   type RoleRequirement,
@@ -102,6 +104,12 @@ export class DynamoStore implements Store {
     const unique = [...new Set(userIds)];
     const found = unique.length ? await this.batchGet(unique.map((id) => keys.member(workspaceId, id))) : [];
     return new Map(found.map((item) => [item.userId as string, strip<Member>(item)]));
+  }
+
+  async getMembershipsOf(userId: string, workspaceIds: readonly string[]): Promise<Map<string, Member>> {
+    const unique = [...new Set(workspaceIds)];
+    const found = unique.length ? await this.batchGet(unique.map((id) => keys.member(id, userId))) : [];
+    return new Map(found.map((item) => [item.workspaceId as string, strip<Member>(item)]));
   }
 
   async updateWorkspace(workspace: Workspace, previousVersion: string, authorizedBy: RoleRequirement): Promise<void> {
@@ -256,7 +264,12 @@ export class DynamoStore implements Store {
     });
   }
 
-  async acceptInvitation(invitation: Invitation, member: Member, now: Date): Promise<void> {
+  async acceptInvitation(
+    invitation: Invitation,
+    member: Member,
+    creator: CreatorAuthority | undefined,
+    now: Date,
+  ): Promise<void> {
     const nowIso = now.toISOString();
     const items: Labelled[] = [
       {
@@ -305,12 +318,14 @@ export class DynamoStore implements Store {
             },
           },
     ];
+    if (creator) items.push(this.creatorCheck(creator));
     await this.transact(items).catch((error: unknown) => {
       if (!(error instanceof ConditionFailed)) throw error;
       if (error.label === 'invitation') this.explainTransition('accept', error.current, now);
       if (error.label === 'member' || error.label === 'claim') {
         throw new Conflict('You are already a member of this workspace.');
       }
+      if (error.label === 'creator') explainCreatorRefusal(invitation, creator, error.current);
       throw new NotFound('The workspace of this invitation no longer exists.');
     });
   }
@@ -337,6 +352,7 @@ export class DynamoStore implements Store {
     // the membership being deleted: a transaction may touch each item only once.
     const selfGranted = authorizedBy && grantedMember && authorizedBy.userId === grantedMember.userId;
     if (grantedMember) {
+      // The member still holds the role the caller's right to remove them was decided on.
       const role = selfGranted ? roleCondition(authorizedBy) : undefined;
       items.push({
         label: 'member',
@@ -344,9 +360,13 @@ export class DynamoStore implements Store {
           Delete: {
             TableName: this.tableName,
             Key: keys.member(grantedMember.workspaceId, grantedMember.userId),
-            ConditionExpression: `invitationId = :invitation${role ? ` AND ${role.expression}` : ''}`,
-            ExpressionAttributeValues: { ':invitation': invitation.id, ...role?.values },
-            ...(role ? { ExpressionAttributeNames: role.names } : {}),
+            ConditionExpression: `invitationId = :invitation AND #role = :grantedRole${role ? ` AND ${role.expression}` : ''}`,
+            ExpressionAttributeNames: { '#role': 'role' },
+            ExpressionAttributeValues: {
+              ':invitation': invitation.id,
+              ':grantedRole': grantedMember.role,
+              ...role?.values,
+            },
           },
         },
       });
@@ -386,6 +406,106 @@ export class DynamoStore implements Store {
     }
     if (authorizedBy) items.push(this.roleCheck(authorizedBy));
     await this.transact(items).catch(this.transitionFailure('delete', now));
+  }
+
+  async revokeInvitationsOf(membership: EndedMembership, now: Date): Promise<number> {
+    const nowIso = now.toISOString();
+    // The invitations this membership created: those that recorded it, and older ones created while it lasted.
+    const createdByIt =
+      'creatorId = :creator AND #status = :pending AND expiresAt > :now AND attribute_not_exists(createdBySystemAdmin) AND ' +
+      '(creatorJoinedAt = :joinedAt OR (attribute_not_exists(creatorJoinedAt) AND #created >= :joinedAt))';
+    const values = {
+      ':creator': membership.userId,
+      ':pending': 'PENDING',
+      ':now': nowIso,
+      ':joinedAt': membership.joinedAt,
+    };
+    let revoked = 0;
+    let resumeAt: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          ...this.indexCondition('byWorkspace', workspacePartition(membership.workspaceId), INVITATION_PREFIX),
+          TableName: this.tableName,
+          FilterExpression: createdByIt,
+          ProjectionExpression: '#id, email',
+          ExpressionAttributeNames: { '#status': 'status', '#created': 'created', '#id': 'id' },
+          ExpressionAttributeValues: {
+            ':pk': workspacePartition(membership.workspaceId),
+            ':prefix': INVITATION_PREFIX,
+            ...values,
+          },
+          ExclusiveStartKey: resumeAt,
+        }),
+      );
+      for (const found of page.Items ?? []) {
+        if (
+          await this.revokeOne(found.id as string, membership.workspaceId, found.email as string, createdByIt, values)
+        )
+          revoked += 1;
+      }
+      resumeAt = page.LastEvaluatedKey;
+    } while (resumeAt);
+    return revoked;
+  }
+
+  /**
+   * Withdraws one invitation if it still matches `condition`, and lets its address be invited
+   * again: its claim is marked expired now, which a new invitation may take over (updates only,
+   * so the stream consumer doing this needs no right to delete).
+   */
+  private async revokeOne(
+    invitationId: string,
+    workspaceId: string,
+    email: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    const nowIso = values[':now'] as string;
+    const revoke: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.invitation(invitationId),
+        UpdateExpression: 'SET #status = :revoked, lastModified = :now',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status', '#created': 'created' },
+        ExpressionAttributeValues: { ...values, ':revoked': 'REVOKED' },
+      },
+    };
+    const release: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.emailClaim(workspaceId, email),
+        UpdateExpression: 'SET expiresAt = :now, #ttl = :ttl',
+        ConditionExpression: 'invitationId = :invitation AND kind = :invited',
+        ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+        ExpressionAttributeValues: {
+          ':now': nowIso,
+          ':ttl': Math.floor(Date.parse(nowIso) / 1000),
+          ':invitation': invitationId,
+          ':invited': 'INVITED',
+        },
+      },
+    };
+    try {
+      await this.transact([
+        { label: 'invitation', item: revoke },
+        { label: 'claim', item: release },
+      ]);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      // Accepted, withdrawn or changed meanwhile: nothing left to revoke.
+      if (error.label === 'invitation') return false;
+    }
+    // The claim is no longer this invitation's (taken over after an expiry): revoke the invitation alone.
+    try {
+      await this.client.send(new UpdateCommand(revoke.Update as ConstructorParameters<typeof UpdateCommand>[0]));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   // ---------------------------------------------------------------- invitation emails
@@ -710,6 +830,25 @@ export class DynamoStore implements Store {
     };
   }
 
+  /** The invitation's creator is still the member they were when inviting, with a role that may grant it. */
+  private creatorCheck(creator: CreatorAuthority): Labelled {
+    const { expression, names, values } = roleCondition(creator);
+    const sameMembership = creator.joinedAt ? 'joinedAt = :joinedAt' : 'joinedAt <= :joinedAt';
+    return {
+      label: 'creator',
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.member(creator.workspaceId, creator.userId),
+          ConditionExpression: `${expression} AND ${sameMembership}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':joinedAt': creator.joinedAt ?? creator.createdBefore },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    };
+  }
+
   private roleCheck(requirement: RoleRequirement): Labelled {
     const { expression, names, values } = roleCondition(requirement);
     return {
@@ -885,6 +1024,24 @@ function roleCondition(requirement: RoleRequirement) {
     names: { '#role': 'role' },
     values,
   };
+}
+
+/** An accept refused because of the invitation's creator: why, from their membership as it is now. */
+function explainCreatorRefusal(
+  invitation: Invitation,
+  creator: CreatorAuthority | undefined,
+  current: Item | undefined,
+): never {
+  const again = 'Ask an OWNER or ADMIN of the workspace for a new invitation.';
+  const sameMembership =
+    current?.entity === ENTITY.member &&
+    (creator?.joinedAt ? current.joinedAt === creator.joinedAt : String(current.joinedAt) <= invitation.created);
+  if (!sameMembership) {
+    throw new Conflict(`The person who sent this invitation is no longer a member of the workspace. ${again}`);
+  }
+  throw new Conflict(
+    `The person who sent this invitation is now ${current.role} and can no longer grant the ${invitation.role} role it offers. ${again}`,
+  );
 }
 
 /** The entity as the domain knows it: the item without the attributes that serve the table. */

@@ -8,8 +8,10 @@
  * members, claims, removals (TTL or delete), withdraw/decline/accept (status no longer PENDING),
  * and the handler's own writes (status SENDING, RETRYING, SENT, FAILED).
  *
- * The workspace name handler: a MODIFY of a workspace. A filter cannot compare the old image with
- * the new, so changes other than the name (settings, the OWNER count) arrive too and are skipped.
+ * The workspace-side handler (functions/sync-workspace-names.ts): a MODIFY of a workspace, and the
+ * REMOVE of a membership (a member left or was removed). A filter cannot compare the old image
+ * with the new, so workspace changes other than the name (settings, the OWNER count) arrive too
+ * and are skipped.
  */
 import type { DeliveryStatus } from '../domain/delivery';
 import type { StoredStatus } from '../domain/invitation';
@@ -44,6 +46,10 @@ export const workspaceRenameFilterPatterns: readonly FilterPattern[] = [
   {
     eventName: ['MODIFY'],
     dynamodb: { NewImage: { entity: { S: [ENTITY.workspace] } } },
+  },
+  {
+    eventName: ['REMOVE'],
+    dynamodb: { OldImage: { entity: { S: [ENTITY.member] } } },
   },
 ];
 

@@ -7,15 +7,24 @@ import {
   queuedDelivery,
   RESEND_COOL_DOWN_SECONDS,
 } from '../domain/delivery';
+import { inertDisplayName } from '../domain/display-name';
 import { isEmailDomainAllowed, maskEmail, normalizeEmail } from '../domain/email';
 import { BusinessRuleViolated, Forbidden, NotFound, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, expiryFrom, type Invitation, type Status } from '../domain/invitation';
 import { assertLinkLive, FIRST_TOKEN_VERSION, type LinkTokens, UNKNOWN_LINK } from '../domain/link-token';
-import { type Caller, canManage, canSee, type InvitationRelation, relationTo } from '../domain/permissions';
+import {
+  type Caller,
+  canManage,
+  canSee,
+  type InvitationRelation,
+  mayWithdrawGrant,
+  relationTo,
+  rolesThatMayWithdrawGrant,
+} from '../domain/permissions';
 import { isManagerRole, outranksOrEquals, ROLES, type Role } from '../domain/roles';
 import type { Member } from '../domain/workspace';
 import { type EmailAllowance, takeEmailAllowance, withEmailAllowance } from './email-allowance';
-import type { Page, PageRequest, RoleRequirement, Store } from './ports';
+import type { CreatorAuthority, Page, PageRequest, RoleRequirement, Store } from './ports';
 
 /** An invitation together with how the caller stands towards it: what the HAL layer needs for `_links`. */
 export interface InvitationView {
@@ -84,6 +93,8 @@ export class Invitations {
       creatorId: caller.userId,
       creatorName: caller.name,
       creatorHandle: caller.handle,
+      creatorJoinedAt: member.joinedAt,
+      ...(caller.isSystemAdmin ? { createdBySystemAdmin: true } : {}),
       created,
       lastModified: created,
       expiresAt: expiryFrom(now, workspace.invitationTtlDays).toISOString(),
@@ -91,11 +102,10 @@ export class Invitations {
       delivery: queuedDelivery(1, now),
       tokenVersion: FIRST_TOKEN_VERSION,
     };
-    const rolesThatMayInvite = ROLES.filter((candidate) => outranksOrEquals(candidate, role));
     await allowance.confirm();
     await this.store.createInvitation(
       invitation,
-      { workspaceId, userId: caller.userId, roles: rolesThatMayInvite },
+      { workspaceId, userId: caller.userId, roles: rolesThatMayGrant(role) },
       workspace.lastModified,
       now,
     );
@@ -128,14 +138,17 @@ export class Invitations {
     return this.acceptAs(caller, invitation, relation, now);
   }
 
-  /** The public preview behind an invitation link. Reading it changes nothing, so link scanners consume nothing. */
+  /**
+   * The public preview behind an invitation link. Reading it changes nothing, so link scanners
+   * consume nothing. Its readers are outside the workspace: names are shown inert.
+   */
   async previewByLink(token: string, links: LinkTokens): Promise<InvitationLinkPreview> {
     const now = this.clock();
     const invitation = await this.loadByLink(token, links, now);
     return {
       invitationId: invitation.id,
-      workspaceName: invitation.workspaceName,
-      inviterName: invitation.creatorName,
+      workspaceName: inertDisplayName(invitation.workspaceName),
+      inviterName: inertDisplayName(invitation.creatorName),
       maskedEmail: maskEmail(invitation.email),
       role: invitation.role,
       status: effectiveStatus(invitation, now),
@@ -196,7 +209,7 @@ export class Invitations {
       joinedAt: now.toISOString(),
       invitationId: invitation.id,
     };
-    await this.store.acceptInvitation(invitation, member, now);
+    await this.store.acceptInvitation(invitation, member, this.creatorAuthority(invitation, member), now);
     const accepted: Invitation = {
       ...invitation,
       status: 'ACCEPTED',
@@ -229,7 +242,21 @@ export class Invitations {
     assertTransition('withdraw', effectiveStatus(invitation, now));
     const accepted = invitation.acceptedBy ? members.get(invitation.acceptedBy) : undefined;
     const granted = invitation.status === 'ACCEPTED' && accepted?.invitationId === invitation.id ? accepted : undefined;
-    await this.store.withdrawInvitation(invitation, granted, this.roleRequirement(caller, invitation, relation), now);
+    // Withdrawing the invitation removes the member it made: a member removal, with its rules.
+    let authorizedBy = this.roleRequirement(caller, invitation, relation);
+    if (granted) {
+      if (!mayWithdrawGrant(relation, granted.role)) {
+        throw new Forbidden(
+          `Withdrawing this invitation would remove a member who is ${granted.role}, and your role does not allow removing them.`,
+        );
+      }
+      authorizedBy = {
+        workspaceId: invitation.workspaceId,
+        userId: caller.userId,
+        roles: rolesThatMayWithdrawGrant(granted.role, relation.isCreator),
+      };
+    }
+    await this.store.withdrawInvitation(invitation, granted, authorizedBy, now);
     const withdrawn: Invitation = { ...invitation, status: 'REVOKED', lastModified: now.toISOString() };
     const stillMember = granted?.userId === caller.userId ? undefined : relation.workspaceRole;
     return this.view(withdrawn, { ...relation, workspaceRole: stillMember }, now);
@@ -243,9 +270,25 @@ export class Invitations {
     await this.store.deleteInvitation(invitation, this.roleRequirement(caller, invitation, relation), now);
   }
 
+  /**
+   * The invitations the caller sent, in the workspaces they still belong to: a creator who left
+   * a workspace no longer sees what they sent there (system admins see everything they sent).
+   */
   async listSent(caller: Caller, page: PageRequest): Promise<Page<InvitationView>> {
     const result = await this.store.listSentInvitations(caller.userId, page);
-    return this.views(caller, result);
+    const memberships = await this.store.getMembershipsOf(
+      caller.userId,
+      result.items.map((invitation) => invitation.workspaceId),
+    );
+    const now = this.clock();
+    return {
+      ...result,
+      items: result.items.flatMap((invitation) => {
+        const role = memberships.get(invitation.workspaceId)?.role;
+        const relation = relationTo(caller, invitation, role);
+        return canSee(relation) ? [this.view(invitation, relation, now)] : [];
+      }),
+    };
   }
 
   async listReceived(caller: Caller, email: string, page: PageRequest): Promise<Page<InvitationView>> {
@@ -276,15 +319,16 @@ export class Invitations {
 
   /**
    * Reads the invitation and, when it decides what the caller may do, the caller's membership
-   * in its workspace. Creators and system admins manage an invitation whatever their role.
+   * in its workspace: a creator's powers last only as long as that membership. System admins
+   * manage an invitation whatever their role.
    */
   private async load(caller: Caller, invitationId: string, { needRole = true } = {}) {
     const invitation = await this.store.getInvitation(invitationId);
     if (!invitation) throw hidden();
     let relation = relationTo(caller, invitation, undefined);
-    if (needRole && !relation.isCreator && !relation.isSystemAdmin) {
+    if (needRole && !relation.isSystemAdmin) {
       const { member } = await this.store.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
-      relation = { ...relation, workspaceRole: member?.role };
+      relation = relationTo(caller, invitation, member?.role);
     }
     return { invitation, relation };
   }
@@ -306,18 +350,38 @@ export class Invitations {
     if (relation.isInvitee) return;
     if (canManage(relation)) throw onlyInvitee();
     const { member } = await this.store.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
-    if (isManagerRole(member?.role)) throw onlyInvitee();
+    if (canManage(relationTo(caller, invitation, member?.role))) throw onlyInvitee();
     throw hidden();
   }
 
-  /** When the caller's right to act comes only from their workspace role, the write re-checks that role. */
+  /**
+   * The write re-checks, inside its transaction, the membership the caller's right comes from:
+   * any role for the creator (their right lasts while they are a member), OWNER or ADMIN
+   * otherwise. A system admin's right comes from their token alone.
+   */
   private roleRequirement(
     caller: Caller,
     invitation: Invitation,
     relation: InvitationRelation,
   ): RoleRequirement | undefined {
-    if (relation.isCreator || relation.isSystemAdmin) return undefined;
-    return { workspaceId: invitation.workspaceId, userId: caller.userId, roles: ['OWNER', 'ADMIN'] };
+    if (relation.isSystemAdmin) return undefined;
+    const roles = relation.isCreator ? ROLES : (['OWNER', 'ADMIN'] as const);
+    return { workspaceId: invitation.workspaceId, userId: caller.userId, roles };
+  }
+
+  /**
+   * What accepting re-checks about the invitation's creator: still the member they were when
+   * they invited, holding at least the invited role. System admins' invitations need neither.
+   */
+  private creatorAuthority(invitation: Invitation, member: Member): CreatorAuthority | undefined {
+    if (invitation.createdBySystemAdmin || invitation.creatorId === member.userId) return undefined;
+    return {
+      workspaceId: invitation.workspaceId,
+      userId: invitation.creatorId,
+      roles: rolesThatMayGrant(invitation.role),
+      joinedAt: invitation.creatorJoinedAt,
+      createdBefore: invitation.created,
+    };
   }
 
   private view(invitation: Invitation, relation: InvitationRelation, now: Date): InvitationView {
@@ -343,6 +407,11 @@ function requireManager(relation: InvitationRelation): void {
   if (relation.isInvitee)
     throw new Forbidden('Only the creator of the invitation or a workspace OWNER or ADMIN may do this.');
   throw hidden();
+}
+
+/** The roles that may grant `role`: it may not exceed the granter's own. */
+function rolesThatMayGrant(role: Role): Role[] {
+  return ROLES.filter((candidate) => outranksOrEquals(candidate, role));
 }
 
 const hidden = () => new NotFound('The invitation does not exist.');

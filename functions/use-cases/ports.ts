@@ -25,6 +25,23 @@ export interface RoleRequirement {
   roles: readonly Role[];
 }
 
+/**
+ * What accepting an invitation re-checks about its creator inside the transaction: they are
+ * still a member holding one of `roles`, in the membership they invited from (the one that began
+ * at `joinedAt`; for invitations that did not record it, one that began before `createdBefore`).
+ */
+export interface CreatorAuthority extends RoleRequirement {
+  joinedAt?: string;
+  createdBefore: string;
+}
+
+/** A membership that ended (the member left or was removed), as the table stream reports it. */
+export interface EndedMembership {
+  workspaceId: string;
+  userId: string;
+  joinedAt: string;
+}
+
 /** The workspace changed between reading and writing it: read it again and reapply the change. */
 export class WorkspaceChanged extends Error {
   constructor() {
@@ -92,6 +109,8 @@ export interface Store {
   createWorkspace(workspace: Workspace, owner: Member): Promise<void>;
   getWorkspaceAndMember(workspaceId: string, userId: string): Promise<{ workspace?: Workspace; member?: Member }>;
   getMembers(workspaceId: string, userIds: readonly string[]): Promise<Map<string, Member>>;
+  /** One user's memberships among the given workspaces, keyed by workspace id. */
+  getMembershipsOf(userId: string, workspaceIds: readonly string[]): Promise<Map<string, Member>>;
   /**
    * Stores the workspace's new settings, provided it is still at `previousVersion` (its
    * lastModified when read); otherwise throws WorkspaceChanged, and nothing is written.
@@ -117,7 +136,18 @@ export interface Store {
    * already carry a newer one; returns how many invitations changed.
    */
   renameWorkspaceInvitations(workspaceId: string, name: string, version: string): Promise<number>;
-  acceptInvitation(invitation: Invitation, member: Member, now: Date): Promise<void>;
+  /** Creates the membership, provided the creator still has the authority `creator` describes (when given). */
+  acceptInvitation(
+    invitation: Invitation,
+    member: Member,
+    creator: CreatorAuthority | undefined,
+    now: Date,
+  ): Promise<void>;
+  /**
+   * Withdraws the live PENDING invitations the membership created (system admins' excepted) and
+   * releases their addresses; returns how many were withdrawn.
+   */
+  revokeInvitationsOf(membership: EndedMembership, now: Date): Promise<number>;
   declineInvitation(invitation: Invitation, now: Date): Promise<void>;
   /** `grantedMember` is the membership the invitation created, when withdrawing an ACCEPTED one. */
   withdrawInvitation(

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { cleanDisplayName } from '../domain/display-name';
 import { normalizeDomain } from '../domain/email';
 import { Conflict, Forbidden, NotFound } from '../domain/errors';
 import { DEFAULT_TTL_DAYS } from '../domain/invitation';
@@ -7,7 +8,7 @@ import { canRemoveMember } from '../domain/permissions';
 import { isManagerRole } from '../domain/roles';
 import { type Member, newAlias, nextWorkspaceVersion, type Workspace } from '../domain/workspace';
 import type { Clock } from './invitations';
-import { type Page, type PageRequest, type Store, WorkspaceChanged } from './ports';
+import { type EndedMembership, type Page, type PageRequest, type Store, WorkspaceChanged } from './ports';
 
 /** Times a workspace change is read and applied again when another change got there first. */
 const UPDATE_ATTEMPTS = 5;
@@ -43,7 +44,7 @@ export class Workspaces {
     const now = this.clock().toISOString();
     const workspace: Workspace = {
       id: randomUUID(),
-      name: input.name.trim(),
+      name: cleanDisplayName(input.name),
       alias: newAlias(randomBytes(7)),
       allowedDomains: uniqueDomains(input.allowedDomains),
       invitationTtlDays: DEFAULT_TTL_DAYS,
@@ -86,7 +87,7 @@ export class Workspaces {
       if (!isManagerRole(member.role)) throw new Forbidden('Only an OWNER or ADMIN may change the workspace.');
       const updated: Workspace = {
         ...workspace,
-        name: changes.name?.trim() ?? workspace.name,
+        name: changes.name === undefined ? workspace.name : cleanDisplayName(changes.name),
         allowedDomains: changes.allowedDomains ? uniqueDomains(changes.allowedDomains) : workspace.allowedDomains,
         invitationTtlDays: changes.invitationTtlDays ?? workspace.invitationTtlDays,
         lastModified: nextWorkspaceVersion(workspace.lastModified, this.clock()),
@@ -114,6 +115,15 @@ export class Workspaces {
   async propagateName(change: WorkspaceNameChange): Promise<number> {
     if (change.previousName === change.name) return 0;
     return this.store.renameWorkspaceInvitations(change.workspaceId, change.name, change.version);
+  }
+
+  /**
+   * A creator's authority over their invitations ends with their membership: once a member has
+   * left or been removed, the PENDING invitations that membership sent are withdrawn, so their
+   * links die and lists show them REVOKED. Accepting re-checks the creator meanwhile.
+   */
+  revokeInvitationsOf(membership: EndedMembership): Promise<number> {
+    return this.store.revokeInvitationsOf(membership, this.clock());
   }
 
   async listMembers(caller: Caller, workspaceId: string, page: PageRequest): Promise<Page<Member> & WorkspaceView> {

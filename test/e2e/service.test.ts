@@ -291,6 +291,45 @@ describe.runIf(workspaceNameSync)('workspace renames', () => {
   });
 });
 
+describe.runIf(workspaceNameSync)('a creator who leaves', () => {
+  it('leaves through their own link, whatever their sub, and their pending invitations are withdrawn', async () => {
+    const owner = await runner.token({ sub: 'owner-6', email: 'owner-6@example.com', name: 'Opal Owner' });
+    const creatorSub = 'idp/tenant=6, Cleo Creator';
+    const creator = await runner.token({ sub: creatorSub, email: 'creator-6@example.com', name: 'Cleo Creator' });
+    const invitee = await runner.token({ sub: 'invitee-6', email: 'invitee-6@example.com', name: 'Ivo Invitee' });
+    const workspaceId = (await http(runner, 'POST', '/api/workspaces', { token: owner, body: { name: 'Six' } })).body
+      .id;
+    const asAdmin = await http(runner, 'POST', `/api/workspaces/${workspaceId}/invitations`, {
+      token: owner,
+      body: { email: 'creator-6@example.com', role: 'ADMIN' },
+    });
+    expect((await http(runner, 'PATCH', `/api/invitations/${asAdmin.body.id}`, { token: creator })).status).toBe(200);
+    const pending = await http(runner, 'POST', `/api/workspaces/${workspaceId}/invitations`, {
+      token: creator,
+      body: { email: 'invitee-6@example.com' },
+    });
+    expect(pending.status).toBe(202);
+
+    const members = await http(runner, 'GET', `/api/workspaces/${workspaceId}/members`, { token: creator });
+    const self = members.body._embedded.members.find((member: { userId: string }) => member.userId === creatorSub);
+    const left = await http(runner, 'DELETE', new URL(self._links['remove member'].href).pathname, { token: creator });
+    expect(left.status).toBe(204);
+    expect((await http(runner, 'GET', `/api/invitations/${pending.body.id}`, { token: creator })).status).toBe(404);
+
+    // The withdrawal reaches the invitation through the stream poller, so it takes a moment.
+    const received = () =>
+      http(runner, 'GET', '/api/invitations?email=invitee-6%40example.com', { token: invitee }).then(
+        (response) => response.body._embedded?.invitations?.[0]?.status,
+      );
+    expect(await eventually(received, (status) => status === 'REVOKED')).toBe('REVOKED');
+    const listed = await http(runner, 'GET', `/api/workspaces/${workspaceId}/invitations`, { token: owner });
+    expect(listed.body._embedded.invitations.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual([
+      [pending.body.id, 'REVOKED'],
+      [asAdmin.body.id, 'ACCEPTED'],
+    ]);
+  });
+});
+
 describe.runIf(emailDelivery && emailFeedback)('bounces and complaints', () => {
   it("reach the invitation's delivery from SES's mailbox simulator; other addresses stay SENT", async () => {
     const owner = await runner.token({ sub: 'owner-4', email: 'owner-4@example.com', name: 'Otto Owner' });

@@ -31,6 +31,12 @@ const NAME_INJECTIONS = [
   'nul\u0000byte',
   'line\r\nBcc: victim@example.com',
   'bidi \u202Egnp.exe',
+  'zero\u200Bwidth',
+  'lone \uD800 surrogate',
+  'Log in at https://evil.test/login to accept',
+  'Visit www.evil.test',
+  'Write to help@evil.test',
+  'x'.repeat(101),
 ];
 
 let owner: Identity;
@@ -143,7 +149,27 @@ const cases: Case[] = [
     400,
   ],
   ['non-UUID workspace id (members)', 'GET', () => '/api/workspaces/x/members', () => ({ as: owner }), 400],
-  ['invalid member id', 'DELETE', () => `/api/workspaces/${workspaceId}/members/a%20b%23c`, () => ({ as: owner }), 400],
+  [
+    'member id with a control character',
+    'DELETE',
+    () => `/api/workspaces/${workspaceId}/members/a%00b`,
+    () => ({ as: owner }),
+    400,
+  ],
+  [
+    'member id with a bidi override',
+    'DELETE',
+    () => `/api/workspaces/${workspaceId}/members/a%E2%80%AEb`,
+    () => ({ as: owner }),
+    400,
+  ],
+  [
+    'member id over 255 bytes',
+    'DELETE',
+    () => `/api/workspaces/${workspaceId}/members/${'%C3%A9'.repeat(128)}`,
+    () => ({ as: owner }),
+    400,
+  ],
   ['size 0', 'GET', () => '/api/invitations?size=0', () => ({ as: owner }), 400],
   ['size 101', 'GET', () => '/api/invitations?size=101', () => ({ as: owner }), 400],
   ['size -1', 'GET', () => '/api/invitations?size=-1', () => ({ as: owner }), 400],
@@ -220,11 +246,12 @@ for (const payload of INJECTIONS) {
       400,
     ],
     [
+      // Any printable text may be a user id (identity providers issue such subs): it names no member here.
       `injection in member id: ${payload}`,
       'DELETE',
       () => `/api/workspaces/${workspaceId}/members/${encoded}`,
       () => ({ as: owner }),
-      400,
+      /\p{Cc}/u.test(payload) ? 400 : 404,
     ],
     [`injection in status: ${payload}`, 'GET', () => `${invitations()}?status=${encoded}`, () => ({ as: owner }), 400],
     [
@@ -241,9 +268,9 @@ for (const payload of INJECTIONS) {
 
 for (const name of NAME_INJECTIONS) {
   cases.push(
-    [`markup in name: ${JSON.stringify(name)}`, 'POST', () => '/api/workspaces', () => json({ name }), 400],
+    [`hostile name: ${JSON.stringify(name).slice(0, 60)}`, 'POST', () => '/api/workspaces', () => json({ name }), 400],
     [
-      `markup in PATCH name: ${JSON.stringify(name)}`,
+      `hostile PATCH name: ${JSON.stringify(name).slice(0, 60)}`,
       'PATCH',
       () => `/api/workspaces/${workspaceId}`,
       () => json({ name }),

@@ -1,8 +1,26 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
-import { api, user } from '../support/api';
-import { createWorkspace, invite } from '../support/fixtures';
+import { afterAll, describe, expect, it } from 'vitest';
+import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
+import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
+import { api, lambdaContext, user } from '../support/api';
+import { addMember, createWorkspace, invite } from '../support/fixtures';
+import { StreamReader } from '../support/stream';
 import { documents } from '../support/table';
+
+const stream = new StreamReader();
+afterAll(() => stream.destroy());
+
+/** The workspace's stream records up to `userId`'s removal, through the workspace-side consumer. */
+async function deliverDepartures(workspaceId: string, userId: string) {
+  const records = await stream.readFor(`WS#${workspaceId}`, (found) =>
+    found.some((r) => r.eventName === 'REMOVE' && r.dynamodb?.OldImage?.userId?.S === userId),
+  );
+  const result = await workspaceSideHandler(
+    { Records: records.filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns)) },
+    lambdaContext('sync-workspace-names'),
+  );
+  expect(result).toEqual({ batchItemFailures: [] });
+}
 
 async function membersOf(workspaceId: string) {
   const { Items = [] } = await documents.send(
@@ -81,6 +99,43 @@ describe('concurrent requests', () => {
     const isMember = (await membersOf(workspaceId)).some((m) => m.userId === invitee.sub);
     expect(isMember).toBe(final.body.status === 'ACCEPTED');
     expect(['ACCEPTED', 'REVOKED']).toContain(final.body.status);
+  });
+
+  it('removing a creator while their invitation is accepted: the accept wins whole, or is refused', async () => {
+    for (let round = 0; round < 8; round++) {
+      const owner = user('owner');
+      const workspaceId = await createWorkspace(owner);
+      const creator = await addMember(owner, workspaceId, 'ADMIN', 'creator');
+      const invitee = user('invitee');
+      const invitationId = await invite(creator, workspaceId, invitee.email as string, 'ADMIN');
+
+      // The accept races the removal and the withdrawal of the creator's invitations that follows it.
+      const removeThenRevoke = async () => {
+        const removal = await api.delete(`/api/workspaces/${workspaceId}/members/${encodeURIComponent(creator.sub)}`, {
+          as: owner,
+        });
+        await deliverDepartures(workspaceId, creator.sub);
+        return removal;
+      };
+      const [removal, accept] = await Promise.all([
+        removeThenRevoke(),
+        api.patch(`/api/invitations/${invitationId}`, { as: invitee }),
+      ]);
+      expect(removal.status, removal.raw).toBe(204);
+      expect([200, 409], accept.raw).toContain(accept.status);
+
+      const final = (await api.get(`/api/invitations/${invitationId}`, { as: owner })).body;
+      const members = (await membersOf(workspaceId)).map((member) => member.userId);
+      expect(members).not.toContain(creator.sub);
+      if (accept.status === 200) {
+        expect(final.status).toBe('ACCEPTED');
+        expect(members).toContain(invitee.sub);
+      } else {
+        expect(accept.body.detail).toMatch(/no longer a member|is REVOKED/);
+        expect(final.status).toBe('REVOKED');
+        expect(members).not.toContain(invitee.sub);
+      }
+    }
   });
 
   it('changes to different settings of one workspace at once: none is lost', async () => {

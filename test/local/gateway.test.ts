@@ -7,7 +7,14 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corsPolicy } from '../../local/cors';
 import { type ApiHandler, createGateway } from '../../local/gateway';
-import { externalVerifier, type LocalKey, localVerifier, mintToken } from '../../local/identity';
+import {
+  externalVerifier,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  type LocalKey,
+  localVerifier,
+  mintToken,
+} from '../../local/identity';
 
 let key: LocalKey;
 let gateway: Server;
@@ -199,10 +206,119 @@ describe('an external issuer', () => {
       expect(await verifier.verify(await signWith('my-api'))).toMatchObject({ claims: { sub: 'ext-1' } });
       expect(await verifier.verify(await signWith('other-api'))).toEqual({
         error: 'the token does not have a valid audience',
+        status: 401,
       });
       expect(await verifier.verify(await signWith('my-api', 'https://elsewhere.example/'))).toHaveProperty('error');
     } finally {
       jwksServer.close();
+    }
+  });
+});
+
+describe("the JWT authorizer's rules, one by one", () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  /** A token signed with the local key; `claims` and `header` replace the valid defaults (undefined removes). */
+  async function tokenWith(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) {
+    const defaults = { sub: 'rule-user', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, iat: now(), exp: now() + 300 };
+    const payload = Object.fromEntries(
+      Object.entries({ ...defaults, ...claims }).filter(([, value]) => value !== undefined),
+    );
+    const protectedHeader = Object.fromEntries(
+      Object.entries({ alg: 'RS256', kid: key.privateJwk.kid, ...header }).filter(([, value]) => value !== undefined),
+    );
+    return new SignJWT(payload)
+      .setProtectedHeader(protectedHeader as { alg: string })
+      .sign(await importJWK(key.privateJwk, 'RS256'));
+  }
+
+  const refusals: [string, () => Promise<string>, string][] = [
+    [
+      'no kid header, though the JWKS has a single key',
+      () => tokenWith({}, { kid: undefined }),
+      'the token has no kid header',
+    ],
+    ['a kid the JWKS does not have', () => tokenWith({}, { kid: 'other' }), 'no key of the issuer matches the token'],
+    ['another issuer', () => tokenWith({ iss: 'https://elsewhere.example/' }), 'the token has an invalid iss claim'],
+    [
+      'a wrong aud beside the right client_id',
+      () => tokenWith({ aud: 'other', client_id: LOCAL_AUDIENCE }),
+      'the token does not have a valid audience',
+    ],
+    [
+      'no aud and a wrong client_id',
+      () => tokenWith({ aud: undefined, client_id: 'other' }),
+      'the token does not have a valid audience',
+    ],
+    ['no exp', () => tokenWith({ exp: undefined }), 'the token has no exp claim'],
+    ['an exp in the past', () => tokenWith({ exp: now() - 1 }), 'the token has expired'],
+    ['an nbf in the future', () => tokenWith({ nbf: now() + 60 }), 'the token has an invalid nbf claim'],
+    ['an iat in the future', () => tokenWith({ iat: now() + 60 }), 'the token has an invalid iat claim'],
+    [
+      'an HMAC signature',
+      async () => {
+        return new SignJWT({ sub: 'x', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now() + 60 })
+          .setProtectedHeader({ alg: 'HS256', kid: key.privateJwk.kid })
+          .sign(new TextEncoder().encode('a shared secret of enough length'));
+      },
+      'the token is malformed or cannot be verified',
+    ],
+  ];
+
+  it.each(refusals)('refuses a token with %s: 401, and no handler runs', async (_, token, reason) => {
+    const verifier = localVerifier(key);
+    expect(await verifier.verify(await token())).toEqual({ error: reason, status: 401 });
+    const before = seen.length;
+    const response = await fetch(`${base}/api/workspaces`, { headers: { authorization: `Bearer ${await token()}` } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer scope="" error="invalid_token" error_description="${reason}"`,
+    );
+    expect(seen.length).toBe(before);
+  });
+
+  it('takes client_id for the audience only when the token has no aud', async () => {
+    const verifier = localVerifier(key);
+    expect(await verifier.verify(await tokenWith({ aud: undefined, client_id: LOCAL_AUDIENCE }))).toMatchObject({
+      claims: { sub: 'rule-user' },
+    });
+    expect(await verifier.verify(await tokenWith({ aud: ['other', LOCAL_AUDIENCE] }))).toMatchObject({
+      claims: { sub: 'rule-user' },
+    });
+  });
+
+  it('accepts a token without iat or nbf, and one whose nbf has passed', async () => {
+    const verifier = localVerifier(key);
+    expect(await verifier.verify(await tokenWith({ iat: undefined }))).toHaveProperty('claims');
+    expect(await verifier.verify(await tokenWith({ nbf: now() - 5 }))).toHaveProperty('claims');
+  });
+
+  it("requires one of a route's authorization scopes, from scope or scp: 403 otherwise", async () => {
+    const verifier = localVerifier(key);
+    const required = ['invitations:write', 'invitations:admin'];
+    expect(await verifier.verify(await tokenWith({ scope: 'openid invitations:write' }), required)).toHaveProperty(
+      'claims',
+    );
+    expect(await verifier.verify(await tokenWith({ scp: ['invitations:admin'] }), required)).toHaveProperty('claims');
+    expect(await verifier.verify(await tokenWith({ scope: 'openid' }), required)).toEqual({
+      error: 'the token does not have the scopes this route requires',
+      status: 403,
+    });
+    expect(await verifier.verify(await tokenWith({ scope: 'openid' }), [])).toHaveProperty('claims');
+  });
+
+  it('takes the token alone or after Bearer, and nothing else', async () => {
+    const token = await tokenWith();
+    for (const [header, status] of [
+      [token, 204],
+      [`Bearer ${token}`, 204],
+      [`bearer ${token}`, 204],
+      [`Basic ${token}`, 401],
+      [`Bearer ${token} extra`, 401],
+      ['Bearer', 401],
+      ['', 401],
+    ] as const) {
+      const response = await fetch(`${base}/api/workspaces`, { headers: header ? { authorization: header } : {} });
+      expect(response.status, header.slice(0, 12)).toBe(status);
     }
   });
 });

@@ -7,8 +7,9 @@ import {
   canRemoveMember,
   canSee,
   relationTo,
+  rolesThatMayWithdrawGrant,
 } from '../../../functions/domain/permissions';
-import { isManagerRole, outranksOrEquals } from '../../../functions/domain/roles';
+import { isManagerRole, outranksOrEquals, type Role } from '../../../functions/domain/roles';
 
 const invitation: Pick<Invitation, 'creatorId' | 'email'> = { creatorId: 'creator', email: 'jane@example.com' };
 const caller = (overrides: Partial<Caller>): Caller => ({
@@ -36,7 +37,8 @@ describe('roles', () => {
 
 describe('who may see and manage an invitation', () => {
   it.each([
-    ['creator', caller({ userId: 'creator' }), undefined, { see: true, manage: true }],
+    ['creator, still a MEMBER', caller({ userId: 'creator' }), 'MEMBER', { see: true, manage: true }],
+    ['creator who left the workspace', caller({ userId: 'creator' }), undefined, { see: false, manage: false }],
     ['workspace OWNER', caller({}), 'OWNER', { see: true, manage: true }],
     ['workspace ADMIN', caller({}), 'ADMIN', { see: true, manage: true }],
     ['plain MEMBER', caller({}), 'MEMBER', { see: false, manage: false }],
@@ -62,12 +64,40 @@ describe('who may see and manage an invitation', () => {
   });
 
   it('offers managers withdraw and delete as the status allows', () => {
-    const relation = relationTo(caller({ userId: 'creator' }), invitation, undefined);
+    const relation = relationTo(caller({ userId: 'creator' }), invitation, 'MEMBER');
     expect(availableActions(relation, 'PENDING')).toEqual(['withdraw', 'delete']);
     expect(availableActions(relation, 'ACCEPTED')).toEqual(['withdraw']);
     expect(availableActions(relation, 'REVOKED')).toEqual(['delete']);
     expect(availableActions(relation, 'DECLINED')).toEqual(['delete']);
     expect(availableActions(relation, 'EXPIRED')).toEqual(['delete']);
+  });
+
+  it('offers the withdraw of an ACCEPTED invitation only to who may remove the member it made', () => {
+    const withdrawsAccepted = (who: Caller, role: 'OWNER' | 'ADMIN' | 'MEMBER' | undefined, granted: Role) =>
+      availableActions(relationTo(who, invitation, role), 'ACCEPTED', { grantedRole: granted }).includes('withdraw');
+    expect(withdrawsAccepted(caller({}), 'OWNER', 'OWNER')).toBe(true);
+    expect(withdrawsAccepted(caller({}), 'ADMIN', 'OWNER')).toBe(false);
+    expect(withdrawsAccepted(caller({}), 'ADMIN', 'ADMIN')).toBe(true);
+    expect(withdrawsAccepted(caller({ userId: 'creator' }), 'MEMBER', 'MEMBER')).toBe(true);
+    expect(withdrawsAccepted(caller({ userId: 'creator' }), 'MEMBER', 'ADMIN')).toBe(false);
+    expect(withdrawsAccepted(caller({ userId: 'creator' }), undefined, 'MEMBER')).toBe(false);
+    expect(withdrawsAccepted(caller({ isSystemAdmin: true }), undefined, 'MEMBER')).toBe(false);
+    // Nothing granted to remove (a PENDING one): the ordinary manage rule.
+    expect(availableActions(relationTo(caller({ isSystemAdmin: true }), invitation, undefined), 'PENDING')).toEqual([
+      'withdraw',
+      'delete',
+    ]);
+  });
+});
+
+describe('withdrawing an accepted invitation removes a member', () => {
+  it('OWNERs anyone, ADMINs all but OWNERs, the creator no one above their own role', () => {
+    expect(rolesThatMayWithdrawGrant('OWNER', false)).toEqual(['OWNER']);
+    expect(rolesThatMayWithdrawGrant('ADMIN', false)).toEqual(['OWNER', 'ADMIN']);
+    expect(rolesThatMayWithdrawGrant('MEMBER', false)).toEqual(['OWNER', 'ADMIN']);
+    expect(rolesThatMayWithdrawGrant('OWNER', true)).toEqual(['OWNER']);
+    expect(rolesThatMayWithdrawGrant('ADMIN', true)).toEqual(['OWNER', 'ADMIN']);
+    expect(rolesThatMayWithdrawGrant('MEMBER', true)).toEqual(['OWNER', 'ADMIN', 'MEMBER']);
   });
 });
 

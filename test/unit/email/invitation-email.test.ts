@@ -60,8 +60,9 @@ describe('the invitation email', () => {
     expect(email.html).not.toContain('<script>');
     expect(email.html).not.toContain('<img');
     expect(email.html).not.toContain('"><b>');
-    expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    expect(email.html).toContain('Eve &amp; &quot;Mallory&quot; &lt;img src=x onerror=&#39;y&#39;&gt;');
+    // Names lose their markup characters (the display-name policy), and what is left is escaped.
+    expect(email.html).toContain('<strong>scriptalert(&quot;x&quot;)/script</strong>');
+    expect(email.html).toContain('<strong>Eve &amp; &quot;Mallory&quot; img src=x onerror=&#39;y&#39;</strong>');
     expect(email.html).toContain('href="https://app.example.com/accept?a=1&amp;token=&quot;&gt;&lt;b&gt;"');
     expect(email.html.match(/<[a-z!/]/gi)?.length).toBe(
       renderInvitationEmail(invitation, link, now).html.match(/<[a-z!/]/gi)?.length,
@@ -74,7 +75,29 @@ describe('the invitation email', () => {
       link,
       now,
     );
-    expect(email.subject).toBe('Ada Lovelace invited you to join Acme Bcc: someone@example.com');
+    expect(email.subject).toBe('Ada Lovelace invited you to join Acme Bcc: someone[at]example[.]com');
+  });
+
+  it('shows names that carry addresses inert, beside the one real link', () => {
+    const email = renderInvitationEmail(
+      {
+        ...invitation,
+        workspaceName: 'Log in at https://evil.test/login to accept',
+        creatorName: 'Ada \u202Eevil.test\u200B help@evil.test',
+      },
+      link,
+      now,
+    );
+    const workspace = 'Log in at hxxps[:]//evil[.]test/login to accept';
+    const inviter = 'Ada evil[.]test help[at]evil[.]test';
+    expect(email.subject).toBe(`${inviter} invited you to join ${workspace}`);
+    expect(email.text).toContain(`${inviter} invited you to join the workspace "${workspace}" as an admin.`);
+    expect(email.html).toContain(
+      `<strong>${inviter}</strong> invited you to join the workspace <strong>${workspace}</strong>`,
+    );
+    for (const part of [email.subject, email.text, email.html]) {
+      expect(part).not.toMatch(/evil\.test|https:\/\/evil|@evil|\u202E|\u200B/);
+    }
   });
 
   it('says the expiry in words, in days or, under two days, in hours', () => {

@@ -98,8 +98,20 @@ describe('the workspace name filter', () => {
   });
   const renames = (r: DynamoDBRecord) => matchesFilterPatterns(r, workspaceRenameFilterPatterns);
 
-  it('lets through every modification of a workspace, and nothing else', () => {
+  const member: Image = {
+    PK: { S: 'WS#1' },
+    SK: { S: 'MEMBER#u' },
+    entity: { S: 'Member' },
+    userId: { S: 'u' },
+    role: { S: 'ADMIN' },
+  };
+
+  it('lets through every modification of a workspace and every ended membership, and nothing else', () => {
     expect(renames(record('MODIFY', workspace('New'), workspace('Old')))).toBe(true);
+    expect(renames(record('REMOVE', undefined, member))).toBe(true);
+    expect(renames(record('INSERT', member))).toBe(false);
+    expect(renames(record('MODIFY', member, member))).toBe(false);
+    expect(passes(record('REMOVE', undefined, member))).toBe(false);
     expect(renames(record('INSERT', workspace('New')))).toBe(false);
     expect(renames(record('REMOVE', undefined, workspace('Old')))).toBe(false);
     expect(renames(record('MODIFY', invitationImage('PENDING', 'QUEUED'), invitationImage('PENDING', 'SENT')))).toBe(
