@@ -7,7 +7,6 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
@@ -36,7 +35,6 @@ const LEASE_MS = leaseFor(emailConfig.SES_SEND_TIMEOUT_MS);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
   .handler(async (event, context) => {
     const emails = new InvitationEmails(
       deliveries,
@@ -46,10 +44,17 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
     );
     // Finish (or give up waiting for another attempt's lease) a little before the runtime's deadline.
     const deadline = Date.now() + context.getRemainingTimeInMillis() - 1_000;
-    return processPartialResponse(event, (record: DynamoDBRecord) => deliver(emails, record, deadline), processor, {
-      context,
-      throwOnFullBatchFailure: false,
-    });
+    try {
+      return await processPartialResponse(
+        event,
+        (record: DynamoDBRecord) => deliver(emails, record, deadline),
+        processor,
+        { context, throwOnFullBatchFailure: false },
+      );
+    } finally {
+      // A batch that sent nothing (every record already settled) publishes nothing, and says nothing of it.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
   });
 
 async function deliver(emails: InvitationEmails, record: DynamoDBRecord, deadline: number): Promise<void> {

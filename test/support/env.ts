@@ -9,4 +9,6 @@ process.env.AWS_SECRET_ACCESS_KEY = 'local';
 process.env.CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
 process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// Tests that assert metrics turn them on for themselves.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
