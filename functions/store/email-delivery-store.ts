@@ -173,28 +173,13 @@ export class EmailDeliveryStore implements EmailDeliveries {
   async listUnsettled(state: EmailState, before: Date, limit: number): Promise<UnsettledSend[]> {
     const found: { key: { PK: string; SK: string }; indexPartition: string }[] = [];
     for (let shard = 0; shard < EMAIL_STATE_SHARDS && found.length < limit; shard++) {
-      const partition = emailStatePartition(state, shard);
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: INDEX.name,
-            KeyConditionExpression: '#pk = :pk AND #sk < :before',
-            ExpressionAttributeNames: { '#pk': INDEX.partitionKey, '#sk': INDEX.sortKey },
-            ExpressionAttributeValues: { ':pk': partition, ':before': before.toISOString() },
-            Limit: limit - found.length,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          found.push({
-            key: { PK: item.PK as string, SK: item.SK as string },
-            indexPartition: partition,
-          });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && found.length < limit);
+      const indexPartition = emailStatePartition(state, shard);
+      const pages = this.statePages(indexPartition, { before, limit: () => limit - found.length });
+      for await (const page of pages) {
+        for (const item of page.Items ?? [])
+          found.push({ key: { PK: item.PK as string, SK: item.SK as string }, indexPartition });
+        if (found.length >= limit) break;
+      }
     }
     const invitations = await this.batchGet(found.map(({ key }) => key));
     return found.map(({ key, indexPartition }) => {
@@ -245,24 +230,38 @@ export class EmailDeliveryStore implements EmailDeliveries {
   async countInState(state: EmailState): Promise<number> {
     let count = 0;
     for (let shard = 0; shard < EMAIL_STATE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: INDEX.name,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': INDEX.partitionKey },
-            ExpressionAttributeValues: { ':pk': emailStatePartition(state, shard) },
-            Select: 'COUNT',
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      for await (const page of this.statePages(emailStatePartition(state, shard), { count: true })) {
         count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
     }
     return count;
+  }
+
+  /** The pages of one email-state index partition: its entries since before `before`, or only their count. */
+  private async *statePages(
+    partition: string,
+    options: { before?: Date; limit?: () => number; count?: boolean },
+  ): AsyncGenerator<{ Items?: Record<string, string>[]; Count?: number }> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.name,
+          KeyConditionExpression: options.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': INDEX.partitionKey, ...(options.before ? { '#sk': INDEX.sortKey } : {}) },
+          ExpressionAttributeValues: {
+            ':pk': partition,
+            ...(options.before ? { ':before': options.before.toISOString() } : {}),
+          },
+          ...(options.limit ? { Limit: options.limit() } : {}),
+          ...(options.count ? { Select: 'COUNT' as const } : {}),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield page as { Items?: Record<string, string>[]; Count?: number };
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   /** Adds the SET clauses that put the send in `state`'s partition of the email-state index. */
