@@ -277,3 +277,21 @@ describe('shard lineage', () => {
     expect(calls).toEqual([['a', 'b'], ['c']]);
   });
 });
+
+describe('a handler that never answers', () => {
+  it('fails its batch after the function timeout, as Lambda does, and the retry delivers the records', async () => {
+    const tableName = await newTable();
+    await put(tableName, 'hung-1');
+    const calls: string[][] = [];
+    const handler: StreamHandler = (event) => {
+      calls.push(ids(event));
+      // The first call hangs for good; the retry answers.
+      return calls.length === 1 ? new Promise(() => undefined) : Promise.resolve({ batchItemFailures: [] });
+    };
+    const subject = poller(tableName, await streamArnOf(tableName), handler, tableName, { handlerTimeoutMs: 200 });
+    const started = Date.now();
+    await subject.pollOnce();
+    expect(calls).toEqual([['hung-1'], ['hung-1']]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  });
+});
