@@ -2,7 +2,7 @@
  * `npm run bench:local`: load on the service `npm start` runs (same PORT, SES_PORT and
  * LOCAL_DATA_DIR). Measures, with autocannon, requests/s and latency percentiles for creating,
  * listing and accepting invitations, and separately the time from a create to its email being in
- * the SES emulator's store, idle and under a steady load (BENCH_EMAIL_RATE creates/s, default 20),
+ * the SES emulator's store, idle and under a steady load (BENCH_EMAIL_RATE creates/s, default 10),
  * and the emails per second the sender sustains while it works off the load phases' backlog.
  * BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 10) tune it.
  */
@@ -56,7 +56,7 @@ const store = `http://localhost:${settings.sesPort}`;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 /** Creates per second in the steady email phase: a load the sender keeps up with. */
-const emailRate = Number(process.env.BENCH_EMAIL_RATE ?? 20);
+const emailRate = Number(process.env.BENCH_EMAIL_RATE ?? 10);
 /** The local stream poller's wait after a read that found nothing (local/stream-poller.ts). */
 const POLL_INTERVAL_MS = 250;
 const run = randomUUID().slice(0, 8);
