@@ -10,8 +10,11 @@ const schema = z.object({
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** Set locally (DynamoDB Local); unset in AWS. */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
-  /** Signs pagination cursors so that they cannot be forged or moved to another collection. */
-  CURSOR_SECRET: z.string().check(z.minLength(32)),
+  /**
+   * Signs pagination cursors so that they cannot be forged or moved to another collection. Only
+   * the functions that list (their routes declare `cursorKey`) are given it.
+   */
+  CURSOR_SECRET: z.optional(z.string().check(z.minLength(32))),
   /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
   INVITATION_EMAILS_PER_USER_PER_DAY: z._default(
     z.coerce.number().check(z.int(), z.positive()),

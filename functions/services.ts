@@ -6,6 +6,10 @@ import { Invitations } from './use-cases/invitations';
 import { Workspaces } from './use-cases/workspaces';
 
 /** The use cases, wired to the DynamoDB store once per cold start. */
-export const store = new DynamoStore(dynamo, tableName, new CursorCodec(config.CURSOR_SECRET));
+export const store = new DynamoStore(
+  dynamo,
+  tableName,
+  config.CURSOR_SECRET === undefined ? undefined : new CursorCodec(config.CURSOR_SECRET),
+);
 export const invitations = new Invitations(store, undefined, config.INVITATION_EMAILS_PER_USER_PER_DAY);
 export const workspaces = new Workspaces(store);

@@ -4,24 +4,20 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CORS_POLICY } from '../functions/http/cors-policy';
 import { type Route, routes } from '../functions/routes';
-import type { InvitationsTable } from './invitations-table';
+import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 
 export interface InvitationsApiProps {
-  readonly table: InvitationsTable;
+  /** The table, keys and limits; each route's function gets what its route entry declares. */
+  readonly resources: ServiceResources;
   readonly jwtIssuer: string;
   readonly jwtAudience: string[];
   readonly corsOrigins: string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
-  /** The link-token key, for the routes that mint or verify tokens (`usesTokenKey`). */
-  readonly tokenKey: secretsmanager.ISecret;
-  /** What every function that loads the shared configuration needs: TABLE_NAME and CURSOR_SECRET. */
-  readonly environment: Record<string, string>;
   /** Routes to serve; the shared route table unless a test narrows it. */
   readonly routes?: readonly Route[];
 }
@@ -33,7 +29,8 @@ export function constructIdOf(handler: string): string {
 
 /**
  * The HTTP API: one function per entry of the route table, each behind the JWT authorizer
- * unless the route is public, each with table access matching its route's `access`.
+ * unless the route is public, each granted exactly the table actions, indexes and keys its route
+ * declares, with only the configuration that goes with them.
  */
 export class InvitationsApi extends Construct {
   readonly httpApi: apigw.HttpApi;
@@ -102,13 +99,9 @@ export class InvitationsApi extends Construct {
         profile: 'api',
         description: `${route.method} ${route.path}: ${route.summary}`.slice(0, 256),
         logRetention: props.logRetention,
-        environment: {
-          ...(route.access === 'none' ? {} : props.environment),
-          ...(route.usesTokenKey ? { TOKEN_KEY_SECRET_ARN: props.tokenKey.secretArn } : {}),
-        },
+        environment: props.resources.environmentFor(route),
       });
-      if (route.access !== 'none') props.table.grant(fn, route.access);
-      if (route.usesTokenKey) props.tokenKey.grantRead(fn);
+      props.resources.grant(fn, route);
       this.functions.push(fn);
 
       const [apiRoute] = this.httpApi.addRoutes({
@@ -123,7 +116,7 @@ export class InvitationsApi extends Construct {
         Validations.of(apiRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${route.method} ${route.path} is public by design (${route.summary}); it reads no caller data${
-            route.usesTokenKey ? ' and answers only to a valid HMAC link token' : ''
+            route.secrets?.includes('linkTokenKey') ? ' and answers only to a valid HMAC link token' : ''
           }.`,
         });
       }

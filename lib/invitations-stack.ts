@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Route } from '../functions/routes';
 import { EmailFeedback } from './email-feedback';
+import { ServiceResources } from './function-needs';
 import { Identity } from './identity';
 import { InvitationEmail } from './invitation-email';
 import { InvitationsApi } from './invitations-api';
@@ -38,18 +39,12 @@ export class InvitationsStack extends Stack {
     this.table = new InvitationsTable(this, 'Data');
     this.secrets = new ServiceSecrets(this, 'Secrets');
     this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt });
-    const environment = {
-      TABLE_NAME: this.table.table.tableName,
-      CURSOR_SECRET: this.secrets.cursorSecretValue,
-    };
+    const resources = new ServiceResources(this.table, this.secrets, {
+      invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
+    });
 
     this.api = new InvitationsApi(this, 'Api', {
-      table: this.table,
-      environment: {
-        ...environment,
-        INVITATION_EMAILS_PER_USER_PER_DAY: String(parameters.invitationEmailsPerUserPerDay),
-      },
-      tokenKey: this.secrets.linkTokenKey,
+      resources,
       jwtIssuer: this.identity.issuer,
       jwtAudience: this.identity.audience,
       corsOrigins: parameters.corsOrigins,
@@ -59,9 +54,7 @@ export class InvitationsStack extends Stack {
     });
 
     this.email = new InvitationEmail(this, 'Email', {
-      table: this.table,
-      environment,
-      tokenKey: this.secrets.linkTokenKey,
+      resources,
       senderEmail: parameters.senderEmail,
       senderName: parameters.senderName,
       senderDomain: parameters.senderDomain,
@@ -70,15 +63,13 @@ export class InvitationsStack extends Stack {
     });
 
     this.feedback = new EmailFeedback(this, 'Feedback', {
-      table: this.table,
+      resources,
       configurationSet: this.email.configurationSet,
-      environment,
       logRetention: parameters.logRetention,
     });
 
     this.nameSync = new WorkspaceNameSync(this, 'NameSync', {
-      table: this.table,
-      environment,
+      resources,
       logRetention: parameters.logRetention,
     });
 

@@ -78,7 +78,8 @@ export class DynamoStore implements Store {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly cursors: CursorCodec,
+    /** Only functions that list are given the cursor key; a store without it cannot page. */
+    private readonly cursorCodec?: CursorCodec,
   ) {}
 
   // ---------------------------------------------------------------- workspaces
@@ -896,7 +897,8 @@ export class DynamoStore implements Store {
     page: PageRequest,
     input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
   ): Promise<Page<T>> {
-    const start = page.cursor ? this.cursors.decode(scope, page.cursor) : undefined;
+    const cursors = this.cursors();
+    const start = page.cursor ? cursors.decode(scope, page.cursor) : undefined;
     const wanted = page.size + 1;
     const rounds = input.FilterExpression ? MAX_FILTERED_ROUNDS : 1;
     const found: Item[] = [];
@@ -921,8 +923,15 @@ export class DynamoStore implements Store {
     return {
       items: items.map((item) => strip<T>(item)),
       pageNumber,
-      nextCursor: nextKey ? this.cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
+      nextCursor: nextKey ? cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
     };
+  }
+
+  private cursors(): CursorCodec {
+    if (!this.cursorCodec) {
+      throw new Error('This function pages a list but has no cursor key: its route must declare cursorKey.');
+    }
+    return this.cursorCodec;
   }
 
   /** The start key that resumes a query after `item`: the table's key and, on an index, the index's. */

@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { EMAIL_FEEDBACK, EMAIL_SENDER, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -46,9 +47,9 @@ export const LAMBDA_BUNDLE = {
 } as const;
 
 /** The functions that are not in the route table: the two fed by the table stream, and the one fed by EventBridge. */
-export const EMAIL_SENDER_HANDLER = 'send-invitation-emails';
-export const WORKSPACE_NAME_SYNC_HANDLER = 'sync-workspace-names';
-export const EMAIL_FEEDBACK_HANDLER = 'record-email-feedback';
+export const EMAIL_SENDER_HANDLER = EMAIL_SENDER.handler;
+export const WORKSPACE_NAME_SYNC_HANDLER = WORKSPACE_NAME_SYNC.handler;
+export const EMAIL_FEEDBACK_HANDLER = EMAIL_FEEDBACK.handler;
 
 /** The handler source of a function: functions/<name>.ts. */
 export function handlerEntry(handler: string): string {

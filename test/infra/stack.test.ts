@@ -10,16 +10,24 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type FunctionNeeds, tableGrantsOf } from '../../functions/access';
+import { EMAIL_FEEDBACK, EMAIL_SENDER, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 import { emailFeedbackEventPattern } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
 import { TABLE } from '../../functions/store/table-definition';
 import { invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import type { InvitationsStack } from '../../lib/invitations-stack';
-import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/invitations-table';
+import type { ServiceFunction } from '../../lib/service-function';
 import { actionsOf, EXAMPLE_PARAMETERS, logicalId, statementsOf, synthesize } from './synth';
 
 const allRoutes: readonly Route[] = routes;
-const WRITE_ONLY = WRITE_ACTIONS.filter((action) => !(READ_ACTIONS as readonly string[]).includes(action));
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+const STREAM_READ_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 
 let stack: InvitationsStack;
 let template: Template;
@@ -37,6 +45,40 @@ const ref = (construct: IConstruct) => ({ Ref: Stack.of(stack).getLogicalId(cons
 const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
   'Fn::GetAtt': [Stack.of(stack).getLogicalId(construct.node.defaultChild as never), attribute],
 });
+
+/** Every function with the declaration it was built from: its route entry or its consumer entry. */
+const declaredFunctions = (): [lambda.Function & { handlerName: string }, FunctionNeeds][] => [
+  ...allRoutes.map((route): [ServiceFunction, FunctionNeeds] => [functionOf(route), route]),
+  [stack.email.sender, EMAIL_SENDER],
+  [stack.nameSync.handler, WORKSPACE_NAME_SYNC],
+  [stack.feedback.handler, EMAIL_FEEDBACK],
+];
+
+/**
+ * The table grants the statements amount to, in the declaration's terms: an action on the table,
+ * or `Query@<index>` for Query on an index. The stream's own actions are the mapping's, not the code's.
+ */
+function tableGrantsIn(statements: ReturnType<typeof statementsOf>): string[] {
+  const tableArn = JSON.stringify(arnOf(stack.table.table));
+  const indexByArn = new Map(
+    Object.entries(TABLE.indexes).map(([logical, index]) => [
+      JSON.stringify({ 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${index.name}`]] }),
+      logical,
+    ]),
+  );
+  const grants = statements.flatMap((statement) => {
+    const actions = actionsOf([statement]).filter((a) => a.startsWith('dynamodb:') && !STREAM_READ_ACTIONS.includes(a));
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    return resources.flatMap((resource) => {
+      const key = JSON.stringify(resource);
+      if (key === tableArn) return actions.map((action) => action.replace('dynamodb:', ''));
+      const index = indexByArn.get(key);
+      if (index) return actions.map((action) => `${action.replace('dynamodb:', '')}@${index}`);
+      return actions.length ? actions.map((action) => `${action} on ${key}`) : [];
+    });
+  });
+  return [...new Set(grants)].sort();
+}
 
 function functionOf(route: Route) {
   const fn = stack.api.functions.find((candidate) => candidate.handlerName === route.handler);
@@ -104,43 +146,57 @@ describe('functions', () => {
     }
   });
 
-  it('resolves CURSOR_SECRET from Secrets Manager at deploy time, never as a literal', () => {
+  it('gives each function TABLE_NAME, CURSOR_SECRET and the link-key ARN only as declared, the cursor key resolved at deploy time', () => {
     const cursorSecretId = Stack.of(stack).getLogicalId(stack.secrets.cursorSecret.node.defaultChild as never);
     const resources = template.toJSON().Resources;
-    const tableFunctions = allRoutes.filter((route) => route.access !== 'none').map(functionOf);
-    for (const fn of [...tableFunctions, ...streamFunctions(), ...eventFunctions()]) {
+    for (const [fn, needs] of declaredFunctions()) {
       const variables = resources[logicalId(fn)].Properties.Environment.Variables;
-      expect(variables.CURSOR_SECRET).toEqual({
-        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']],
-      });
-      expect(variables.TABLE_NAME).toEqual({
-        Ref: Stack.of(stack).getLogicalId(stack.table.table.node.defaultChild as never),
+      const secrets = needs.secrets ?? [];
+      expect({
+        handler: fn.handlerName,
+        TABLE_NAME: variables.TABLE_NAME,
+        CURSOR_SECRET: variables.CURSOR_SECRET,
+        TOKEN_KEY_SECRET_ARN: variables.TOKEN_KEY_SECRET_ARN,
+      }).toEqual({
+        handler: fn.handlerName,
+        TABLE_NAME: needs.table ? ref(stack.table.table) : undefined,
+        CURSOR_SECRET: secrets.includes('cursorKey')
+          ? { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']] }
+          : undefined,
+        TOKEN_KEY_SECRET_ARN: secrets.includes('linkTokenKey') ? ref(stack.secrets.linkTokenKey) : undefined,
       });
     }
-    for (const route of allRoutes.filter((candidate) => candidate.access === 'none')) {
-      const variables = resources[logicalId(functionOf(route))].Properties.Environment.Variables;
-      expect(variables.CURSOR_SECRET).toBeUndefined();
-      expect(variables.TABLE_NAME).toBeUndefined();
-    }
+    // The four list routes, no more: the other functions never page.
+    expect(declaredFunctions().filter(([, needs]) => needs.secrets?.includes('cursorKey'))).toHaveLength(4);
   });
 });
 
 describe('per-function permissions', () => {
-  it('gives read routes read-only table access and write routes what their transactions need', () => {
-    for (const route of allRoutes) {
+  it('grants each function exactly the table actions and indexes it declares, nothing by kind of route', () => {
+    for (const [fn, needs] of declaredFunctions()) {
+      expect({ handler: fn.handlerName, grants: tableGrantsIn(statementsOf(template, fn)) }).toEqual({
+        handler: fn.handlerName,
+        grants: tableGrantsOf(needs.table),
+      });
+    }
+  });
+
+  it('gives a read route no write action, and get-invitation only GetItem and BatchGetItem', () => {
+    for (const route of allRoutes.filter((candidate) => candidate.method === 'GET')) {
       const actions = actionsOf(statementsOf(template, functionOf(route)));
-      const dynamo = actions.filter((action) => action.startsWith('dynamodb:'));
-      if (route.access === 'none') {
-        expect({ route: route.handler, dynamo }).toEqual({ route: route.handler, dynamo: [] });
-      } else if (route.access === 'read') {
-        expect({ route: route.handler, writes: dynamo.filter((a) => WRITE_ONLY.includes(a as never)) }).toEqual({
-          route: route.handler,
-          writes: [],
-        });
-        expect(dynamo).toEqual(expect.arrayContaining([...READ_ACTIONS]));
-      } else {
-        expect(dynamo).toEqual(expect.arrayContaining([...WRITE_ACTIONS]));
-      }
+      expect({ route: route.handler, writes: actions.filter((a) => WRITE_ACTIONS.includes(a)) }).toEqual({
+        route: route.handler,
+        writes: [],
+      });
+    }
+    const getInvitation = allRoutes.find((route) => route.handler === 'get-invitation') as Route;
+    expect(tableGrantsIn(statementsOf(template, functionOf(getInvitation)))).toEqual(['BatchGetItem', 'GetItem']);
+  });
+
+  it('lets no write route query anything', () => {
+    for (const route of allRoutes.filter((candidate) => candidate.method !== 'GET')) {
+      const queries = tableGrantsIn(statementsOf(template, functionOf(route))).filter((g) => g.startsWith('Query'));
+      expect({ route: route.handler, queries }).toEqual({ route: route.handler, queries: [] });
     }
   });
 
@@ -157,15 +213,17 @@ describe('per-function permissions', () => {
   });
 
   it('queries indexes by name', () => {
-    const route = allRoutes.find((candidate) => candidate.access === 'read' && candidate.auth === 'jwt') as Route;
+    const route = allRoutes.find((candidate) => candidate.handler === 'list-invitations') as Route;
     const query = statementsOf(template, functionOf(route)).find(
       (statement) => statement.Action === 'dynamodb:Query',
     ) as { Resource: unknown[] };
-    expect(JSON.stringify(query.Resource)).toContain('/index/GSI1');
-    expect(query.Resource).toHaveLength(Object.keys(TABLE.indexes).length);
+    expect(query.Resource).toEqual([
+      { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byUser.name}`]] },
+      { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byEmail.name}`]] },
+    ]);
   });
 
-  it('lets only token routes and the sender read the link-token key', () => {
+  it('lets only the functions that declare the link-token key read it', () => {
     const keyId = Stack.of(stack).getLogicalId(stack.secrets.linkTokenKey.node.defaultChild as never);
     const readers = allFunctions().filter((fn) =>
       statementsOf(template, fn).some(
@@ -174,10 +232,10 @@ describe('per-function permissions', () => {
           JSON.stringify(statement.Resource) === JSON.stringify({ Ref: keyId }),
       ),
     );
-    const expected = [
-      ...allRoutes.filter((route) => route.usesTokenKey).map((route) => route.handler),
-      'send-invitation-emails',
-    ];
+    const expected = declaredFunctions()
+      .filter(([, needs]) => needs.secrets?.includes('linkTokenKey'))
+      .map(([fn]) => fn.handlerName);
+    expect(expected.sort()).toEqual(['accept-invitation-token', 'preview-invitation-token', 'send-invitation-emails']);
     expect(readers.map((fn) => fn.handlerName).sort()).toEqual(expected.sort());
     const resources = template.toJSON().Resources;
     for (const fn of stack.api.functions) {
@@ -236,17 +294,11 @@ describe('per-function permissions', () => {
   });
 });
 
-/** A function that reads only the table's name and the cursor key (and Powertools settings). */
+/** A function that reads only the table's name (and Powertools settings): no key, no limit. */
 function expectOnlyTableConfiguration(fn: lambda.IFunction) {
   const variables = template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables;
   expect(Object.keys(variables).sort()).toEqual(
-    [
-      'CURSOR_SECRET',
-      'POWERTOOLS_LOG_LEVEL',
-      'POWERTOOLS_METRICS_NAMESPACE',
-      'POWERTOOLS_SERVICE_NAME',
-      'TABLE_NAME',
-    ].sort(),
+    ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'].sort(),
   );
   expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
 }
@@ -292,7 +344,7 @@ describe('workspace name sync permissions', () => {
     expectOwnFailureQueue(statements(), stack.nameSync.failures);
   });
 
-  it('gives it the table and cursor configuration and no email or link-token settings', () => {
+  it('gives it the table name and no cursor key, email or link-token settings', () => {
     expectOnlyTableConfiguration(stack.nameSync.handler);
   });
 });
@@ -313,7 +365,7 @@ describe('email feedback permissions', () => {
     expectOwnFailureQueue(statements(), stack.feedback.failures);
   });
 
-  it('gives it the table and cursor configuration and no email or link-token settings', () => {
+  it('gives it the table name and no cursor key, email or link-token settings', () => {
     expectOnlyTableConfiguration(stack.feedback.handler);
   });
 });
