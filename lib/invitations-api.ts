@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { CORS_POLICY } from '../functions/http/cors-policy';
 import { type Route, routes } from '../functions/routes';
 import type { ServiceResources } from './function-needs';
+import type { DeploymentParameters } from './parameters';
 import { ServiceFunction } from './service-function';
 
 export interface InvitationsApiProps {
@@ -16,7 +17,8 @@ export interface InvitationsApiProps {
   readonly jwtIssuer: string;
   readonly jwtAudience: string[];
   readonly corsOrigins: string[];
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Per route: the stage default for routes behind the authorizer, a lower one for public routes. */
+  readonly throttle: DeploymentParameters['throttle'];
   readonly logRetention: logs.RetentionDays;
   /** Routes to serve; the shared route table unless a test narrows it. */
   readonly routes?: readonly Route[];
@@ -60,7 +62,7 @@ export class InvitationsApi extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle,
+      throttle: props.throttle.authenticated,
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
         // No query string and no headers: tokens and email addresses travel there.
@@ -92,6 +94,8 @@ export class InvitationsApi extends Construct {
     });
 
     const served: readonly Route[] = props.routes ?? routes;
+    // Stage.RouteSettings is a free-form map in CloudFormation, so it keeps CloudFormation's own key names.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of served) {
       const name = constructIdOf(route.handler);
       const fn = new ServiceFunction(this, name, {
@@ -113,6 +117,14 @@ export class InvitationsApi extends Construct {
         authorizer: route.auth === 'jwt' ? authorizer : new apigw.HttpNoneAuthorizer(),
       });
       if (route.auth === 'public' && apiRoute) {
+        // Anyone can call a public route, so a flood of it gets its own, lower limit and cannot
+        // use up what the signed-in routes are allowed.
+        routeSettings[`${route.method} ${route.path}`] = {
+          ThrottlingRateLimit: props.throttle.public.rateLimit,
+          ThrottlingBurstLimit: props.throttle.public.burstLimit,
+        };
+        // Route settings name routes by key: the stage is updated once they exist.
+        this.stage.node.addDependency(apiRoute);
         Validations.of(apiRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${route.method} ${route.path} is public by design (${route.summary}); it reads no caller data${
@@ -121,6 +133,7 @@ export class InvitationsApi extends Construct {
         });
       }
     }
+    (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = routeSettings;
   }
 
   get url(): string {

@@ -38,7 +38,7 @@ export class InvitationsStack extends Stack {
 
     this.table = new InvitationsTable(this, 'Data');
     this.secrets = new ServiceSecrets(this, 'Secrets');
-    this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt });
+    this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt, signIn: parameters.signIn });
     const resources = new ServiceResources(this.table, this.secrets, {
       invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
     });
@@ -117,6 +117,12 @@ export class InvitationsStack extends Stack {
       new CfnOutput(this, 'UserPoolClientId', {
         description: 'The app client a front end signs in with; its ID tokens are the bearer tokens the API accepts',
         value: this.identity.userPoolClient.userPoolClientId,
+      });
+    }
+    if (this.identity.domain) {
+      new CfnOutput(this, 'SignInUrl', {
+        description: 'The sign-in pages of the Cognito pool: a front end starts the authorization-code flow (with PKCE) at <SignInUrl>/oauth2/authorize',
+        value: this.identity.domain.baseUrl(),
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', {

@@ -22,8 +22,17 @@ export interface DeploymentParameters {
   readonly corsOrigins: string[];
   /** Receives alarm notifications. */
   readonly alarmEmail?: string;
-  /** Steady-state requests per second for the whole API stage, and the burst above it. */
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The created Cognito pool's sign-in: where it may return people to, after signing in and out. */
+  readonly signIn: { readonly callbackUrls: string[]; readonly logoutUrls: string[]; readonly domainPrefix?: string };
+  /**
+   * Requests per second, and the burst above them, per route of each class: the routes that need
+   * a signed-in caller, and the public ones (the link preview and the OpenAPI document), which
+   * anyone can call and so get a lower limit of their own.
+   */
+  readonly throttle: {
+    readonly authenticated: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly public: { readonly rateLimit: number; readonly burstLimit: number };
+  };
   /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
   readonly invitationEmailsPerUserPerDay: number;
   readonly logRetention: logs.RetentionDays;
@@ -38,8 +47,13 @@ export const PARAMETER_NAMES = [
   'jwtAudience',
   'corsOrigins',
   'alarmEmail',
+  'authCallbackUrls',
+  'authLogoutUrls',
+  'authDomainPrefix',
   'throttleRateLimit',
   'throttleBurstLimit',
+  'publicThrottleRateLimit',
+  'publicThrottleBurstLimit',
   'invitationEmailsPerUserPerDay',
   'logRetentionDays',
 ] as const;
@@ -129,8 +143,32 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
   const alarmEmail = text('alarmEmail');
   if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) problems.push('alarmEmail must be an email address');
 
+  // Sign-in return addresses: https, or http only to this machine (Cognito's own rule).
+  const signInUrls = (name: 'authCallbackUrls' | 'authLogoutUrls', fallback: string[]): string[] => {
+    const given = list(name);
+    for (const entry of given) {
+      const parsed = url(name, entry) && new URL(entry);
+      if (parsed && parsed.protocol !== 'https:' && parsed.hostname !== 'localhost') {
+        problems.push(`${name} entry ${entry} must be https (http only for localhost)`);
+      }
+    }
+    return given.length > 0 ? given : fallback;
+  };
+  const acceptPage = acceptUrl ? [acceptUrl] : [];
+  const callbackUrls = signInUrls('authCallbackUrls', acceptPage);
+  const logoutUrls = signInUrls('authLogoutUrls', acceptUrl ? [`${new URL(acceptUrl).origin}/`] : []);
+  const domainPrefix = text('authDomainPrefix')?.toLowerCase();
+  if (
+    domainPrefix !== undefined &&
+    !/^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix)
+  ) {
+    problems.push('authDomainPrefix must be lower-case letters, digits and hyphens, without aws, amazon or cognito');
+  }
+
   const rateLimit = integer('throttleRateLimit', 50, 1, 10_000);
   const burstLimit = integer('throttleBurstLimit', 100, 1, 5_000);
+  const publicRateLimit = integer('publicThrottleRateLimit', 10, 1, 10_000);
+  const publicBurstLimit = integer('publicThrottleBurstLimit', 20, 1, 5_000);
   const invitationEmailsPerUserPerDay = integer(
     'invitationEmailsPerUserPerDay',
     DEFAULT_EMAILS_PER_USER_PER_DAY,
@@ -156,7 +194,11 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
     jwt: issuer ? { issuer, audience } : undefined,
     corsOrigins,
     alarmEmail,
-    throttle: { rateLimit, burstLimit },
+    signIn: { callbackUrls, logoutUrls, domainPrefix },
+    throttle: {
+      authenticated: { rateLimit, burstLimit },
+      public: { rateLimit: publicRateLimit, burstLimit: publicBurstLimit },
+    },
     invitationEmailsPerUserPerDay,
     logRetention: logRetention as logs.RetentionDays,
   };

@@ -26,6 +26,8 @@ describe('with an external identity provider, a sender domain and CORS', () => {
         alarmEmail: 'ops@example.com',
         throttleRateLimit: '200',
         throttleBurstLimit: '400',
+        publicThrottleRateLimit: '5',
+        publicThrottleBurstLimit: '7',
         invitationEmailsPerUserPerDay: '250',
         logRetentionDays: '90',
       },
@@ -90,9 +92,38 @@ describe('with an external identity provider, a sender domain and CORS', () => {
   it('applies the throttling, retention and alarm subscription', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      RouteSettings: {
+        'GET /api/invitation-tokens/{token}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 7 },
+        'GET /api/openapi.json': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 7 },
+      },
     });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('with the created Cognito pool and its own sign-in addresses', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    ({ template } = synthesize(
+      {
+        ...EXAMPLE_PARAMETERS,
+        authCallbackUrls: 'https://app.example.com/signed-in, http://localhost:5173/signed-in',
+        authLogoutUrls: 'https://app.example.com/bye',
+        authDomainPrefix: 'example-invitations',
+      },
+      { bundle: false },
+    ));
+  }, 60_000);
+
+  it('returns people only to the given addresses, from the given sign-in domain', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://app.example.com/signed-in', 'http://localhost:5173/signed-in'],
+      LogoutURLs: ['https://app.example.com/bye'],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'example-invitations' });
   });
 });
 
@@ -135,6 +166,18 @@ describe('parameter checks', () => {
       'invitationEmailsPerUserPerDay must be a whole number from 1',
     );
     expect(problems({ ...EXAMPLE_PARAMETERS, logRetentionDays: '31' })).toContain('logRetentionDays');
+    expect(problems({ ...EXAMPLE_PARAMETERS, publicThrottleBurstLimit: '0' })).toContain('publicThrottleBurstLimit');
+  });
+
+  it('rejects sign-in addresses that are not https (but localhost) and sign-in domains Cognito refuses', () => {
+    expect(problems({ ...EXAMPLE_PARAMETERS, authCallbackUrls: 'http://app.example.com/in' })).toContain(
+      'authCallbackUrls entry http://app.example.com/in must be https',
+    );
+    expect(problems({ ...EXAMPLE_PARAMETERS, authLogoutUrls: 'not a url' })).toContain(
+      'authLogoutUrls must be an http(s) URL',
+    );
+    expect(problems({ ...EXAMPLE_PARAMETERS, authDomainPrefix: 'my-cognito-login' })).toContain('authDomainPrefix');
+    expect(problems({ ...EXAMPLE_PARAMETERS, authDomainPrefix: 'Bad_Prefix' })).toContain('authDomainPrefix');
   });
 
   it('accepts the minimum and fills in defaults', () => {
@@ -142,7 +185,12 @@ describe('parameter checks', () => {
       senderEmail: 'invitations@example.com',
       jwt: undefined,
       corsOrigins: [],
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      signIn: {
+        callbackUrls: ['https://app.example.com/invitations/accept'],
+        logoutUrls: ['https://app.example.com/'],
+        domainPrefix: undefined,
+      },
+      throttle: { authenticated: { rateLimit: 50, burstLimit: 100 }, public: { rateLimit: 10, burstLimit: 20 } },
       invitationEmailsPerUserPerDay: 1000,
       logRetention: 30,
     });

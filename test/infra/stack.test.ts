@@ -406,11 +406,50 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
   });
 
-  it('throttles and logs the stage, and sends no CORS headers unless origins are given', () => {
+  it('signs people in through the pool with the authorization-code flow only, the scopes the claims need and explicit lifetimes', () => {
+    const clients = template.findResources('AWS::Cognito::UserPoolClient');
+    expect(Object.values(clients).map((client) => (client as { Properties: unknown }).Properties)).toEqual([
+      {
+        UserPoolId: { Ref: expect.stringMatching(/UserPool/) },
+        GenerateSecret: false,
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid', 'email', 'profile'],
+        // By default the accept page is where sign-in returns, and its site's root where sign-out does.
+        CallbackURLs: ['https://app.example.com/invitations/accept'],
+        LogoutURLs: ['https://app.example.com/'],
+        SupportedIdentityProviders: ['COGNITO'],
+        ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        IdTokenValidity: 60,
+        AccessTokenValidity: 60,
+        RefreshTokenValidity: 43_200,
+        AuthSessionValidity: 3,
+        TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+        ReadAttributes: expect.arrayContaining(['email', 'email_verified', 'name', 'nickname']),
+        WriteAttributes: ['name', 'nickname'],
+      },
+    ]);
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      UserPoolId: { Ref: Match.stringLikeRegexp('UserPool') },
+      Domain: {
+        'Fn::Join': ['-', ['invitations', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+      },
+    });
+  });
+
+  it('throttles per route class and logs the stage, and sends no CORS headers unless origins are given', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      // The public routes, anyone's to call, each have a lower limit of their own.
+      RouteSettings: Object.fromEntries(
+        allRoutes
+          .filter((route) => route.auth === 'public')
+          .map((route) => [`${route.method} ${route.path}`, { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }]),
+      ),
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
         Format: Match.stringLikeRegexp('\\$context.requestId'),
