@@ -121,13 +121,18 @@ export class InvitationsStack extends Stack {
     }
     if (this.identity.domain) {
       new CfnOutput(this, 'SignInUrl', {
-        description: 'The sign-in pages of the Cognito pool: a front end starts the authorization-code flow (with PKCE) at <SignInUrl>/oauth2/authorize',
+        description:
+          'The sign-in pages of the Cognito pool: a front end starts the authorization-code flow (with PKCE) at <SignInUrl>/oauth2/authorize',
         value: this.identity.domain.baseUrl(),
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe here (email, chat, paging) to hear about alarms',
       value: this.monitoring.topic.topicArn,
+    });
+    new CfnOutput(this, 'LinkTokenKeyArn', {
+      description: 'The link-token key ring: rotate it with npm run rotate-link-key -- --secret-id <this ARN>',
+      value: this.secrets.linkTokenKey.secretArn,
     });
     new CfnOutput(this, 'DeliveryFailuresQueueUrl', {
       description: 'Stream batches the email sender gave up on: look here when the DeliveryFailures alarm fires',

@@ -478,6 +478,19 @@ describe('HTTP API', () => {
   });
 });
 
+describe('keys', () => {
+  it('keeps both secrets when the stack is deleted or a secret replaced', () => {
+    for (const secret of [stack.secrets.linkTokenKey, stack.secrets.cursorSecret]) {
+      const id = Stack.of(stack).getLogicalId(secret.node.defaultChild as never);
+      expect(template.toJSON().Resources[id]).toMatchObject({
+        Type: 'AWS::SecretsManager::Secret',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+  });
+});
+
 describe('table', () => {
   it('is built from the shared table definition, protected and kept', () => {
     template.hasResource('AWS::DynamoDB::Table', {
@@ -707,6 +720,7 @@ describe('outputs and checks', () => {
         'UserPoolId',
         'UserPoolClientId',
         'AlarmTopicArn',
+        'LinkTokenKeyArn',
         'DeliveryFailuresQueueUrl',
         'RenameFailuresQueueUrl',
         'FeedbackFailuresQueueUrl',
