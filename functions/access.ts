@@ -36,6 +36,10 @@ export type ServiceLimit = keyof typeof LIMIT_VARIABLES;
 /** The environment variable that carries each limit (functions/config.ts reads them). */
 export const LIMIT_VARIABLES = {
   invitationEmailsPerUserPerDay: 'INVITATION_EMAILS_PER_USER_PER_DAY',
+  workspacesPerUser: 'WORKSPACES_PER_USER',
+  membersPerWorkspace: 'MEMBERS_PER_WORKSPACE',
+  pendingInvitationsPerWorkspace: 'PENDING_INVITATIONS_PER_WORKSPACE',
+  workspaceRenamesPerMinute: 'WORKSPACE_RENAMES_PER_MINUTE',
 } as const;
 
 /** The environment variable of each secret. */

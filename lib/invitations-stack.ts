@@ -41,6 +41,7 @@ export class InvitationsStack extends Stack {
     this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt, signIn: parameters.signIn });
     const resources = new ServiceResources(this.table, this.secrets, {
       invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
+      ...parameters.limits,
     });
 
     this.api = new InvitationsApi(this, 'Api', {

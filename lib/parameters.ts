@@ -1,6 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { DEFAULT_EMAILS_PER_USER_PER_DAY } from '../functions/domain/delivery';
+import { DEFAULT_WORKSPACE_LIMITS, type WorkspaceLimits } from '../functions/domain/workspace';
 
 /**
  * What an operator decides at deploy time, as CDK context (`-c name=value`, or the `context`
@@ -35,6 +36,8 @@ export interface DeploymentParameters {
   };
   /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
   readonly invitationEmailsPerUserPerDay: number;
+  /** Workspaces per person, members and pending invitations per workspace, renames per workspace per minute. */
+  readonly limits: WorkspaceLimits;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -55,6 +58,10 @@ export const PARAMETER_NAMES = [
   'publicThrottleRateLimit',
   'publicThrottleBurstLimit',
   'invitationEmailsPerUserPerDay',
+  'workspacesPerUser',
+  'membersPerWorkspace',
+  'pendingInvitationsPerWorkspace',
+  'workspaceRenamesPerMinute',
   'logRetentionDays',
 ] as const;
 
@@ -176,6 +183,23 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
     1_000_000,
   );
 
+  const limits: WorkspaceLimits = {
+    workspacesPerUser: integer('workspacesPerUser', DEFAULT_WORKSPACE_LIMITS.workspacesPerUser, 1, 100_000),
+    membersPerWorkspace: integer('membersPerWorkspace', DEFAULT_WORKSPACE_LIMITS.membersPerWorkspace, 1, 1_000_000),
+    pendingInvitationsPerWorkspace: integer(
+      'pendingInvitationsPerWorkspace',
+      DEFAULT_WORKSPACE_LIMITS.pendingInvitationsPerWorkspace,
+      1,
+      1_000_000,
+    ),
+    workspaceRenamesPerMinute: integer(
+      'workspaceRenamesPerMinute',
+      DEFAULT_WORKSPACE_LIMITS.workspaceRenamesPerMinute,
+      1,
+      60,
+    ),
+  };
+
   const retentionDays = integer('logRetentionDays', 30, 1, 3653);
   const logRetention = Object.values(logs.RetentionDays).includes(retentionDays as logs.RetentionDays)
     ? (retentionDays as logs.RetentionDays)
@@ -200,6 +224,7 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
       public: { rateLimit: publicRateLimit, burstLimit: publicBurstLimit },
     },
     invitationEmailsPerUserPerDay,
+    limits,
     logRetention: logRetention as logs.RetentionDays,
   };
 }

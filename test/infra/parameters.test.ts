@@ -5,6 +5,7 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LIMIT_VARIABLES } from '../../functions/access';
 import type { InvitationsStack } from '../../lib/invitations-stack';
 import { parseParameters } from '../../lib/parameters';
 import { EXAMPLE_PARAMETERS, logicalId, synthesize } from './synth';
@@ -29,6 +30,10 @@ describe('with an external identity provider, a sender domain and CORS', () => {
         publicThrottleRateLimit: '5',
         publicThrottleBurstLimit: '7',
         invitationEmailsPerUserPerDay: '250',
+        workspacesPerUser: '7',
+        membersPerWorkspace: '60',
+        pendingInvitationsPerWorkspace: '40',
+        workspaceRenamesPerMinute: '1',
         logRetentionDays: '90',
       },
       { bundle: false },
@@ -79,14 +84,26 @@ describe('with an external identity provider, a sender domain and CORS', () => {
     });
   });
 
-  it('gives the daily email allowance to the two routes that ask for emails, and to no other function', () => {
+  it('gives each limit to the routes that enforce it, and to no other function', () => {
     const resources = template.toJSON().Resources;
     const functions = [...stack.api.functions, stack.email.sender, stack.nameSync.handler, stack.feedback.handler];
-    const withAllowance = functions.flatMap((fn) => {
-      const value = resources[logicalId(fn)].Properties.Environment.Variables.INVITATION_EMAILS_PER_USER_PER_DAY;
-      return value === undefined ? [] : [[fn.handlerName, value]];
+    const limitsOf = (fn: (typeof functions)[number]) =>
+      Object.fromEntries(
+        Object.entries(resources[logicalId(fn)].Properties.Environment.Variables as Record<string, unknown>).filter(
+          ([name]) => Object.values(LIMIT_VARIABLES).includes(name as never),
+        ),
+      );
+    const withLimits = Object.fromEntries(
+      functions.flatMap((fn) => (Object.keys(limitsOf(fn)).length ? [[fn.handlerName, limitsOf(fn)]] : [])),
+    );
+    expect(withLimits).toEqual({
+      'create-workspace': { WORKSPACES_PER_USER: '7' },
+      'update-workspace': { WORKSPACE_RENAMES_PER_MINUTE: '1' },
+      'create-invitation': { INVITATION_EMAILS_PER_USER_PER_DAY: '250', PENDING_INVITATIONS_PER_WORKSPACE: '40' },
+      'accept-invitation': { MEMBERS_PER_WORKSPACE: '60' },
+      'accept-invitation-token': { MEMBERS_PER_WORKSPACE: '60' },
+      'resend-invitation': { INVITATION_EMAILS_PER_USER_PER_DAY: '250' },
     });
-    expect(Object.fromEntries(withAllowance)).toEqual({ 'create-invitation': '250', 'resend-invitation': '250' });
   });
 
   it('applies the throttling, retention and alarm subscription', () => {
@@ -167,6 +184,10 @@ describe('parameter checks', () => {
     );
     expect(problems({ ...EXAMPLE_PARAMETERS, logRetentionDays: '31' })).toContain('logRetentionDays');
     expect(problems({ ...EXAMPLE_PARAMETERS, publicThrottleBurstLimit: '0' })).toContain('publicThrottleBurstLimit');
+    expect(problems({ ...EXAMPLE_PARAMETERS, workspaceRenamesPerMinute: '61' })).toContain(
+      'workspaceRenamesPerMinute must be a whole number from 1 to 60',
+    );
+    expect(problems({ ...EXAMPLE_PARAMETERS, membersPerWorkspace: '1.5' })).toContain('membersPerWorkspace');
   });
 
   it('rejects sign-in addresses that are not https (but localhost) and sign-in domains Cognito refuses', () => {
@@ -192,6 +213,12 @@ describe('parameter checks', () => {
       },
       throttle: { authenticated: { rateLimit: 50, burstLimit: 100 }, public: { rateLimit: 10, burstLimit: 20 } },
       invitationEmailsPerUserPerDay: 1000,
+      limits: {
+        workspacesPerUser: 20,
+        membersPerWorkspace: 1000,
+        pendingInvitationsPerWorkspace: 500,
+        workspaceRenamesPerMinute: 3,
+      },
       logRetention: 30,
     });
   });
