@@ -24,6 +24,11 @@ export interface InvitationsApiProps {
   readonly routes?: readonly Route[];
 }
 
+/** Drops the quotes around variables that always hold a number, so that the log line carries them as numbers. */
+function unquoteNumbers(format: string, variables: string[]): string {
+  return variables.reduce((line, variable) => line.replaceAll(`"${variable}"`, variable), format);
+}
+
 /** `list-workspace-invitations` → `ListWorkspaceInvitations`. */
 export function constructIdOf(handler: string): string {
   return handler.replace(/(^|-)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase());
@@ -38,6 +43,8 @@ export class InvitationsApi extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly functions: ServiceFunction[] = [];
+  /** One JSON line per request: no query string, no headers, no body. */
+  readonly accessLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: InvitationsApiProps) {
     super(scope, id);
@@ -57,7 +64,8 @@ export class InvitationsApi extends Construct {
           : undefined,
     });
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const accessLogs = this.accessLogs;
     this.stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -66,24 +74,28 @@ export class InvitationsApi extends Construct {
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
         // No query string and no headers: tokens and email addresses travel there.
+        // status and latencyMs as JSON numbers, which the access-log metric filters measure (lib/api-alarms.ts).
         format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-            // The Lambda request id, which every log line of the function carries.
-            functionRequestId: '$context.integration.requestId',
-            authorizerError: '$context.authorizer.error',
-            caller: '$context.authorizer.claims.sub',
-          }),
+          unquoteNumbers(
+            JSON.stringify({
+              requestId: '$context.requestId',
+              time: '$context.requestTime',
+              ip: '$context.identity.sourceIp',
+              userAgent: '$context.identity.userAgent',
+              routeKey: '$context.routeKey',
+              status: '$context.status',
+              protocol: '$context.protocol',
+              responseLength: '$context.responseLength',
+              latencyMs: '$context.responseLatency',
+              integrationLatencyMs: '$context.integrationLatency',
+              integrationError: '$context.integrationErrorMessage',
+              // The Lambda request id, which every log line of the function carries.
+              functionRequestId: '$context.integration.requestId',
+              authorizerError: '$context.authorizer.error',
+              caller: '$context.authorizer.claims.sub',
+            }),
+            ['$context.status', '$context.responseLatency'],
+          ),
         ),
       },
     });

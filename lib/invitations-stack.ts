@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Route } from '../functions/routes';
+import { type Route, routes } from '../functions/routes';
 import { EmailFeedback } from './email-feedback';
 import { ServiceResources } from './function-needs';
 import { Identity } from './identity';
@@ -9,6 +9,8 @@ import { InvitationsApi } from './invitations-api';
 import { InvitationsTable } from './invitations-table';
 import { Monitoring } from './monitoring';
 import type { DeploymentParameters } from './parameters';
+import { ServiceAlarms } from './service-alarms';
+import { ServiceDashboard } from './service-dashboard';
 import { ServiceSecrets } from './service-secrets';
 import { WorkspaceNameSync } from './workspace-name-sync';
 
@@ -31,6 +33,8 @@ export class InvitationsStack extends Stack {
   readonly feedback: EmailFeedback;
   readonly nameSync: WorkspaceNameSync;
   readonly monitoring: Monitoring;
+  readonly serviceAlarms: ServiceAlarms;
+  readonly dashboard: ServiceDashboard;
 
   constructor(scope: Construct, id: string, props: InvitationsStackProps) {
     super(scope, id, props);
@@ -101,6 +105,23 @@ export class InvitationsStack extends Stack {
       alarmEmail: parameters.alarmEmail,
     });
 
+    this.serviceAlarms = new ServiceAlarms(this, 'ServiceAlarms', {
+      topic: this.monitoring.topic,
+      table: this.table,
+      accessLogs: this.api.accessLogs,
+      routes: props.routes ?? routes,
+    });
+    this.dashboard = new ServiceDashboard(this, 'Operations', {
+      alarms: this.serviceAlarms,
+      table: this.table,
+      apiFunctions: this.api.functions,
+      emailSender: this.email.sender,
+      nameSync: this.nameSync.handler,
+      feedback: this.feedback.handler,
+      failureQueues: [this.email.failures, this.nameSync.failures, this.feedback.failures],
+      configurationSetName: this.email.configurationSet.configurationSetName,
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API; routes live under /api (the OpenAPI document: <ApiUrl>api/openapi.json)',
       value: this.api.url,
@@ -127,6 +148,10 @@ export class InvitationsStack extends Stack {
         value: this.identity.domain.baseUrl(),
       });
     }
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of the API, the table and the email pipeline',
+      value: this.dashboard.dashboard.dashboardName,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe here (email, chat, paging) to hear about alarms',
       value: this.monitoring.topic.topicArn,

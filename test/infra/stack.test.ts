@@ -710,6 +710,162 @@ describe('alarms', () => {
     }
   });
 
+  const alarmOf = (construct: IConstruct) =>
+    template.toJSON().Resources[Stack.of(stack).getLogicalId(construct.node.defaultChild as never)].Properties;
+  const serviceAlarm = (id: string) => {
+    const alarm = stack.serviceAlarms.alarms.find((candidate) => candidate.node.id === id);
+    if (!alarm) throw new Error(`no alarm ${id}`);
+    return alarmOf(alarm);
+  };
+  const notifies = {
+    AlarmActions: [{ Ref: expect.stringMatching(/MonitoringAlarms/) }],
+    OKActions: [{ Ref: expect.stringMatching(/MonitoringAlarms/) }],
+  };
+
+  it('raises an alarm on DynamoDB throttling of the table or any index, and on its system errors', () => {
+    const throttles = serviceAlarm('TableThrottles');
+    expect(throttles).toMatchObject({ ...notifies, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const metrics = throttles.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+    }[];
+    const stats = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(
+      stats
+        .map(
+          (metric) =>
+            `${metric.MetricName} ${metric.Dimensions.map((d) => (d.Name === 'TableName' ? 'table' : d.Value)).join(' ')}`,
+        )
+        .sort(),
+    ).toEqual(
+      ['ReadThrottleEvents', 'WriteThrottleEvents']
+        .flatMap((name) => [
+          `${name} table`,
+          ...Object.values(TABLE.indexes).map((index) => `${name} ${index.name} table`),
+        ])
+        .sort(),
+    );
+    expect(metrics.find((m) => m.Expression)?.Expression?.split(' + ')).toHaveLength(8);
+    const errors = serviceAlarm('TableSystemErrors');
+    expect(errors).toMatchObject({ ...notifies, Threshold: 1 });
+    expect(JSON.stringify(errors.Metrics)).toContain('SystemErrors');
+    expect(JSON.stringify(errors.Metrics)).toContain('TransactWriteItems');
+  });
+
+  it('measures each route class from the access logs and alarms on its 5xx rate and p99 latency', () => {
+    const publicKeys = allRoutes.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.path}`);
+    expect(publicKeys).toEqual(['GET /api/openapi.json', 'GET /api/invitation-tokens/{token}']);
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
+      (filter) =>
+        (
+          filter as {
+            Properties: {
+              LogGroupName: unknown;
+              FilterPattern: string;
+              MetricTransformations: { MetricName: string; MetricValue: string }[];
+            };
+          }
+        ).Properties,
+    );
+    const byMetric: Record<string, (typeof filters)[number]> = Object.fromEntries(
+      filters.map((f) => [f.MetricTransformations[0]?.MetricName, f]),
+    );
+    const publicSelection =
+      '($.routeKey = "GET /api/openapi.json" || $.routeKey = "GET /api/invitation-tokens/{token}")';
+    const authenticatedSelection =
+      '($.routeKey != "GET /api/openapi.json" && $.routeKey != "GET /api/invitation-tokens/{token}" && $.routeKey != "-")';
+    expect(
+      Object.fromEntries(
+        Object.entries(byMetric).map(([name, f]) => [name, [f.FilterPattern, f.MetricTransformations[0]?.MetricValue]]),
+      ),
+    ).toEqual({
+      PublicApiRequests: [`{ ${publicSelection} }`, '1'],
+      PublicApiServerErrors: [`{ ${publicSelection} && $.status >= 500 }`, '1'],
+      PublicApiLatency: [`{ ${publicSelection} }`, '$.latencyMs'],
+      AuthenticatedApiRequests: [`{ ${authenticatedSelection} }`, '1'],
+      AuthenticatedApiServerErrors: [`{ ${authenticatedSelection} && $.status >= 500 }`, '1'],
+      AuthenticatedApiLatency: [`{ ${authenticatedSelection} }`, '$.latencyMs'],
+    });
+    for (const filter of filters) expect(filter.LogGroupName).toEqual(ref(stack.api.accessLogs));
+    // The access log carries status and latency as numbers, which the filters compare and measure.
+    const format: string =
+      template.findResources('AWS::ApiGatewayV2::Stage')[
+        Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as string
+      ]?.Properties.AccessLogSettings.Format;
+    expect(
+      JSON.parse(
+        format.replaceAll(/\$context\.[\w.]+/g, (v) =>
+          v === '$context.status' || v === '$context.responseLatency' ? '200' : v,
+        ),
+      ),
+    ).toMatchObject({ status: 200, latencyMs: 200 });
+
+    for (const routeClass of ['Public', 'Authenticated']) {
+      const rate = serviceAlarm(`${routeClass}ApiServerErrorRate`);
+      expect(rate).toMatchObject({
+        ...notifies,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+      });
+      expect(rate.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe(
+        'IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)',
+      );
+      const latency = serviceAlarm(`${routeClass}ApiLatency`);
+      expect(latency).toMatchObject({
+        ...notifies,
+        MetricName: `${routeClass}ApiLatency`,
+        Namespace: 'Invitations',
+        ExtendedStatistic: 'p99',
+        Threshold: 2000,
+        EvaluationPeriods: 3,
+      });
+    }
+  });
+
+  it('alarms on the SES bounce and complaint rates below the levels at which AWS reviews the account', () => {
+    expect(serviceAlarm('SesBounceRate')).toMatchObject({
+      ...notifies,
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Threshold: 0.03,
+    });
+    expect(serviceAlarm('SesComplaintRate')).toMatchObject({
+      ...notifies,
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.0005,
+    });
+    expect(serviceAlarm('SesBounceRate').Threshold).toBeLessThan(0.05);
+    expect(serviceAlarm('SesComplaintRate').Threshold).toBeLessThan(0.001);
+  });
+
+  it('draws one dashboard with the API, the table, the email pipeline and every service alarm', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(Stack.of(stack).resolve(alarmOf(stack.dashboard.dashboard).DashboardBody));
+    for (const needed of [
+      '## API',
+      'PublicApiRequests',
+      'AuthenticatedApiLatency',
+      '## Table',
+      'ConsumedWriteCapacityUnits',
+      'WriteThrottleEvents',
+      'SystemErrors',
+      '## Email pipeline',
+      'Reputation.BounceRate',
+      'Reputation.ComplaintRate',
+      'IteratorAge',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      expect({ needed, present: body.includes(needed) }).toEqual({ needed, present: true });
+    }
+    for (const alarm of stack.serviceAlarms.alarms) {
+      expect(body).toContain(Stack.of(stack).getLogicalId(alarm.node.defaultChild as never));
+    }
+    template.hasOutput('DashboardName', { Value: ref(stack.dashboard.dashboard) });
+  });
+
   it('notifies an encrypted topic that only accepts TLS', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
