@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type Route, routes } from '../functions/routes';
 import { EmailFeedback } from './email-feedback';
@@ -39,6 +39,10 @@ export class InvitationsStack extends Stack {
   constructor(scope: Construct, id: string, props: InvitationsStackProps) {
     super(scope, id, props);
     const { parameters } = props;
+    // Every resource says which service it belongs to (cost reports, tag-based access policies).
+    // Not the dashboard: cfn-lint's schema (1.51) does not know AWS::CloudWatch::Dashboard's Tags
+    // yet and calls them an error, and a dashboard is found by its name anyway.
+    Tags.of(this).add('service', 'invitations', { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
 
     this.table = new InvitationsTable(this, 'Data');
     this.secrets = new ServiceSecrets(this, 'Secrets');
