@@ -3,19 +3,18 @@
  * the caller's credentials. Deployment parameters come from CDK context (see lib/parameters.ts
  * and the Deploy section of the README). Every synth runs the AWS Solutions checks of cdk-nag.
  */
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvitationsStack } from '../lib/invitations-stack';
 import { readParameters } from '../lib/parameters';
 
 const app = new App();
 const stackName = app.node.tryGetContext('stackName') ?? 'Invitations';
-const stack = new InvitationsStack(app, stackName, {
+new InvitationsStack(app, stackName, {
   description: 'Invitations service: invite people by email into private workspaces',
   parameters: parametersOrExit(),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
-Tags.of(stack).add('service', 'invitations');
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
 

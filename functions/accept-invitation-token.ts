@@ -5,6 +5,6 @@ import { httpHandler } from './http/wrapper';
 import { invitations } from './services';
 
 export const handler = httpHandler(operations['accept-invitation-token'], async ({ caller, params, baseUrl }) => {
-  const view = await invitations.acceptByLink(caller, params.token, await linkTokens());
+  const view = await invitations.acceptByLink(caller, params.token, await linkTokens(params.token));
   return { status: 200, body: invitationResource(view, baseUrl), headers: { 'cache-control': 'no-store' } };
 });

@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
 import { DEFAULT_EMAILS_PER_USER_PER_DAY } from './domain/delivery';
+import { DEFAULT_WORKSPACE_LIMITS } from './domain/workspace';
+
+const limit = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 /**
  * Configuration, read from the environment once at cold start. A missing or malformed value
@@ -10,13 +13,18 @@ const schema = z.object({
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** Set locally (DynamoDB Local); unset in AWS. */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
-  /** Signs pagination cursors so that they cannot be forged or moved to another collection. */
-  CURSOR_SECRET: z.string().check(z.minLength(32)),
+  /**
+   * Signs pagination cursors so that they cannot be forged or moved to another collection. Only
+   * the functions that list (their routes declare `cursorKey`) are given it.
+   */
+  CURSOR_SECRET: z.optional(z.string().check(z.minLength(32))),
   /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
-  INVITATION_EMAILS_PER_USER_PER_DAY: z._default(
-    z.coerce.number().check(z.int(), z.positive()),
-    DEFAULT_EMAILS_PER_USER_PER_DAY,
-  ),
+  INVITATION_EMAILS_PER_USER_PER_DAY: limit(DEFAULT_EMAILS_PER_USER_PER_DAY),
+  /** The abuse limits (functions/domain/workspace.ts); each function is given those its route declares. */
+  WORKSPACES_PER_USER: limit(DEFAULT_WORKSPACE_LIMITS.workspacesPerUser),
+  MEMBERS_PER_WORKSPACE: limit(DEFAULT_WORKSPACE_LIMITS.membersPerWorkspace),
+  PENDING_INVITATIONS_PER_WORKSPACE: limit(DEFAULT_WORKSPACE_LIMITS.pendingInvitationsPerWorkspace),
+  WORKSPACE_RENAMES_PER_MINUTE: limit(DEFAULT_WORKSPACE_LIMITS.workspaceRenamesPerMinute),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,19 +1,19 @@
 /**
  * The route table: every API operation, its handler file (functions/<handler>.ts), whether it
- * needs a caller, and whether it writes. The CDK stack builds one function and one API route per
- * entry; the local gateway serves exactly these routes; the OpenAPI document lists them.
+ * needs a caller, and what it does with the table, the keys and the limits (functions/access.ts).
+ * The CDK stack builds one function and one API route per entry and grants it exactly what the
+ * entry declares; the local gateway serves exactly these routes and holds each handler to its
+ * declaration; the OpenAPI document lists them.
  */
-export interface Route {
+import type { FunctionNeeds } from './access';
+
+export interface Route extends FunctionNeeds {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `{name}` is a path parameter. */
   path: string;
   handler: string;
   auth: 'jwt' | 'public';
-  /** What the handler does with the table: `none` gets neither table access nor its configuration. */
-  access: 'read' | 'write' | 'none';
   summary: string;
-  /** The handler mints or verifies invitation link tokens, so it may read the HMAC key. */
-  usesTokenKey?: boolean;
   tag: 'Workspaces' | 'Invitations' | 'API';
 }
 
@@ -23,7 +23,8 @@ export const routes = [
     path: '/api/workspaces',
     handler: 'create-workspace',
     auth: 'jwt',
-    access: 'write',
+    table: { actions: ['PutItem', 'UpdateItem'] },
+    limits: ['workspacesPerUser'],
     tag: 'Workspaces',
     summary: 'Create a workspace; the caller becomes its OWNER',
   },
@@ -32,7 +33,8 @@ export const routes = [
     path: '/api/workspaces',
     handler: 'list-workspaces',
     auth: 'jwt',
-    access: 'read',
+    table: { actions: ['BatchGetItem'], indexes: ['byUser'] },
+    secrets: ['cursorKey'],
     tag: 'Workspaces',
     summary: "List the caller's workspaces",
   },
@@ -41,7 +43,7 @@ export const routes = [
     path: '/api/workspaces/{workspaceId}',
     handler: 'get-workspace',
     auth: 'jwt',
-    access: 'read',
+    table: { actions: ['BatchGetItem'] },
     tag: 'Workspaces',
     summary: 'View a workspace (members only)',
   },
@@ -50,7 +52,8 @@ export const routes = [
     path: '/api/workspaces/{workspaceId}',
     handler: 'update-workspace',
     auth: 'jwt',
-    access: 'write',
+    table: { actions: ['BatchGetItem', 'UpdateItem', 'ConditionCheckItem'] },
+    limits: ['workspaceRenamesPerMinute'],
     tag: 'Workspaces',
     summary: "Change a workspace's name, allowed domains or invitation lifetime (OWNER/ADMIN)",
   },
@@ -59,7 +62,8 @@ export const routes = [
     path: '/api/workspaces/{workspaceId}/members',
     handler: 'list-members',
     auth: 'jwt',
-    access: 'read',
+    table: { actions: ['BatchGetItem', 'Query'] },
+    secrets: ['cursorKey'],
     tag: 'Workspaces',
     summary: "List a workspace's members (members only)",
   },
@@ -68,7 +72,7 @@ export const routes = [
     path: '/api/workspaces/{workspaceId}/members/{userId}',
     handler: 'remove-member',
     auth: 'jwt',
-    access: 'write',
+    table: { actions: ['BatchGetItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'] },
     tag: 'Workspaces',
     summary: 'Remove a member (OWNER/ADMIN, or the member themself; never the last OWNER)',
   },
@@ -77,7 +81,9 @@ export const routes = [
     path: '/api/invitations',
     handler: 'list-invitations',
     auth: 'jwt',
-    access: 'read',
+    // BatchGetItem: the sent list keeps only the workspaces the caller still belongs to.
+    table: { actions: ['BatchGetItem'], indexes: ['byUser', 'byEmail'] },
+    secrets: ['cursorKey'],
     tag: 'Invitations',
     summary: 'List the invitations the caller sent, or with ?email= the ones the caller received',
   },
@@ -86,7 +92,8 @@ export const routes = [
     path: '/api/workspaces/{workspaceId}/invitations',
     handler: 'list-workspace-invitations',
     auth: 'jwt',
-    access: 'read',
+    table: { actions: ['BatchGetItem'], indexes: ['byWorkspace'] },
+    secrets: ['cursorKey'],
     tag: 'Invitations',
     summary: "List a workspace's invitations (OWNER/ADMIN: all; MEMBER: their own)",
   },
@@ -95,7 +102,9 @@ export const routes = [
     path: '/api/workspaces/{workspaceId}/invitations',
     handler: 'create-invitation',
     auth: 'jwt',
-    access: 'write',
+    // GetItem, Query and PutItem recount the workspace's pending invitations when the count says it is full.
+    table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
+    limits: ['invitationEmailsPerUserPerDay', 'pendingInvitationsPerWorkspace'],
     tag: 'Invitations',
     summary: 'Invite an email address into a workspace',
   },
@@ -104,7 +113,7 @@ export const routes = [
     path: '/api/invitations/{invitationId}',
     handler: 'get-invitation',
     auth: 'jwt',
-    access: 'read',
+    table: { actions: ['GetItem', 'BatchGetItem'] },
     tag: 'Invitations',
     summary: 'View one invitation',
   },
@@ -113,7 +122,10 @@ export const routes = [
     path: '/api/invitations/{invitationId}',
     handler: 'accept-invitation',
     auth: 'jwt',
-    access: 'write',
+    // BatchGetItem: a caller who is not the invitee gets 403 or 404 by their role in the workspace.
+    // Query: the workspace's members are recounted when the count says it is full.
+    table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
+    limits: ['membersPerWorkspace'],
     tag: 'Invitations',
     summary: 'Accept an invitation (the invitee); creates the membership',
   },
@@ -122,7 +134,7 @@ export const routes = [
     path: '/api/invitations/{invitationId}/revoked',
     handler: 'withdraw-invitation',
     auth: 'jwt',
-    access: 'write',
+    table: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
     tag: 'Invitations',
     summary: 'Withdraw a PENDING or ACCEPTED invitation; an accepted one loses its membership',
   },
@@ -131,7 +143,7 @@ export const routes = [
     path: '/api/invitations/{invitationId}/declined',
     handler: 'decline-invitation',
     auth: 'jwt',
-    access: 'write',
+    table: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem'] },
     tag: 'Invitations',
     summary: 'Decline a PENDING invitation (the invitee)',
   },
@@ -140,7 +152,7 @@ export const routes = [
     path: '/api/invitations/{invitationId}',
     handler: 'delete-invitation',
     auth: 'jwt',
-    access: 'write',
+    table: { actions: ['GetItem', 'BatchGetItem', 'DeleteItem', 'ConditionCheckItem'] },
     tag: 'Invitations',
     summary: 'Delete a PENDING, REVOKED, DECLINED or EXPIRED invitation',
   },
@@ -149,7 +161,6 @@ export const routes = [
     path: '/api/openapi.json',
     handler: 'get-openapi',
     auth: 'public',
-    access: 'none',
     tag: 'API',
     summary: 'This API as an OpenAPI 3.1 document',
   },
@@ -158,7 +169,8 @@ export const routes = [
     path: '/api/invitations/{invitationId}/resend',
     handler: 'resend-invitation',
     auth: 'jwt',
-    access: 'write',
+    table: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'ConditionCheckItem'] },
+    limits: ['invitationEmailsPerUserPerDay'],
     tag: 'Invitations',
     summary: 'Send a PENDING invitation again, with a full lifetime from now (at most once a minute)',
   },
@@ -167,8 +179,8 @@ export const routes = [
     path: '/api/invitation-tokens/{token}',
     handler: 'preview-invitation-token',
     auth: 'public',
-    access: 'read',
-    usesTokenKey: true,
+    table: { actions: ['GetItem'] },
+    secrets: ['linkTokenKey'],
     tag: 'Invitations',
     summary: 'Preview the invitation behind an emailed link; changes nothing',
   },
@@ -177,8 +189,9 @@ export const routes = [
     path: '/api/invitation-tokens/{token}/accept',
     handler: 'accept-invitation-token',
     auth: 'jwt',
-    access: 'write',
-    usesTokenKey: true,
+    table: { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
+    limits: ['membersPerWorkspace'],
+    secrets: ['linkTokenKey'],
     tag: 'Invitations',
     summary: "Accept the invitation behind an emailed link (the caller's verified email must be the invited one)",
   },

@@ -6,10 +6,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EMAIL_FEEDBACK } from '../functions/consumers';
 import { emailFeedbackEventPattern } from '../functions/email/feedback';
 import { EMAIL_FEEDBACK_HANDLER } from './bundling/options';
 import { failureQueue } from './failure-queue';
-import type { InvitationsTable } from './invitations-table';
+import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 
 /**
@@ -34,12 +35,11 @@ export const FEEDBACK_RETRIES = {
 } as const;
 
 export interface EmailFeedbackProps {
-  readonly table: InvitationsTable;
+  /** The table and keys; the function gets what its consumer entry declares (functions/consumers.ts). */
+  readonly resources: ServiceResources;
   /** The configuration set invitation emails are sent through: its bounces and complaints are recorded. */
   readonly configurationSet: ses.ConfigurationSet;
   readonly logRetention: logs.RetentionDays;
-  /** TABLE_NAME and CURSOR_SECRET: the function loads the same configuration module as the API. */
-  readonly environment: Record<string, string>;
 }
 
 /**
@@ -69,9 +69,9 @@ export class EmailFeedback extends Construct {
       profile: 'event',
       description: 'Records bounces and complaints of invitation emails on the invitations, from SES events',
       logRetention: props.logRetention,
-      environment: props.environment,
+      environment: props.resources.environmentFor(EMAIL_FEEDBACK),
     });
-    props.table.grant(this.handler, 'delivery-feedback');
+    props.resources.grant(this.handler, EMAIL_FEEDBACK);
 
     this.failures = failureQueue(
       this,

@@ -5,15 +5,14 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EMAIL_SWEEP } from '../functions/consumers';
 import { EMAIL_SWEEP_HANDLER } from './bundling/options';
 import { failureQueue } from './failure-queue';
-import type { InvitationsTable } from './invitations-table';
+import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 
 export interface EmailSweepProps {
-  readonly table: InvitationsTable;
-  /** TABLE_NAME and CURSOR_SECRET: the sweep loads the same configuration module as the API. */
-  readonly environment: Record<string, string>;
+  readonly resources: ServiceResources;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -38,9 +37,9 @@ export class EmailSweep extends Construct {
       profile: 'stream',
       description: 'Queues again invitation emails that are owed and stuck, held emails due a retry, and re-drives',
       logRetention: props.logRetention,
-      environment: props.environment,
+      environment: props.resources.environmentFor(EMAIL_SWEEP),
     });
-    props.table.grant(this.handler, 'email-sweep');
+    props.resources.grant(this.handler, EMAIL_SWEEP);
 
     this.failures = failureQueue(this, 'SweepFailures', 'the dead-letter queue of the email sweep schedule');
     // The schedule's own role, assumable only by Scheduler for this account's schedules.

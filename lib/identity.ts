@@ -1,11 +1,39 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
 export interface IdentityProps {
   /** An operator's own identity provider. Without it, a Cognito user pool is created. */
   readonly jwt?: { readonly issuer: string; readonly audience: string[] };
+  /** Where the created pool's sign-in may send people back to (the front end's pages), and after signing out. */
+  readonly signIn: {
+    readonly callbackUrls: string[];
+    readonly logoutUrls: string[];
+    /** The prefix of the pool's sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`); derived from the stack id when absent. */
+    readonly domainPrefix?: string;
+  };
 }
+
+/**
+ * How long what the created app client issues stays valid. ID and access tokens: one hour, so a
+ * removed user or a stolen token stops working soon. Refresh tokens: 30 days, so people sign in
+ * about once a month; revoking one (sign-out) ends it at once. A sign-in session (the minutes
+ * between entering the password and the MFA code): 3 minutes, Cognito's minimum.
+ */
+export const TOKEN_LIFETIMES = {
+  idToken: Duration.hours(1),
+  accessToken: Duration.hours(1),
+  refreshToken: Duration.days(30),
+  authSession: Duration.minutes(3),
+} as const;
+
+/**
+ * The claims the service reads from an ID token (sub, email, email_verified, name, nickname):
+ * `openid` for the ID token itself, `email` and `profile` for the rest. Nothing else: no
+ * `aws.cognito.signin.user.admin`, which would let the token change the user's own attributes
+ * through Cognito's API, and no phone.
+ */
+export const SIGN_IN_SCOPES = [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE];
 
 /**
  * Who may call the API: the issuer and audiences the JWT authorizer trusts. Either the
@@ -17,6 +45,7 @@ export class Identity extends Construct {
   readonly audience: string[];
   readonly userPool?: cognito.UserPool;
   readonly userPoolClient?: cognito.UserPoolClient;
+  readonly domain?: cognito.UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
@@ -59,14 +88,36 @@ export class Identity extends Construct {
         '(jwtIssuer/jwtAudience) or move the pool to Plus.',
     });
 
+    // The sign-in pages (managed login) the code flow starts at.
+    this.domain = this.userPool.addDomain('SignInDomain', {
+      cognitoDomain: {
+        // Unique per stack without exposing the account id: the stack id's UUID.
+        domainPrefix:
+          props.signIn.domainPrefix ??
+          Fn.join('-', ['invitations', Fn.select(2, Fn.split('/', Stack.of(this).stackId))]),
+      },
+    });
+
     this.userPoolClient = this.userPool.addClient('ApiClient', {
-      // A browser or mobile app: a public client, so no secret that could leak from it.
+      // A browser or mobile app: a public client, so no secret that could leak from it, and for
+      // that reason the authorization-code flow only, which the app completes with PKCE; no
+      // implicit flow (tokens in the URL) and no client credentials.
       generateSecret: false,
-      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: SIGN_IN_SCOPES,
+        callbackUrls: props.signIn.callbackUrls,
+        logoutUrls: props.signIn.logoutUrls,
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      // No direct password or SRP sign-in through the API: people sign in on the managed pages,
+      // where MFA is enforced. Only refreshing tokens is allowed besides.
+      authFlows: { userSrp: false },
       preventUserExistenceErrors: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
+      idTokenValidity: TOKEN_LIFETIMES.idToken,
+      accessTokenValidity: TOKEN_LIFETIMES.accessToken,
+      refreshTokenValidity: TOKEN_LIFETIMES.refreshToken,
+      authSessionValidity: TOKEN_LIFETIMES.authSession,
       enableTokenRevocation: true,
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true, fullname: true, nickname: true })

@@ -2,27 +2,25 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EMAIL_SENDER } from '../functions/consumers';
 import { DEFAULT_SEND_TIMEOUT_MS } from '../functions/domain/delivery';
 import { invitationEmailFilterPatterns } from '../functions/stream/filters';
 import { EMAIL_SENDER_HANDLER } from './bundling/options';
-import type { InvitationsTable } from './invitations-table';
+import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 import { subscribeToTableStream } from './table-stream-subscription';
 
 export interface InvitationEmailProps {
-  readonly table: InvitationsTable;
+  /** The table and keys; the function gets what its consumer entry declares (functions/consumers.ts). */
+  readonly resources: ServiceResources;
   readonly senderEmail: string;
   readonly senderName?: string;
   readonly senderDomain?: string;
   readonly acceptUrl: string;
   readonly logRetention: logs.RetentionDays;
-  readonly tokenKey: secretsmanager.ISecret;
-  /** TABLE_NAME and CURSOR_SECRET: the sender loads the same configuration module as the API. */
-  readonly environment: Record<string, string>;
 }
 
 /**
@@ -65,16 +63,14 @@ export class InvitationEmail extends Construct {
       description: 'Sends invitation emails for new and resent invitations, from the table stream',
       logRetention: props.logRetention,
       environment: {
-        ...props.environment,
+        ...props.resources.environmentFor(EMAIL_SENDER),
         ACCEPT_URL: props.acceptUrl,
         SES_FROM_ADDRESS: props.senderName ? `${props.senderName} <${props.senderEmail}>` : props.senderEmail,
         SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
-        TOKEN_KEY_SECRET_ARN: props.tokenKey.secretArn,
         SES_SEND_TIMEOUT_MS: String(DEFAULT_SEND_TIMEOUT_MS),
       },
     });
-    props.table.grant(this.sender, 'delivery');
-    props.tokenKey.grantRead(this.sender);
+    props.resources.grant(this.sender, EMAIL_SENDER);
     this.sender.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
@@ -91,7 +87,7 @@ export class InvitationEmail extends Construct {
     );
 
     const subscription = subscribeToTableStream(this, {
-      table: props.table,
+      table: props.resources.table,
       consumer: this.sender,
       filterPatterns: invitationEmailFilterPatterns,
       failureQueueId: 'DeliveryFailures',

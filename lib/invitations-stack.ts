@@ -1,14 +1,17 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Route } from '../functions/routes';
+import { type Route, routes } from '../functions/routes';
 import { EmailFeedback } from './email-feedback';
 import { EmailSweep } from './email-sweep';
+import { ServiceResources } from './function-needs';
 import { Identity } from './identity';
 import { InvitationEmail } from './invitation-email';
 import { InvitationsApi } from './invitations-api';
 import { InvitationsTable } from './invitations-table';
 import { Monitoring } from './monitoring';
 import type { DeploymentParameters } from './parameters';
+import { ServiceAlarms } from './service-alarms';
+import { ServiceDashboard } from './service-dashboard';
 import { ServiceSecrets } from './service-secrets';
 import { WorkspaceNameSync } from './workspace-name-sync';
 
@@ -32,26 +35,27 @@ export class InvitationsStack extends Stack {
   readonly sweep: EmailSweep;
   readonly nameSync: WorkspaceNameSync;
   readonly monitoring: Monitoring;
+  readonly serviceAlarms: ServiceAlarms;
+  readonly dashboard: ServiceDashboard;
 
   constructor(scope: Construct, id: string, props: InvitationsStackProps) {
     super(scope, id, props);
     const { parameters } = props;
+    // Every resource says which service it belongs to (cost reports, tag-based access policies).
+    // Not the dashboard: cfn-lint's schema (1.51) does not know AWS::CloudWatch::Dashboard's Tags
+    // yet and calls them an error, and a dashboard is found by its name anyway.
+    Tags.of(this).add('service', 'invitations', { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
 
     this.table = new InvitationsTable(this, 'Data');
     this.secrets = new ServiceSecrets(this, 'Secrets');
-    this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt });
-    const environment = {
-      TABLE_NAME: this.table.table.tableName,
-      CURSOR_SECRET: this.secrets.cursorSecretValue,
-    };
+    this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt, signIn: parameters.signIn });
+    const resources = new ServiceResources(this.table, this.secrets, {
+      invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
+      ...parameters.limits,
+    });
 
     this.api = new InvitationsApi(this, 'Api', {
-      table: this.table,
-      environment: {
-        ...environment,
-        INVITATION_EMAILS_PER_USER_PER_DAY: String(parameters.invitationEmailsPerUserPerDay),
-      },
-      tokenKey: this.secrets.linkTokenKey,
+      resources,
       jwtIssuer: this.identity.issuer,
       jwtAudience: this.identity.audience,
       corsOrigins: parameters.corsOrigins,
@@ -61,9 +65,7 @@ export class InvitationsStack extends Stack {
     });
 
     this.email = new InvitationEmail(this, 'Email', {
-      table: this.table,
-      environment,
-      tokenKey: this.secrets.linkTokenKey,
+      resources,
       senderEmail: parameters.senderEmail,
       senderName: parameters.senderName,
       senderDomain: parameters.senderDomain,
@@ -72,21 +74,18 @@ export class InvitationsStack extends Stack {
     });
 
     this.feedback = new EmailFeedback(this, 'Feedback', {
-      table: this.table,
+      resources,
       configurationSet: this.email.configurationSet,
-      environment,
       logRetention: parameters.logRetention,
     });
 
     this.sweep = new EmailSweep(this, 'Sweep', {
-      table: this.table,
-      environment,
+      resources,
       logRetention: parameters.logRetention,
     });
 
     this.nameSync = new WorkspaceNameSync(this, 'NameSync', {
-      table: this.table,
-      environment,
+      resources,
       logRetention: parameters.logRetention,
     });
 
@@ -122,6 +121,23 @@ export class InvitationsStack extends Stack {
       alarmEmail: parameters.alarmEmail,
     });
 
+    this.serviceAlarms = new ServiceAlarms(this, 'ServiceAlarms', {
+      topic: this.monitoring.topic,
+      table: this.table,
+      accessLogs: this.api.accessLogs,
+      routes: props.routes ?? routes,
+    });
+    this.dashboard = new ServiceDashboard(this, 'Operations', {
+      alarms: this.serviceAlarms,
+      table: this.table,
+      apiFunctions: this.api.functions,
+      emailSender: this.email.sender,
+      nameSync: this.nameSync.handler,
+      feedback: this.feedback.handler,
+      failureQueues: [this.email.failures, this.nameSync.failures, this.feedback.failures],
+      configurationSetName: this.email.configurationSet.configurationSetName,
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API; routes live under /api (the OpenAPI document: <ApiUrl>api/openapi.json)',
       value: this.api.url,
@@ -141,9 +157,24 @@ export class InvitationsStack extends Stack {
         value: this.identity.userPoolClient.userPoolClientId,
       });
     }
+    if (this.identity.domain) {
+      new CfnOutput(this, 'SignInUrl', {
+        description:
+          'The sign-in pages of the Cognito pool: a front end starts the authorization-code flow (with PKCE) at <SignInUrl>/oauth2/authorize',
+        value: this.identity.domain.baseUrl(),
+      });
+    }
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of the API, the table and the email pipeline',
+      value: this.dashboard.dashboard.dashboardName,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe here (email, chat, paging) to hear about alarms',
       value: this.monitoring.topic.topicArn,
+    });
+    new CfnOutput(this, 'LinkTokenKeyArn', {
+      description: 'The link-token key ring: rotate it with npm run rotate-link-key -- --secret-id <this ARN>',
+      value: this.secrets.linkTokenKey.secretArn,
     });
     new CfnOutput(this, 'DeliveryFailuresQueueUrl', {
       description: 'Stream batches the email sender gave up on: look here when the DeliveryFailures alarm fires',

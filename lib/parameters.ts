@@ -1,6 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { DEFAULT_EMAILS_PER_USER_PER_DAY } from '../functions/domain/delivery';
+import { DEFAULT_WORKSPACE_LIMITS, type WorkspaceLimits } from '../functions/domain/workspace';
 
 /**
  * What an operator decides at deploy time, as CDK context (`-c name=value`, or the `context`
@@ -22,10 +23,21 @@ export interface DeploymentParameters {
   readonly corsOrigins: string[];
   /** Receives alarm notifications. */
   readonly alarmEmail?: string;
-  /** Steady-state requests per second for the whole API stage, and the burst above it. */
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The created Cognito pool's sign-in: where it may return people to, after signing in and out. */
+  readonly signIn: { readonly callbackUrls: string[]; readonly logoutUrls: string[]; readonly domainPrefix?: string };
+  /**
+   * Requests per second, and the burst above them, per route of each class: the routes that need
+   * a signed-in caller, and the public ones (the link preview and the OpenAPI document), which
+   * anyone can call and so get a lower limit of their own.
+   */
+  readonly throttle: {
+    readonly authenticated: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly public: { readonly rateLimit: number; readonly burstLimit: number };
+  };
   /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
   readonly invitationEmailsPerUserPerDay: number;
+  /** Workspaces per person, members and pending invitations per workspace, renames per workspace per minute. */
+  readonly limits: WorkspaceLimits;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -38,9 +50,18 @@ export const PARAMETER_NAMES = [
   'jwtAudience',
   'corsOrigins',
   'alarmEmail',
+  'authCallbackUrls',
+  'authLogoutUrls',
+  'authDomainPrefix',
   'throttleRateLimit',
   'throttleBurstLimit',
+  'publicThrottleRateLimit',
+  'publicThrottleBurstLimit',
   'invitationEmailsPerUserPerDay',
+  'workspacesPerUser',
+  'membersPerWorkspace',
+  'pendingInvitationsPerWorkspace',
+  'workspaceRenamesPerMinute',
   'logRetentionDays',
 ] as const;
 
@@ -129,14 +150,55 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
   const alarmEmail = text('alarmEmail');
   if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) problems.push('alarmEmail must be an email address');
 
+  // Sign-in return addresses: https, or http only to this machine (Cognito's own rule).
+  const signInUrls = (name: 'authCallbackUrls' | 'authLogoutUrls', fallback: string[]): string[] => {
+    const given = list(name);
+    for (const entry of given) {
+      const parsed = url(name, entry) && new URL(entry);
+      if (parsed && parsed.protocol !== 'https:' && parsed.hostname !== 'localhost') {
+        problems.push(`${name} entry ${entry} must be https (http only for localhost)`);
+      }
+    }
+    return given.length > 0 ? given : fallback;
+  };
+  const acceptPage = acceptUrl ? [acceptUrl] : [];
+  const callbackUrls = signInUrls('authCallbackUrls', acceptPage);
+  const logoutUrls = signInUrls('authLogoutUrls', acceptUrl ? [`${new URL(acceptUrl).origin}/`] : []);
+  const domainPrefix = text('authDomainPrefix')?.toLowerCase();
+  if (
+    domainPrefix !== undefined &&
+    !/^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix)
+  ) {
+    problems.push('authDomainPrefix must be lower-case letters, digits and hyphens, without aws, amazon or cognito');
+  }
+
   const rateLimit = integer('throttleRateLimit', 50, 1, 10_000);
   const burstLimit = integer('throttleBurstLimit', 100, 1, 5_000);
+  const publicRateLimit = integer('publicThrottleRateLimit', 10, 1, 10_000);
+  const publicBurstLimit = integer('publicThrottleBurstLimit', 20, 1, 5_000);
   const invitationEmailsPerUserPerDay = integer(
     'invitationEmailsPerUserPerDay',
     DEFAULT_EMAILS_PER_USER_PER_DAY,
     1,
     1_000_000,
   );
+
+  const limits: WorkspaceLimits = {
+    workspacesPerUser: integer('workspacesPerUser', DEFAULT_WORKSPACE_LIMITS.workspacesPerUser, 1, 100_000),
+    membersPerWorkspace: integer('membersPerWorkspace', DEFAULT_WORKSPACE_LIMITS.membersPerWorkspace, 1, 1_000_000),
+    pendingInvitationsPerWorkspace: integer(
+      'pendingInvitationsPerWorkspace',
+      DEFAULT_WORKSPACE_LIMITS.pendingInvitationsPerWorkspace,
+      1,
+      1_000_000,
+    ),
+    workspaceRenamesPerMinute: integer(
+      'workspaceRenamesPerMinute',
+      DEFAULT_WORKSPACE_LIMITS.workspaceRenamesPerMinute,
+      1,
+      60,
+    ),
+  };
 
   const retentionDays = integer('logRetentionDays', 30, 1, 3653);
   const logRetention = Object.values(logs.RetentionDays).includes(retentionDays as logs.RetentionDays)
@@ -156,8 +218,13 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
     jwt: issuer ? { issuer, audience } : undefined,
     corsOrigins,
     alarmEmail,
-    throttle: { rateLimit, burstLimit },
+    signIn: { callbackUrls, logoutUrls, domainPrefix },
+    throttle: {
+      authenticated: { rateLimit, burstLimit },
+      public: { rateLimit: publicRateLimit, burstLimit: publicBurstLimit },
+    },
     invitationEmailsPerUserPerDay,
+    limits,
     logRetention: logRetention as logs.RetentionDays,
   };
 }

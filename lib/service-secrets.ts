@@ -1,10 +1,11 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 /**
  * The service's two keys, both generated per deployment by Secrets Manager, so no key is ever
- * in the repository, the template or the cloud assembly.
+ * in the repository, the template or the cloud assembly. Both are kept when the stack is deleted
+ * or the secret replaced: a new link-token key would kill every link already emailed.
  */
 export class ServiceSecrets extends Construct {
   /** HMAC key of invitation link tokens, read at run time only by the functions that mint or verify tokens. */
@@ -16,19 +17,23 @@ export class ServiceSecrets extends Construct {
     super(scope, id);
 
     this.linkTokenKey = new secretsmanager.Secret(this, 'LinkTokenKey', {
-      description: 'HMAC key of invitation link tokens',
+      description: 'HMAC key ring of invitation link tokens (npm run rotate-link-key rotates it)',
+      // Version 1 of the ring, as plain text; rotating turns it into a JSON ring (functions/domain/link-token.ts).
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.linkTokenKey).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Every emailed invitation link is an HMAC under this key: rotating it kills every outstanding link at once, ' +
-        'so it is rotated deliberately (update the secret; invitees ask for a resend), not on a schedule.',
+        'Rotated deliberately with npm run rotate-link-key, which adds a new signing key to the ring and keeps the ' +
+        'previous one verifying the links it signed for a grace period (default 30 days, the longest an invitation ' +
+        'lives); a Secrets Manager rotation schedule would replace the whole value instead.',
     });
 
     this.cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
       description: 'Signs pagination cursors of the invitations API',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.cursorSecret).acknowledge({
       id: 'AwsSolutions-SMG4',

@@ -2,17 +2,17 @@ import type { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WORKSPACE_NAME_SYNC } from '../functions/consumers';
 import { workspaceRenameFilterPatterns } from '../functions/stream/filters';
 import { WORKSPACE_NAME_SYNC_HANDLER } from './bundling/options';
-import type { InvitationsTable } from './invitations-table';
+import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 import { subscribeToTableStream } from './table-stream-subscription';
 
 export interface WorkspaceNameSyncProps {
-  readonly table: InvitationsTable;
+  /** The table and keys; the function gets what its consumer entry declares (functions/consumers.ts). */
+  readonly resources: ServiceResources;
   readonly logRetention: logs.RetentionDays;
-  /** TABLE_NAME and CURSOR_SECRET: the function loads the same configuration module as the API. */
-  readonly environment: Record<string, string>;
 }
 
 /**
@@ -32,12 +32,12 @@ export class WorkspaceNameSync extends Construct {
       profile: 'stream',
       description: "Gives a renamed workspace's invitations its new name, from the table stream",
       logRetention: props.logRetention,
-      environment: props.environment,
+      environment: props.resources.environmentFor(WORKSPACE_NAME_SYNC),
     });
-    props.table.grant(this.handler, 'workspace-rename');
+    props.resources.grant(this.handler, WORKSPACE_NAME_SYNC);
 
     const subscription = subscribeToTableStream(this, {
-      table: props.table,
+      table: props.resources.table,
       consumer: this.handler,
       filterPatterns: workspaceRenameFilterPatterns,
       failureQueueId: 'RenameFailures',

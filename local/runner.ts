@@ -8,9 +8,11 @@
 import type { Server } from 'node:http';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EMAIL_SWEEP } from '../functions/consumers';
 import { assertPortFree } from './child-process';
 import { corsPolicy } from './cors';
 import { type DataPaths, ensureSecret, prepareDataDir, streamConsumerPaths } from './data-dir';
+import { DeclaredAccess } from './declared-access';
 import {
   ensureTable,
   LOCAL_CREDENTIALS,
@@ -178,6 +180,16 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
 
+  // As IAM does deployed: a handler that sends DynamoDB a request its declaration does not cover
+  // (functions/routes.ts, functions/consumers.ts) gets an AccessDeniedException.
+  const access = await step('the declared access checks', async () => {
+    const { dynamo: functionsClient } = await import('../functions/store/client');
+    const checks = new DeclaredAccess({ tableName: settings.tableName });
+    const uninstall = checks.install(functionsClient);
+    stops.push(async () => uninstall());
+    return checks;
+  });
+
   const identity = await step('the local identity', async () => {
     if (settings.external) {
       const { issuer, audience, jwksUrl } = settings.external;
@@ -194,7 +206,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
         const module = (await import(new URL(`../functions/${name}.ts`, import.meta.url).href)) as {
           handler: ApiHandler;
         };
-        return module.handler;
+        return access.wrap(name, module.handler);
       },
       verifier: identity.verifier,
       cors: corsPolicy(settings.corsOrigins),
@@ -220,12 +232,13 @@ export async function startLocalService(settings: LocalSettings, options: StartO
       streams.destroy();
     });
     // Like separate event-source mappings: each consumer has its own position, retries and dead letters.
-    for (const wiring of wired) {
+    for (const { handler, ...wiring } of wired) {
       const files = streamConsumerPaths(paths.root, wiring.name);
       const poller = new StreamPoller({
         client: streams,
         streamArn,
         ...wiring,
+        handler: access.wrap(wiring.name, handler),
         positionFile: files.position,
         deadLetterFile: files.deadLetters,
         functionName: `${FUNCTION_PREFIX}${wiring.name}`,
@@ -246,7 +259,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     const client = localDynamoClient(dynamo.endpoint);
     const simulator = new MailboxSimulator({
       sesEndpoint: ses.endpoint,
-      handler,
+      handler: access.wrap(FEEDBACK_HANDLER, handler),
       findSentMessage: tableMessageLookup(client, settings.tableName),
       configurationSet: LOCAL_CONFIGURATION_SET,
       functionName: `${FUNCTION_PREFIX}${FEEDBACK_HANDLER}`,
@@ -264,7 +277,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     const handler = await loadSweepHandler();
     if (!handler) return undefined;
     const sweeper = new EmailSweeper({
-      handler,
+      handler: access.wrap(EMAIL_SWEEP.handler, handler),
       intervalMs: settings.sweepIntervalMs,
       functionName: `${FUNCTION_PREFIX}sweep-invitation-emails`,
     });

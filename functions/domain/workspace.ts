@@ -39,3 +39,25 @@ export function newAlias(randomBytes: Uint8Array): string {
 export function nextWorkspaceVersion(previous: string, now: Date): string {
   return new Date(Math.max(now.getTime(), Date.parse(previous) + 1)).toISOString();
 }
+
+/**
+ * Abuse limits: what one person or one workspace may take of the service. Each can be set per
+ * deployment; the defaults are far above what a real team needs.
+ */
+export interface WorkspaceLimits {
+  /** Workspaces one person may create. */
+  readonly workspacesPerUser: number;
+  /** Members one workspace may have. */
+  readonly membersPerWorkspace: number;
+  /** Invitations one workspace may have PENDING (and not expired) at once. */
+  readonly pendingInvitationsPerWorkspace: number;
+  /** Renames of one workspace per UTC minute: each one rewrites every invitation of the workspace. */
+  readonly workspaceRenamesPerMinute: number;
+}
+
+export const DEFAULT_WORKSPACE_LIMITS: WorkspaceLimits = {
+  workspacesPerUser: 20,
+  membersPerWorkspace: 1000,
+  pendingInvitationsPerWorkspace: 500,
+  workspaceRenamesPerMinute: 3,
+};

@@ -1,12 +1,13 @@
 /**
- * The link-token key: from Secrets Manager in AWS (TOKEN_KEY_SECRET_ARN), from a generated file
- * locally (TOKEN_KEY_FILE); exactly one of the two. Read once per cold start, never logged.
+ * The link-token key ring: from Secrets Manager in AWS (TOKEN_KEY_SECRET_ARN), from a generated
+ * file locally (TOKEN_KEY_FILE); exactly one of the two. Read at cold start and again every few
+ * minutes, so that a rotation reaches running functions; never logged.
  * Only the functions that mint or verify link tokens import this module.
  */
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
-import { LinkTokens } from '../domain/link-token';
+import { type KeyRing, LinkTokens, parseKeyRing } from '../domain/link-token';
 
 const schema = z
   .object({
@@ -36,31 +37,52 @@ export function tokenKeySource(env: NodeJS.ProcessEnv): TokenKeySource {
 
 const source = tokenKeySource(process.env);
 let secrets: SecretsManagerClient | undefined;
-let loading: Promise<LinkTokens> | undefined;
 
-/** The link-token codec with the key loaded; the first call reads the key, later calls reuse it. */
-export function linkTokens(): Promise<LinkTokens> {
-  loading ??= readKey(source).then(
-    (key) => new LinkTokens(key),
-    (error: unknown) => {
-      // A failed read (a throttled Secrets Manager call) must not stick for the container's life.
-      loading = undefined;
-      throw error;
-    },
-  );
-  return loading;
+/**
+ * How long a function trusts the key ring it read. After a rotation every function signs with
+ * the new key within this time; a token signed with a key version the ring does not know yet
+ * makes it read the ring again at once (at most once per RELOAD_INTERVAL_MS, so forged key
+ * versions cannot turn every request into a Secrets Manager call).
+ */
+export const RING_MAX_AGE_MS = 5 * 60_000;
+const RELOAD_INTERVAL_MS = 30_000;
+
+let loaded: { tokens: Promise<LinkTokens>; at: number } | undefined;
+
+/**
+ * The link-token codec with the key ring loaded. The first call reads the ring, later calls reuse
+ * it until it is RING_MAX_AGE_MS old; `token`, when given, is the token about to be verified.
+ */
+export async function linkTokens(token?: string): Promise<LinkTokens> {
+  const now = Date.now();
+  if (loaded && now - loaded.at >= RING_MAX_AGE_MS) loaded = undefined;
+  if (loaded && token !== undefined && now - loaded.at >= RELOAD_INTERVAL_MS) {
+    const keyVersion = LinkTokens.keyVersionOf(token);
+    const current = await loaded.tokens.catch(() => undefined);
+    if (keyVersion !== undefined && current && !current.hasKeyVersion(keyVersion)) loaded = undefined;
+  }
+  if (!loaded) {
+    const tokens = readRing(source).then((ring) => new LinkTokens(ring));
+    const entry = { tokens, at: now };
+    loaded = entry;
+    // A failed read (a throttled Secrets Manager call) must not stick for the container's life.
+    tokens.catch(() => {
+      if (loaded === entry) loaded = undefined;
+    });
+  }
+  return loaded.tokens;
 }
 
-async function readKey(from: TokenKeySource): Promise<Uint8Array> {
-  if ('file' in from) return keyBytes(await readFile(from.file, 'utf8'));
+/** The ring as the file or secret holds it: one key as text, or a ring as JSON (functions/domain/link-token.ts). */
+export async function readRing(from: TokenKeySource): Promise<KeyRing> {
+  return parseKeyRing(await readRingText(from));
+}
+
+async function readRingText(from: TokenKeySource): Promise<string> {
+  if ('file' in from) return readFile(from.file, 'utf8');
   secrets ??= new SecretsManagerClient({});
   const { SecretString, SecretBinary } = await secrets.send(new GetSecretValueCommand({ SecretId: from.secretArn }));
-  if (SecretString !== undefined) return keyBytes(SecretString);
-  if (SecretBinary !== undefined) return SecretBinary;
+  if (SecretString !== undefined) return SecretString;
+  if (SecretBinary !== undefined) return Buffer.from(SecretBinary).toString('utf8');
   throw new Error('The link-token secret has no value.');
-}
-
-/** Key files and secrets hold text (a generated key is base64url); its bytes are the HMAC key. */
-function keyBytes(text: string): Uint8Array {
-  return Buffer.from(text.trim(), 'utf8');
 }

@@ -8,6 +8,7 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -17,7 +18,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assertResendAllowed, coolDownRemaining, lastSendRequestedAt } from '../domain/delivery';
 import { Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
-import type { Member, Workspace } from '../domain/workspace';
+import { DEFAULT_WORKSPACE_LIMITS, type Member, type Workspace, type WorkspaceLimits } from '../domain/workspace';
 import {
   type CreatorAuthority,
   type EndedMembership,
@@ -30,6 +31,7 @@ import {
 } from '../use-cases/ports';
 import type { CursorCodec, PageKey } from './cursor';
 import {
+  EMAIL_CLAIM_PREFIX,
   ENTITY,
   emailPartition,
   emailStateKeys,
@@ -78,7 +80,9 @@ export class DynamoStore implements Store {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly cursors: CursorCodec,
+    /** Only functions that list are given the cursor key; a store without it cannot page. */
+    private readonly cursorCodec?: CursorCodec,
+    private readonly limits: WorkspaceLimits = DEFAULT_WORKSPACE_LIMITS,
   ) {}
 
   // ---------------------------------------------------------------- workspaces
@@ -89,7 +93,43 @@ export class DynamoStore implements Store {
       this.put('member', this.memberItem(owner), true),
     ];
     if (owner.email) items.push(this.put('claim', this.memberClaimItem(owner), true));
-    await this.transact(items).catch(this.unexpectedCondition);
+    items.push(
+      this.put(
+        'counts',
+        {
+          ...keys.workspaceCounts(workspace.id),
+          entity: ENTITY.workspaceCounts,
+          memberCount: 1,
+          pendingCount: 0,
+          changes: 0,
+        },
+        true,
+      ),
+      {
+        label: 'quota',
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.workspaceQuota(owner.userId),
+            UpdateExpression: 'SET entity = :entity ADD created :one',
+            ConditionExpression: 'attribute_not_exists(created) OR created < :limit',
+            ExpressionAttributeValues: {
+              ':entity': ENTITY.workspaceQuota,
+              ':one': 1,
+              ':limit': this.limits.workspacesPerUser,
+            },
+          },
+        },
+      },
+    );
+    await this.transact(items).catch((error: unknown) => {
+      if (error instanceof ConditionFailed && error.label === 'quota') {
+        throw new TooManyRequests(
+          `You have created ${this.limits.workspacesPerUser} workspaces, the most one person may create.`,
+        );
+      }
+      return this.unexpectedCondition(error);
+    });
   }
 
   async getWorkspaceAndMember(workspaceId: string, userId: string) {
@@ -112,8 +152,37 @@ export class DynamoStore implements Store {
     return new Map(found.map((item) => [item.workspaceId as string, strip<Member>(item)]));
   }
 
-  async updateWorkspace(workspace: Workspace, previousVersion: string, authorizedBy: RoleRequirement): Promise<void> {
+  async updateWorkspace(
+    workspace: Workspace,
+    previousVersion: string,
+    authorizedBy: RoleRequirement,
+    renamed: boolean,
+  ): Promise<void> {
+    const minute = workspace.lastModified.slice(0, 16);
+    const renames: Labelled[] = renamed
+      ? [
+          {
+            label: 'renames',
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.renameWindow(workspace.id, minute),
+                UpdateExpression: 'SET entity = :entity, #ttl = :ttl ADD renames :one',
+                ConditionExpression: 'attribute_not_exists(renames) OR renames < :limit',
+                ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+                ExpressionAttributeValues: {
+                  ':entity': ENTITY.renameWindow,
+                  ':ttl': Math.floor(Date.parse(`${minute}:00.000Z`) / 1000) + 3600,
+                  ':one': 1,
+                  ':limit': this.limits.workspaceRenamesPerMinute,
+                },
+              },
+            },
+          },
+        ]
+      : [];
     await this.transact([
+      ...renames,
       {
         label: 'workspace',
         item: {
@@ -138,6 +207,14 @@ export class DynamoStore implements Store {
       this.roleCheck(authorizedBy),
     ]).catch((error: unknown) => {
       if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'renames') {
+        // Each rename rewrites every invitation of the workspace, so renames are rationed per minute.
+        const nextMinute = Date.parse(`${minute}:00.000Z`) + 60_000;
+        throw new TooManyRequests(
+          `This workspace was renamed ${this.limits.workspaceRenamesPerMinute} times this minute, the most it may be; retry after a minute.`,
+          { retryAfterSeconds: Math.max(1, Math.ceil((nextMinute - Date.now()) / 1000)) },
+        );
+      }
       if (error.label === 'workspace' && error.current) throw new WorkspaceChanged();
       if (error.label === 'workspace') throw new NotFound('The workspace does not exist.');
       throw new Forbidden('Only an OWNER or ADMIN of the workspace may change it.');
@@ -247,9 +324,21 @@ export class DynamoStore implements Store {
         },
       },
     };
-    const items = [this.put('invitation', item, true), claim, this.roleCheck(authorizedBy), workspaceUnchanged];
-    await this.transact(items).catch((error: unknown) => {
+    const items = [
+      this.put('invitation', item, true),
+      claim,
+      this.roleCheck(authorizedBy),
+      workspaceUnchanged,
+      this.countUp(invitation.workspaceId, 'pendingCount', this.limits.pendingInvitationsPerWorkspace),
+    ];
+    await this.transactWithinLimit(items, invitation.workspaceId, now).catch((error: unknown) => {
       if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'pendingCount') {
+        throw new TooManyRequests(
+          `This workspace has ${this.limits.pendingInvitationsPerWorkspace} pending invitations, the most it may have at once. ` +
+            'Withdraw some, or wait until they are accepted, declined or expire.',
+        );
+      }
       if (error.label === 'workspace') {
         throw new Conflict('The workspace changed while the invitation was being created; retry.');
       }
@@ -317,10 +406,16 @@ export class DynamoStore implements Store {
               },
             },
           },
+      this.countUp(member.workspaceId, 'memberCount', this.limits.membersPerWorkspace),
     ];
     if (creator) items.push(this.creatorCheck(creator));
-    await this.transact(items).catch((error: unknown) => {
+    await this.transactWithinLimit(items, member.workspaceId, now).catch((error: unknown) => {
       if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'memberCount') {
+        throw new TooManyRequests(
+          `This workspace has ${this.limits.membersPerWorkspace} members, the most it may have; a member must leave first.`,
+        );
+      }
       if (error.label === 'invitation') this.explainTransition('accept', error.current, now);
       if (error.label === 'member' || error.label === 'claim') {
         throw new Conflict('You are already a member of this workspace.');
@@ -746,6 +841,118 @@ export class DynamoStore implements Store {
     });
   }
 
+  // ---------------------------------------------------------------- limits
+
+  /**
+   * One more member or pending invitation, on condition that the workspace has fewer than
+   * `limit`. The counts only ever go up here: leaving, withdrawing, declining and expiry do not
+   * count down, so a count is never below the truth and the limit holds under any concurrency.
+   * When a count reaches the limit, or does not exist yet, `recount` sets it to the truth.
+   */
+  private countUp(workspaceId: string, count: 'memberCount' | 'pendingCount', limit: number): Labelled {
+    return {
+      label: count,
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.workspaceCounts(workspaceId),
+          UpdateExpression: 'ADD #count :one, changes :one',
+          ConditionExpression: 'attribute_exists(changes) AND #count < :limit',
+          ExpressionAttributeNames: { '#count': count },
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit },
+        },
+      },
+    };
+  }
+
+  /** A transaction with a `countUp`: when the count says the limit is reached, recount and try once more. */
+  private async transactWithinLimit(items: Labelled[], workspaceId: string, now: Date): Promise<void> {
+    try {
+      await this.transact(items);
+    } catch (error) {
+      if (!(error instanceof ConditionFailed) || (error.label !== 'memberCount' && error.label !== 'pendingCount')) {
+        throw error;
+      }
+      const counts = await this.recount(workspaceId, now);
+      const limit =
+        error.label === 'memberCount' ? this.limits.membersPerWorkspace : this.limits.pendingInvitationsPerWorkspace;
+      if (counts[error.label] >= limit) throw error;
+      await this.transact(items);
+    }
+  }
+
+  /**
+   * Sets a workspace's counts to the truth: its member items, and its address claims held by a
+   * live invitation (both in the workspace's own partition, read strongly consistent). The write
+   * succeeds only if no count changed since it was read, so a member or invitation added
+   * meanwhile is never lost; it then reads again.
+   */
+  async recount(workspaceId: string, now: Date): Promise<{ memberCount: number; pendingCount: number }> {
+    for (let attempt = 1; attempt <= TRANSACTION_ATTEMPTS; attempt++) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.workspaceCounts(workspaceId), ConsistentRead: true }),
+      );
+      const partition = workspacePartition(workspaceId);
+      const [memberCount, pendingCount] = await Promise.all([
+        this.countItems({
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': partition, ':prefix': MEMBER_PREFIX },
+        }),
+        this.countItems({
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          FilterExpression: 'kind = :invited AND expiresAt > :now',
+          ExpressionAttributeValues: {
+            ':pk': partition,
+            ':prefix': EMAIL_CLAIM_PREFIX,
+            ':invited': 'INVITED',
+            ':now': now.toISOString(),
+          },
+        }),
+      ]);
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...keys.workspaceCounts(workspaceId),
+              entity: ENTITY.workspaceCounts,
+              memberCount,
+              pendingCount,
+              changes: ((Item?.changes as number | undefined) ?? 0) + 1,
+            },
+            ...(Item
+              ? { ConditionExpression: 'changes = :seen', ExpressionAttributeValues: { ':seen': Item.changes } }
+              : { ConditionExpression: 'attribute_not_exists(PK)' }),
+          }),
+        );
+        return { memberCount, pendingCount };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        await backoff(attempt);
+      }
+    }
+    throw new Conflict('The workspace is changing too fast to be counted; retry.');
+  }
+
+  private async countItems(input: Omit<QueryCommandInput, 'TableName' | 'Select' | 'ConsistentRead'>) {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   // ---------------------------------------------------------------- building blocks
 
   private memberItem(member: Member): Item {
@@ -931,7 +1138,8 @@ export class DynamoStore implements Store {
     page: PageRequest,
     input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
   ): Promise<Page<T>> {
-    const start = page.cursor ? this.cursors.decode(scope, page.cursor) : undefined;
+    const cursors = this.cursors();
+    const start = page.cursor ? cursors.decode(scope, page.cursor) : undefined;
     const wanted = page.size + 1;
     const rounds = input.FilterExpression ? MAX_FILTERED_ROUNDS : 1;
     const found: Item[] = [];
@@ -956,8 +1164,15 @@ export class DynamoStore implements Store {
     return {
       items: items.map((item) => strip<T>(item)),
       pageNumber,
-      nextCursor: nextKey ? this.cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
+      nextCursor: nextKey ? cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
     };
+  }
+
+  private cursors(): CursorCodec {
+    if (!this.cursorCodec) {
+      throw new Error('This function pages a list but has no cursor key: its route must declare cursorKey.');
+    }
+    return this.cursorCodec;
   }
 
   /** The start key that resumes a query after `item`: the table's key and, on an index, the index's. */

@@ -5,6 +5,9 @@ export const ENTITY = {
   invitation: 'Invitation',
   emailClaim: 'EmailClaim',
   emailAllowance: 'EmailAllowance',
+  workspaceCounts: 'WorkspaceCounts',
+  renameWindow: 'RenameWindow',
+  workspaceQuota: 'WorkspaceQuota',
 } as const;
 
 export const keys = {
@@ -18,6 +21,15 @@ export const keys = {
   emailClaim: (workspaceId: string, email: string) => ({ PK: `WS#${workspaceId}`, SK: `EMAIL#${email}` }),
   /** How many invitation emails a person asked for on one UTC day; TTL removes it afterwards. */
   emailAllowance: (userId: string, day: string) => ({ PK: `USER#${userId}`, SK: `EMAILS#${day}` }),
+  /**
+   * A workspace's member and pending-invitation counts, which the limits are checked against.
+   * Only ever counted up; a recount (when a limit seems reached) brings them back to the truth.
+   */
+  workspaceCounts: (workspaceId: string) => ({ PK: `WS#${workspaceId}`, SK: 'COUNTS' }),
+  /** Renames of a workspace in one UTC minute; TTL removes it afterwards. */
+  renameWindow: (workspaceId: string, minute: string) => ({ PK: `WS#${workspaceId}`, SK: `RENAMES#${minute}` }),
+  /** How many workspaces a person has created. */
+  workspaceQuota: (userId: string) => ({ PK: `USER#${userId}`, SK: 'WORKSPACES' }),
 };
 
 export const userPartition = (userId: string) => `USER#${userId}`;
@@ -25,6 +37,7 @@ export const emailPartition = (email: string) => `EMAIL#${email}`;
 export const workspacePartition = (workspaceId: string) => `WS#${workspaceId}`;
 export const invitationSortKey = (created: string, invitationId: string) => `INV#${created}#${invitationId}`;
 export const MEMBER_PREFIX = 'MEMBER#';
+export const EMAIL_CLAIM_PREFIX = 'EMAIL#';
 export const INVITATION_PREFIX = 'INV#';
 export const WORKSPACE_PREFIX = 'WS#';
 

@@ -115,7 +115,13 @@ export interface Store {
    * Stores the workspace's new settings, provided it is still at `previousVersion` (its
    * lastModified when read); otherwise throws WorkspaceChanged, and nothing is written.
    */
-  updateWorkspace(workspace: Workspace, previousVersion: string, authorizedBy: RoleRequirement): Promise<void>;
+  /** `renamed`: the name changes, which counts against the workspace's renames per minute. */
+  updateWorkspace(
+    workspace: Workspace,
+    previousVersion: string,
+    authorizedBy: RoleRequirement,
+    renamed: boolean,
+  ): Promise<void>;
   listMembers(workspaceId: string, page: PageRequest): Promise<Page<Member>>;
   listWorkspacesOf(userId: string, page: PageRequest): Promise<Page<{ workspace: Workspace; member: Member }>>;
   removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void>;

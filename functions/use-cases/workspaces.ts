@@ -93,11 +93,12 @@ export class Workspaces {
         lastModified: nextWorkspaceVersion(workspace.lastModified, this.clock()),
       };
       try {
-        await this.store.updateWorkspace(updated, workspace.lastModified, {
-          workspaceId,
-          userId: caller.userId,
-          roles: ['OWNER', 'ADMIN'],
-        });
+        await this.store.updateWorkspace(
+          updated,
+          workspace.lastModified,
+          { workspaceId, userId: caller.userId, roles: ['OWNER', 'ADMIN'] },
+          updated.name !== workspace.name,
+        );
         return { workspace: updated, member };
       } catch (error) {
         if (!(error instanceof WorkspaceChanged)) throw error;

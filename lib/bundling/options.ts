@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { EMAIL_FEEDBACK, EMAIL_SENDER, EMAIL_SWEEP, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -49,10 +50,10 @@ export const LAMBDA_BUNDLE = {
  * The functions that are not in the route table: the two fed by the table stream, the one fed by
  * EventBridge, and the email sweep run by EventBridge Scheduler.
  */
-export const EMAIL_SENDER_HANDLER = 'send-invitation-emails';
-export const EMAIL_SWEEP_HANDLER = 'sweep-invitation-emails';
-export const WORKSPACE_NAME_SYNC_HANDLER = 'sync-workspace-names';
-export const EMAIL_FEEDBACK_HANDLER = 'record-email-feedback';
+export const EMAIL_SENDER_HANDLER = EMAIL_SENDER.handler;
+export const WORKSPACE_NAME_SYNC_HANDLER = WORKSPACE_NAME_SYNC.handler;
+export const EMAIL_FEEDBACK_HANDLER = EMAIL_FEEDBACK.handler;
+export const EMAIL_SWEEP_HANDLER = EMAIL_SWEEP.handler;
 
 /** The handler source of a function: functions/<name>.ts. */
 export function handlerEntry(handler: string): string {

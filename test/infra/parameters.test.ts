@@ -5,6 +5,7 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LIMIT_VARIABLES } from '../../functions/access';
 import type { InvitationsStack } from '../../lib/invitations-stack';
 import { parseParameters } from '../../lib/parameters';
 import { EXAMPLE_PARAMETERS, logicalId, synthesize } from './synth';
@@ -26,7 +27,13 @@ describe('with an external identity provider, a sender domain and CORS', () => {
         alarmEmail: 'ops@example.com',
         throttleRateLimit: '200',
         throttleBurstLimit: '400',
+        publicThrottleRateLimit: '5',
+        publicThrottleBurstLimit: '7',
         invitationEmailsPerUserPerDay: '250',
+        workspacesPerUser: '7',
+        membersPerWorkspace: '60',
+        pendingInvitationsPerWorkspace: '40',
+        workspaceRenamesPerMinute: '1',
         logRetentionDays: '90',
       },
       { bundle: false },
@@ -77,27 +84,63 @@ describe('with an external identity provider, a sender domain and CORS', () => {
     });
   });
 
-  it('gives the API functions that use the table the daily email allowance, and the other functions none', () => {
+  it('gives each limit to the routes that enforce it, and to no other function', () => {
     const resources = template.toJSON().Resources;
-    const allowance = (functions: readonly Parameters<typeof logicalId>[0][]) =>
-      functions
-        .map((fn) => resources[logicalId(fn)].Properties.Environment.Variables)
-        .filter((variables) => variables.TABLE_NAME !== undefined)
-        .map((variables) => variables.INVITATION_EMAILS_PER_USER_PER_DAY);
-    expect(new Set(allowance(stack.api.functions))).toEqual(new Set(['250']));
-    expect(allowance([stack.email.sender, stack.nameSync.handler, stack.feedback.handler])).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    const functions = [...stack.api.functions, stack.email.sender, stack.nameSync.handler, stack.feedback.handler];
+    const limitsOf = (fn: (typeof functions)[number]) =>
+      Object.fromEntries(
+        Object.entries(resources[logicalId(fn)].Properties.Environment.Variables as Record<string, unknown>).filter(
+          ([name]) => Object.values(LIMIT_VARIABLES).includes(name as never),
+        ),
+      );
+    const withLimits = Object.fromEntries(
+      functions.flatMap((fn) => (Object.keys(limitsOf(fn)).length ? [[fn.handlerName, limitsOf(fn)]] : [])),
+    );
+    expect(withLimits).toEqual({
+      'create-workspace': { WORKSPACES_PER_USER: '7' },
+      'update-workspace': { WORKSPACE_RENAMES_PER_MINUTE: '1' },
+      'create-invitation': { INVITATION_EMAILS_PER_USER_PER_DAY: '250', PENDING_INVITATIONS_PER_WORKSPACE: '40' },
+      'accept-invitation': { MEMBERS_PER_WORKSPACE: '60' },
+      'accept-invitation-token': { MEMBERS_PER_WORKSPACE: '60' },
+      'resend-invitation': { INVITATION_EMAILS_PER_USER_PER_DAY: '250' },
+    });
   });
 
   it('applies the throttling, retention and alarm subscription', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      RouteSettings: {
+        'GET /api/invitation-tokens/{token}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 7 },
+        'GET /api/openapi.json': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 7 },
+      },
     });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('with the created Cognito pool and its own sign-in addresses', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    ({ template } = synthesize(
+      {
+        ...EXAMPLE_PARAMETERS,
+        authCallbackUrls: 'https://app.example.com/signed-in, http://localhost:5173/signed-in',
+        authLogoutUrls: 'https://app.example.com/bye',
+        authDomainPrefix: 'example-invitations',
+      },
+      { bundle: false },
+    ));
+  }, 60_000);
+
+  it('returns people only to the given addresses, from the given sign-in domain', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://app.example.com/signed-in', 'http://localhost:5173/signed-in'],
+      LogoutURLs: ['https://app.example.com/bye'],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'example-invitations' });
   });
 });
 
@@ -140,6 +183,22 @@ describe('parameter checks', () => {
       'invitationEmailsPerUserPerDay must be a whole number from 1',
     );
     expect(problems({ ...EXAMPLE_PARAMETERS, logRetentionDays: '31' })).toContain('logRetentionDays');
+    expect(problems({ ...EXAMPLE_PARAMETERS, publicThrottleBurstLimit: '0' })).toContain('publicThrottleBurstLimit');
+    expect(problems({ ...EXAMPLE_PARAMETERS, workspaceRenamesPerMinute: '61' })).toContain(
+      'workspaceRenamesPerMinute must be a whole number from 1 to 60',
+    );
+    expect(problems({ ...EXAMPLE_PARAMETERS, membersPerWorkspace: '1.5' })).toContain('membersPerWorkspace');
+  });
+
+  it('rejects sign-in addresses that are not https (but localhost) and sign-in domains Cognito refuses', () => {
+    expect(problems({ ...EXAMPLE_PARAMETERS, authCallbackUrls: 'http://app.example.com/in' })).toContain(
+      'authCallbackUrls entry http://app.example.com/in must be https',
+    );
+    expect(problems({ ...EXAMPLE_PARAMETERS, authLogoutUrls: 'not a url' })).toContain(
+      'authLogoutUrls must be an http(s) URL',
+    );
+    expect(problems({ ...EXAMPLE_PARAMETERS, authDomainPrefix: 'my-cognito-login' })).toContain('authDomainPrefix');
+    expect(problems({ ...EXAMPLE_PARAMETERS, authDomainPrefix: 'Bad_Prefix' })).toContain('authDomainPrefix');
   });
 
   it('accepts the minimum and fills in defaults', () => {
@@ -147,8 +206,19 @@ describe('parameter checks', () => {
       senderEmail: 'invitations@example.com',
       jwt: undefined,
       corsOrigins: [],
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      signIn: {
+        callbackUrls: ['https://app.example.com/invitations/accept'],
+        logoutUrls: ['https://app.example.com/'],
+        domainPrefix: undefined,
+      },
+      throttle: { authenticated: { rateLimit: 50, burstLimit: 100 }, public: { rateLimit: 10, burstLimit: 20 } },
       invitationEmailsPerUserPerDay: 1000,
+      limits: {
+        workspacesPerUser: 20,
+        membersPerWorkspace: 1000,
+        pendingInvitationsPerWorkspace: 500,
+        workspaceRenamesPerMinute: 3,
+      },
       logRetention: 30,
     });
   });

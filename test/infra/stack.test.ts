@@ -10,16 +10,24 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type FunctionNeeds, tableGrantsOf } from '../../functions/access';
+import { EMAIL_FEEDBACK, EMAIL_SENDER, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 import { emailFeedbackEventPattern } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
 import { TABLE } from '../../functions/store/table-definition';
 import { invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import type { InvitationsStack } from '../../lib/invitations-stack';
-import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/invitations-table';
+import type { ServiceFunction } from '../../lib/service-function';
 import { actionsOf, EXAMPLE_PARAMETERS, logicalId, statementsOf, synthesize } from './synth';
 
 const allRoutes: readonly Route[] = routes;
-const WRITE_ONLY = WRITE_ACTIONS.filter((action) => !(READ_ACTIONS as readonly string[]).includes(action));
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+const STREAM_READ_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 
 let stack: InvitationsStack;
 let template: Template;
@@ -38,6 +46,40 @@ const ref = (construct: IConstruct) => ({ Ref: Stack.of(stack).getLogicalId(cons
 const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
   'Fn::GetAtt': [Stack.of(stack).getLogicalId(construct.node.defaultChild as never), attribute],
 });
+
+/** Every function with the declaration it was built from: its route entry or its consumer entry. */
+const declaredFunctions = (): [lambda.Function & { handlerName: string }, FunctionNeeds][] => [
+  ...allRoutes.map((route): [ServiceFunction, FunctionNeeds] => [functionOf(route), route]),
+  [stack.email.sender, EMAIL_SENDER],
+  [stack.nameSync.handler, WORKSPACE_NAME_SYNC],
+  [stack.feedback.handler, EMAIL_FEEDBACK],
+];
+
+/**
+ * The table grants the statements amount to, in the declaration's terms: an action on the table,
+ * or `Query@<index>` for Query on an index. The stream's own actions are the mapping's, not the code's.
+ */
+function tableGrantsIn(statements: ReturnType<typeof statementsOf>): string[] {
+  const tableArn = JSON.stringify(arnOf(stack.table.table));
+  const indexByArn = new Map(
+    Object.entries(TABLE.indexes).map(([logical, index]) => [
+      JSON.stringify({ 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${index.name}`]] }),
+      logical,
+    ]),
+  );
+  const grants = statements.flatMap((statement) => {
+    const actions = actionsOf([statement]).filter((a) => a.startsWith('dynamodb:') && !STREAM_READ_ACTIONS.includes(a));
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    return resources.flatMap((resource) => {
+      const key = JSON.stringify(resource);
+      if (key === tableArn) return actions.map((action) => action.replace('dynamodb:', ''));
+      const index = indexByArn.get(key);
+      if (index) return actions.map((action) => `${action.replace('dynamodb:', '')}@${index}`);
+      return actions.length ? actions.map((action) => `${action} on ${key}`) : [];
+    });
+  });
+  return [...new Set(grants)].sort();
+}
 
 function functionOf(route: Route) {
   const fn = stack.api.functions.find((candidate) => candidate.handlerName === route.handler);
@@ -110,44 +152,65 @@ describe('functions', () => {
     }
   });
 
-  it('resolves CURSOR_SECRET from Secrets Manager at deploy time, never as a literal', () => {
+  it('gives each function TABLE_NAME, CURSOR_SECRET and the link-key ARN only as declared, the cursor key resolved at deploy time', () => {
     const cursorSecretId = Stack.of(stack).getLogicalId(stack.secrets.cursorSecret.node.defaultChild as never);
     const resources = template.toJSON().Resources;
-    const tableFunctions = allRoutes.filter((route) => route.access !== 'none').map(functionOf);
-    for (const fn of [...tableFunctions, ...streamFunctions(), ...eventFunctions()]) {
+    for (const [fn, needs] of declaredFunctions()) {
       const variables = resources[logicalId(fn)].Properties.Environment.Variables;
-      expect(variables.CURSOR_SECRET).toEqual({
-        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']],
-      });
-      expect(variables.TABLE_NAME).toEqual({
-        Ref: Stack.of(stack).getLogicalId(stack.table.table.node.defaultChild as never),
+      const secrets = needs.secrets ?? [];
+      expect({
+        handler: fn.handlerName,
+        TABLE_NAME: variables.TABLE_NAME,
+        CURSOR_SECRET: variables.CURSOR_SECRET,
+        TOKEN_KEY_SECRET_ARN: variables.TOKEN_KEY_SECRET_ARN,
+      }).toEqual({
+        handler: fn.handlerName,
+        TABLE_NAME: needs.table ? ref(stack.table.table) : undefined,
+        CURSOR_SECRET: secrets.includes('cursorKey')
+          ? { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']] }
+          : undefined,
+        TOKEN_KEY_SECRET_ARN: secrets.includes('linkTokenKey') ? ref(stack.secrets.linkTokenKey) : undefined,
       });
     }
-    for (const route of allRoutes.filter((candidate) => candidate.access === 'none')) {
-      const variables = resources[logicalId(functionOf(route))].Properties.Environment.Variables;
-      expect(variables.CURSOR_SECRET).toBeUndefined();
-      expect(variables.TABLE_NAME).toBeUndefined();
-    }
+    // The four list routes, no more: the other functions never page.
+    expect(declaredFunctions().filter(([, needs]) => needs.secrets?.includes('cursorKey'))).toHaveLength(4);
   });
 });
 
 describe('per-function permissions', () => {
-  it('gives read routes read-only table access and write routes what their transactions need', () => {
-    for (const route of allRoutes) {
-      const actions = actionsOf(statementsOf(template, functionOf(route)));
-      const dynamo = actions.filter((action) => action.startsWith('dynamodb:'));
-      if (route.access === 'none') {
-        expect({ route: route.handler, dynamo }).toEqual({ route: route.handler, dynamo: [] });
-      } else if (route.access === 'read') {
-        expect({ route: route.handler, writes: dynamo.filter((a) => WRITE_ONLY.includes(a as never)) }).toEqual({
-          route: route.handler,
-          writes: [],
-        });
-        expect(dynamo).toEqual(expect.arrayContaining([...READ_ACTIONS]));
-      } else {
-        expect(dynamo).toEqual(expect.arrayContaining([...WRITE_ACTIONS]));
-      }
+  it('grants each function exactly the table actions and indexes it declares, nothing by kind of route', () => {
+    for (const [fn, needs] of declaredFunctions()) {
+      expect({ handler: fn.handlerName, grants: tableGrantsIn(statementsOf(template, fn)) }).toEqual({
+        handler: fn.handlerName,
+        grants: tableGrantsOf(needs.table),
+      });
     }
+  });
+
+  it('gives a read route no write action, and get-invitation only GetItem and BatchGetItem', () => {
+    for (const route of allRoutes.filter((candidate) => candidate.method === 'GET')) {
+      const actions = actionsOf(statementsOf(template, functionOf(route)));
+      expect({ route: route.handler, writes: actions.filter((a) => WRITE_ACTIONS.includes(a)) }).toEqual({
+        route: route.handler,
+        writes: [],
+      });
+    }
+    const getInvitation = allRoutes.find((route) => route.handler === 'get-invitation') as Route;
+    expect(tableGrantsIn(statementsOf(template, functionOf(getInvitation)))).toEqual(['BatchGetItem', 'GetItem']);
+  });
+
+  it('lets no write route query an index, and only the three that recount a workspace query its partition', () => {
+    const querying = allRoutes
+      .filter((candidate) => candidate.method !== 'GET')
+      .flatMap((route) => {
+        const queries = tableGrantsIn(statementsOf(template, functionOf(route))).filter((g) => g.startsWith('Query'));
+        return queries.length ? [[route.handler, queries]] : [];
+      });
+    expect(Object.fromEntries(querying)).toEqual({
+      'create-invitation': ['Query'],
+      'accept-invitation': ['Query'],
+      'accept-invitation-token': ['Query'],
+    });
   });
 
   it('grants no wildcard action and no * resource except what DynamoDB streams require', () => {
@@ -163,17 +226,17 @@ describe('per-function permissions', () => {
   });
 
   it('queries indexes by name', () => {
-    const route = allRoutes.find((candidate) => candidate.access === 'read' && candidate.auth === 'jwt') as Route;
+    const route = allRoutes.find((candidate) => candidate.handler === 'list-invitations') as Route;
     const query = statementsOf(template, functionOf(route)).find(
       (statement) => statement.Action === 'dynamodb:Query',
     ) as { Resource: unknown[] };
-    expect(JSON.stringify(query.Resource)).toContain('/index/GSI1');
-    // The lists' indexes; the email-state index belongs to the email sweep alone.
-    expect(JSON.stringify(query.Resource)).not.toContain(`/index/${TABLE.indexes.byEmailState.name}`);
-    expect(query.Resource).toHaveLength(Object.keys(TABLE.indexes).length - 1);
+    expect(query.Resource).toEqual([
+      { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byUser.name}`]] },
+      { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byEmail.name}`]] },
+    ]);
   });
 
-  it('lets only token routes and the sender read the link-token key', () => {
+  it('lets only the functions that declare the link-token key read it', () => {
     const keyId = Stack.of(stack).getLogicalId(stack.secrets.linkTokenKey.node.defaultChild as never);
     const readers = allFunctions().filter((fn) =>
       statementsOf(template, fn).some(
@@ -182,10 +245,10 @@ describe('per-function permissions', () => {
           JSON.stringify(statement.Resource) === JSON.stringify({ Ref: keyId }),
       ),
     );
-    const expected = [
-      ...allRoutes.filter((route) => route.usesTokenKey).map((route) => route.handler),
-      'send-invitation-emails',
-    ];
+    const expected = declaredFunctions()
+      .filter(([, needs]) => needs.secrets?.includes('linkTokenKey'))
+      .map(([fn]) => fn.handlerName);
+    expect(expected.sort()).toEqual(['accept-invitation-token', 'preview-invitation-token', 'send-invitation-emails']);
     expect(readers.map((fn) => fn.handlerName).sort()).toEqual(expected.sort());
     const resources = template.toJSON().Resources;
     for (const fn of stack.api.functions) {
@@ -244,17 +307,11 @@ describe('per-function permissions', () => {
   });
 });
 
-/** A function that reads only the table's name and the cursor key (and Powertools settings). */
+/** A function that reads only the table's name (and Powertools settings): no key, no limit. */
 function expectOnlyTableConfiguration(fn: lambda.IFunction) {
   const variables = template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables;
   expect(Object.keys(variables).sort()).toEqual(
-    [
-      'CURSOR_SECRET',
-      'POWERTOOLS_LOG_LEVEL',
-      'POWERTOOLS_METRICS_NAMESPACE',
-      'POWERTOOLS_SERVICE_NAME',
-      'TABLE_NAME',
-    ].sort(),
+    ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'].sort(),
   );
   expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
 }
@@ -300,7 +357,7 @@ describe('workspace name sync permissions', () => {
     expectOwnFailureQueue(statements(), stack.nameSync.failures);
   });
 
-  it('gives it the table and cursor configuration and no email or link-token settings', () => {
+  it('gives it the table name and no cursor key, email or link-token settings', () => {
     expectOnlyTableConfiguration(stack.nameSync.handler);
   });
 });
@@ -321,7 +378,7 @@ describe('email feedback permissions', () => {
     expectOwnFailureQueue(statements(), stack.feedback.failures);
   });
 
-  it('gives it the table and cursor configuration and no email or link-token settings', () => {
+  it('gives it the table name and no cursor key, email or link-token settings', () => {
     expectOnlyTableConfiguration(stack.feedback.handler);
   });
 });
@@ -362,11 +419,50 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
   });
 
-  it('throttles and logs the stage, and sends no CORS headers unless origins are given', () => {
+  it('signs people in through the pool with the authorization-code flow only, the scopes the claims need and explicit lifetimes', () => {
+    const clients = template.findResources('AWS::Cognito::UserPoolClient');
+    expect(Object.values(clients).map((client) => (client as { Properties: unknown }).Properties)).toEqual([
+      {
+        UserPoolId: { Ref: expect.stringMatching(/UserPool/) },
+        GenerateSecret: false,
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid', 'email', 'profile'],
+        // By default the accept page is where sign-in returns, and its site's root where sign-out does.
+        CallbackURLs: ['https://app.example.com/invitations/accept'],
+        LogoutURLs: ['https://app.example.com/'],
+        SupportedIdentityProviders: ['COGNITO'],
+        ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        IdTokenValidity: 60,
+        AccessTokenValidity: 60,
+        RefreshTokenValidity: 43_200,
+        AuthSessionValidity: 3,
+        TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+        ReadAttributes: expect.arrayContaining(['email', 'email_verified', 'name', 'nickname']),
+        WriteAttributes: ['name', 'nickname'],
+      },
+    ]);
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      UserPoolId: { Ref: Match.stringLikeRegexp('UserPool') },
+      Domain: {
+        'Fn::Join': ['-', ['invitations', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+      },
+    });
+  });
+
+  it('throttles per route class and logs the stage, and sends no CORS headers unless origins are given', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      // The public routes, anyone's to call, each have a lower limit of their own.
+      RouteSettings: Object.fromEntries(
+        allRoutes
+          .filter((route) => route.auth === 'public')
+          .map((route) => [`${route.method} ${route.path}`, { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }]),
+      ),
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
         Format: Match.stringLikeRegexp('\\$context.requestId'),
@@ -392,6 +488,19 @@ describe('HTTP API', () => {
     }
     // The one other permission: the feedback rule's (see 'email feedback').
     expect(permissions).toHaveLength(allRoutes.length + 1);
+  });
+});
+
+describe('keys', () => {
+  it('keeps both secrets when the stack is deleted or a secret replaced', () => {
+    for (const secret of [stack.secrets.linkTokenKey, stack.secrets.cursorSecret]) {
+      const id = Stack.of(stack).getLogicalId(secret.node.defaultChild as never);
+      expect(template.toJSON().Resources[id]).toMatchObject({
+        Type: 'AWS::SecretsManager::Secret',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
   });
 });
 
@@ -607,6 +716,162 @@ describe('alarms', () => {
     }
   });
 
+  const alarmOf = (construct: IConstruct) =>
+    template.toJSON().Resources[Stack.of(stack).getLogicalId(construct.node.defaultChild as never)].Properties;
+  const serviceAlarm = (id: string) => {
+    const alarm = stack.serviceAlarms.alarms.find((candidate) => candidate.node.id === id);
+    if (!alarm) throw new Error(`no alarm ${id}`);
+    return alarmOf(alarm);
+  };
+  const notifies = {
+    AlarmActions: [{ Ref: expect.stringMatching(/MonitoringAlarms/) }],
+    OKActions: [{ Ref: expect.stringMatching(/MonitoringAlarms/) }],
+  };
+
+  it('raises an alarm on DynamoDB throttling of the table or any index, and on its system errors', () => {
+    const throttles = serviceAlarm('TableThrottles');
+    expect(throttles).toMatchObject({ ...notifies, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const metrics = throttles.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+    }[];
+    const stats = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(
+      stats
+        .map(
+          (metric) =>
+            `${metric.MetricName} ${metric.Dimensions.map((d) => (d.Name === 'TableName' ? 'table' : d.Value)).join(' ')}`,
+        )
+        .sort(),
+    ).toEqual(
+      ['ReadThrottleEvents', 'WriteThrottleEvents']
+        .flatMap((name) => [
+          `${name} table`,
+          ...Object.values(TABLE.indexes).map((index) => `${name} ${index.name} table`),
+        ])
+        .sort(),
+    );
+    expect(metrics.find((m) => m.Expression)?.Expression?.split(' + ')).toHaveLength(8);
+    const errors = serviceAlarm('TableSystemErrors');
+    expect(errors).toMatchObject({ ...notifies, Threshold: 1 });
+    expect(JSON.stringify(errors.Metrics)).toContain('SystemErrors');
+    expect(JSON.stringify(errors.Metrics)).toContain('TransactWriteItems');
+  });
+
+  it('measures each route class from the access logs and alarms on its 5xx rate and p99 latency', () => {
+    const publicKeys = allRoutes.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.path}`);
+    expect(publicKeys).toEqual(['GET /api/openapi.json', 'GET /api/invitation-tokens/{token}']);
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
+      (filter) =>
+        (
+          filter as {
+            Properties: {
+              LogGroupName: unknown;
+              FilterPattern: string;
+              MetricTransformations: { MetricName: string; MetricValue: string }[];
+            };
+          }
+        ).Properties,
+    );
+    const byMetric: Record<string, (typeof filters)[number]> = Object.fromEntries(
+      filters.map((f) => [f.MetricTransformations[0]?.MetricName, f]),
+    );
+    const publicSelection =
+      '($.routeKey = "GET /api/openapi.json" || $.routeKey = "GET /api/invitation-tokens/{token}")';
+    const authenticatedSelection =
+      '($.routeKey != "GET /api/openapi.json" && $.routeKey != "GET /api/invitation-tokens/{token}" && $.routeKey != "-")';
+    expect(
+      Object.fromEntries(
+        Object.entries(byMetric).map(([name, f]) => [name, [f.FilterPattern, f.MetricTransformations[0]?.MetricValue]]),
+      ),
+    ).toEqual({
+      PublicApiRequests: [`{ ${publicSelection} }`, '1'],
+      PublicApiServerErrors: [`{ ${publicSelection} && $.status >= 500 }`, '1'],
+      PublicApiLatency: [`{ ${publicSelection} }`, '$.latencyMs'],
+      AuthenticatedApiRequests: [`{ ${authenticatedSelection} }`, '1'],
+      AuthenticatedApiServerErrors: [`{ ${authenticatedSelection} && $.status >= 500 }`, '1'],
+      AuthenticatedApiLatency: [`{ ${authenticatedSelection} }`, '$.latencyMs'],
+    });
+    for (const filter of filters) expect(filter.LogGroupName).toEqual(ref(stack.api.accessLogs));
+    // The access log carries status and latency as numbers, which the filters compare and measure.
+    const format: string =
+      template.findResources('AWS::ApiGatewayV2::Stage')[
+        Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as string
+      ]?.Properties.AccessLogSettings.Format;
+    expect(
+      JSON.parse(
+        format.replaceAll(/\$context\.[\w.]+/g, (v) =>
+          v === '$context.status' || v === '$context.responseLatency' ? '200' : v,
+        ),
+      ),
+    ).toMatchObject({ status: 200, latencyMs: 200 });
+
+    for (const routeClass of ['Public', 'Authenticated']) {
+      const rate = serviceAlarm(`${routeClass}ApiServerErrorRate`);
+      expect(rate).toMatchObject({
+        ...notifies,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+      });
+      expect(rate.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe(
+        'IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)',
+      );
+      const latency = serviceAlarm(`${routeClass}ApiLatency`);
+      expect(latency).toMatchObject({
+        ...notifies,
+        MetricName: `${routeClass}ApiLatency`,
+        Namespace: 'Invitations',
+        ExtendedStatistic: 'p99',
+        Threshold: 2000,
+        EvaluationPeriods: 3,
+      });
+    }
+  });
+
+  it('alarms on the SES bounce and complaint rates below the levels at which AWS reviews the account', () => {
+    expect(serviceAlarm('SesBounceRate')).toMatchObject({
+      ...notifies,
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Threshold: 0.03,
+    });
+    expect(serviceAlarm('SesComplaintRate')).toMatchObject({
+      ...notifies,
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.0005,
+    });
+    expect(serviceAlarm('SesBounceRate').Threshold).toBeLessThan(0.05);
+    expect(serviceAlarm('SesComplaintRate').Threshold).toBeLessThan(0.001);
+  });
+
+  it('draws one dashboard with the API, the table, the email pipeline and every service alarm', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(Stack.of(stack).resolve(alarmOf(stack.dashboard.dashboard).DashboardBody));
+    for (const needed of [
+      '## API',
+      'PublicApiRequests',
+      'AuthenticatedApiLatency',
+      '## Table',
+      'ConsumedWriteCapacityUnits',
+      'WriteThrottleEvents',
+      'SystemErrors',
+      '## Email pipeline',
+      'Reputation.BounceRate',
+      'Reputation.ComplaintRate',
+      'IteratorAge',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      expect({ needed, present: body.includes(needed) }).toEqual({ needed, present: true });
+    }
+    for (const alarm of stack.serviceAlarms.alarms) {
+      expect(body).toContain(Stack.of(stack).getLogicalId(alarm.node.defaultChild as never));
+    }
+    template.hasOutput('DashboardName', { Value: ref(stack.dashboard.dashboard) });
+  });
+
   it('notifies an encrypted topic that only accepts TLS', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -624,6 +889,7 @@ describe('outputs and checks', () => {
         'UserPoolId',
         'UserPoolClientId',
         'AlarmTopicArn',
+        'LinkTokenKeyArn',
         'DeliveryFailuresQueueUrl',
         'RenameFailuresQueueUrl',
         'FeedbackFailuresQueueUrl',

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext as localLambdaContext } from '../../local/lambda-context';
 import { matchRoute } from '../../local/route-matcher';
+import { runAs } from './declared-access';
 
 export interface Identity {
   sub: string;
@@ -100,7 +101,8 @@ type LambdaHandler = (event: unknown, context: Context) => Promise<APIGatewayPro
 export async function call(method: string, target: string, request: ApiRequest = {}): Promise<ApiResponse> {
   const { event, handler } = apiEvent(method, target, request);
   const module = (await import(`../../functions/${handler}.ts`)) as { handler: LambdaHandler };
-  const result = await module.handler(event, lambdaContext(handler));
+  // As deployed, a handler may only do what its route declares (the local runner enforces it too).
+  const result = await runAs(handler, () => module.handler(event, lambdaContext(handler)));
   const raw = typeof result.body === 'string' ? result.body : '';
   return {
     status: result.statusCode ?? 200,

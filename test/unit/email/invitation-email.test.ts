@@ -133,7 +133,7 @@ describe('the invitation email', () => {
     // SES copies the tags into its bounce and complaint events: they name the invitation and the send.
     expect(email.tags).toEqual({ invitation: id, send: '4' });
     const token = new URL(email.text.split('\n')[5] as string).searchParams.get('token') as string;
-    expect(tokens.read(token)).toEqual({ invitationId: id, version: 3 });
+    expect(tokens.read(token)).toEqual({ invitationId: id, version: 3, keyVersion: 1 });
     expect(email.html).toContain(`https://app.example.com/accept?token=${token}`);
   });
 });

@@ -1,0 +1,66 @@
+/**
+ * What a function declares it does with the service's resources, beside the definition of the
+ * function itself (its route in routes.ts, or its consumer entry in consumers.ts). The CDK
+ * constructs grant exactly this and give the function only the configuration it declares; the
+ * local runner refuses, as IAM would, any DynamoDB request that goes beyond it.
+ */
+import type { IndexName } from './store/table-definition';
+
+/**
+ * DynamoDB actions as IAM names them, without the `dynamodb:` prefix. A transaction is no action
+ * of its own: TransactWriteItems is authorized item by item (PutItem, UpdateItem, DeleteItem,
+ * ConditionCheckItem), TransactGetItems as GetItem.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem';
+
+export interface TableAccess {
+  /** Actions on the table itself (`Query` here queries the table's own key). */
+  readonly actions: readonly TableAction[];
+  /** Indexes the function queries; Query is granted on each of them, by name. */
+  readonly indexes?: readonly IndexName[];
+}
+
+/** The Secrets Manager keys: the link-token HMAC key, read at run time; the cursor key, resolved into the environment. */
+export type ServiceSecret = 'linkTokenKey' | 'cursorKey';
+
+/** Abuse limits a function enforces; each reaches only the functions that declare it, as an environment variable. */
+export type ServiceLimit = keyof typeof LIMIT_VARIABLES;
+
+/** The environment variable that carries each limit (functions/config.ts reads them). */
+export const LIMIT_VARIABLES = {
+  invitationEmailsPerUserPerDay: 'INVITATION_EMAILS_PER_USER_PER_DAY',
+  workspacesPerUser: 'WORKSPACES_PER_USER',
+  membersPerWorkspace: 'MEMBERS_PER_WORKSPACE',
+  pendingInvitationsPerWorkspace: 'PENDING_INVITATIONS_PER_WORKSPACE',
+  workspaceRenamesPerMinute: 'WORKSPACE_RENAMES_PER_MINUTE',
+} as const;
+
+/** The environment variable of each secret. */
+export const SECRET_VARIABLES = {
+  linkTokenKey: 'TOKEN_KEY_SECRET_ARN',
+  cursorKey: 'CURSOR_SECRET',
+} as const satisfies Record<ServiceSecret, string>;
+
+export interface FunctionNeeds {
+  /** Absent: no table access and no TABLE_NAME. */
+  readonly table?: TableAccess;
+  readonly secrets?: readonly ServiceSecret[];
+  readonly limits?: readonly ServiceLimit[];
+}
+
+/** A permission as `<action>` on the table or `Query@<index>` on an index: one string per IAM grant. */
+export type TableGrant = TableAction | `Query@${IndexName}`;
+
+/** Every permission a declaration amounts to, sorted, without repeats. */
+export function tableGrantsOf(access: TableAccess | undefined): TableGrant[] {
+  if (!access) return [];
+  const grants: TableGrant[] = [...access.actions, ...(access.indexes ?? []).map((index) => `Query@${index}` as const)];
+  return [...new Set(grants)].sort();
+}
