@@ -752,7 +752,9 @@ describe('alarms', () => {
         ])
         .sort(),
     );
-    expect(metrics.find((m) => m.Expression)?.Expression?.split(' + ')).toHaveLength(2 * (1 + Object.keys(TABLE.indexes).length));
+    expect(metrics.find((m) => m.Expression)?.Expression?.split(' + ')).toHaveLength(
+      2 * (1 + Object.keys(TABLE.indexes).length),
+    );
     const errors = serviceAlarm('TableSystemErrors');
     expect(errors).toMatchObject({ ...notifies, Threshold: 1 });
     expect(JSON.stringify(errors.Metrics)).toContain('SystemErrors');
