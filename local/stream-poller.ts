@@ -25,6 +25,12 @@ import { lambdaContext } from './lambda-context';
 import { PollingLoop } from './polling-loop';
 
 const MAX_RETRY_DELAY_MS = 10_000;
+/**
+ * Records read from a shard at once, as Lambda's pollers read up to 1,000; the mapping's filter
+ * applies before batching, so a handler gets up to `batchSize` matching records, not `batchSize`
+ * records of which most are filtered out.
+ */
+const RECORDS_PER_READ = 1000;
 /** Bounds one shard's turn, so that other shards (and stop requests) are not kept waiting. */
 const MAX_PAGES_PER_POLL = 20;
 
@@ -166,7 +172,7 @@ export class StreamPoller extends PollingLoop {
   }
 
   private getRecords(iterator: string) {
-    return this.options.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+    return this.options.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: RECORDS_PER_READ }));
   }
 
   private async newIterator(shardId: string): Promise<string> {
@@ -209,8 +215,15 @@ export class StreamPoller extends PollingLoop {
     while (pending.length) {
       pending = pending.filter((item) => !this.tooOld(shardId, item, attempts));
       if (!pending.length) break;
-      const failedAt = await this.invoke(pending.map((item) => item.record));
-      if (failedAt < 0) break;
+      const batch = pending.slice(0, this.options.batchSize);
+      const failedAt = await this.invoke(batch.map((item) => item.record));
+      if (failedAt < 0) {
+        this.checkpoint(shardId, { sequenceNumber: sequenceOf(batch[batch.length - 1] as Item) });
+        pending = pending.slice(batch.length);
+        attempts = 0;
+        if (this.halted && pending.length) return false;
+        continue;
+      }
       const failed = pending[failedAt] as Item;
       if (failedAt > 0) {
         this.checkpoint(shardId, { sequenceNumber: sequenceOf(pending[failedAt - 1] as Item) });

@@ -295,3 +295,23 @@ describe('a handler that never answers', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   });
 });
+
+describe('batching after filtering, as Lambda does', () => {
+  it('hands the handler up to batchSize matching records at a time, however many others the shard holds between them', async () => {
+    const tableName = await newTable();
+    for (let n = 0; n < 25; n++) {
+      await put(tableName, `skip-${n}-a`, 'Other');
+      await put(tableName, `want-${String(n).padStart(2, '0')}`);
+      await put(tableName, `skip-${n}-b`, 'Other');
+    }
+    const batches: string[][] = [];
+    const handler: StreamHandler = async (event) => {
+      batches.push(ids(event));
+      return { batchItemFailures: [] };
+    };
+    const subject = poller(tableName, await streamArnOf(tableName), handler, tableName, { batchSize: 10 });
+    await subject.pollOnce();
+    expect(batches.map((batch) => batch.length)).toEqual([10, 10, 5]);
+    expect(batches.flat()).toEqual(Array.from({ length: 25 }, (_, n) => `want-${String(n).padStart(2, '0')}`));
+  });
+});
