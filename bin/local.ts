@@ -1,4 +1,8 @@
-/** `npm start`: runs the whole service on this machine until Ctrl-C, SIGTERM or SIGHUP. */
+/**
+ * `npm start`: runs the whole service on this machine until Ctrl-C, SIGTERM or SIGHUP, or until
+ * the process that started it (npm, or whatever ran this file) is gone.
+ */
+import { execFileSync } from 'node:child_process';
 import { JavaMissing } from '../local/dynamodb-local';
 import { type RunningService, startLocalService } from '../local/runner';
 import { loadSettings } from '../local/settings';
@@ -8,10 +12,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 let service: RunningService | undefined;
 let stopping = false;
 
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping…`);
+  console.log(`\n${reason}: stopping…`);
   await starting.catch(() => undefined);
   await service?.stop();
   console.log('stopped');
@@ -21,6 +25,41 @@ async function shutdown(signal: string): Promise<void> {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGHUP', () => void shutdown('SIGHUP'));
+watchLauncher();
+
+/**
+ * `kill <npm pid>` ends npm and its shell but never reaches this process, and a killed npm takes
+ * nothing with it: so the runner watches its parent, and npm too when npm started it.
+ */
+function watchLauncher(): void {
+  const watched = [process.ppid];
+  if (process.env.npm_lifecycle_event === 'start') {
+    const npm = parentOf(process.ppid);
+    if (npm && npm > 1) watched.push(npm);
+  }
+  const timer = setInterval(() => {
+    if (watched.some((pid) => !isAlive(pid))) void shutdown('the process that started the service exited');
+  }, 500);
+  timer.unref();
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const output = execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
+    return Number(output.trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 const starting = (async () => {
   const settings = loadSettings();

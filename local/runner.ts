@@ -5,10 +5,13 @@
  * complaint handler. Starts the parts in order and, if one fails, stops the ones already running
  * and says which part failed and why.
  */
+import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { assertPortFree } from './child-process';
+import { forgetChild, recordChild, stopRecordedChildren } from './child-records';
 import { corsPolicy } from './cors';
 import { type DataPaths, ensureSecret, prepareDataDir, streamConsumerPaths } from './data-dir';
 import {
@@ -107,6 +110,12 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   };
 
   const paths = await step('the data directory', async () => prepareDataDir(settings.dataDir));
+  // A runner that was killed outright may have left its children running, holding their ports.
+  for (const left of await stopRecordedChildren(paths.children)) {
+    log(`Stopped ${left.part} (pid ${left.pid}), left running by a start that did not stop cleanly.`);
+  }
+  const watchdog = startWatchdog(paths.children);
+  stops.push(async () => watchdog.release());
   await step('the API gateway', () => assertPortFree(settings.port, 'PORT'));
   await step('DynamoDB Local', () => assertPortFree(settings.dynamoPort, 'DYNAMODB_PORT'));
   await step('the SES emulator', () => assertPortFree(settings.sesPort, 'SES_PORT'));
@@ -120,7 +129,18 @@ export async function startLocalService(settings: LocalSettings, options: StartO
       startDynamoDbLocal({ port: settings.dynamoPort, dataDir: paths.dynamo, detached: true }),
       startSesEmulator({ port: settings.sesPort, detached: true }),
     ]);
-    for (const result of started) if (result.status === 'fulfilled') stops.push(result.value.stop);
+    for (const [part, result] of [
+      ['DynamoDB Local', started[0]],
+      ['the SES emulator', started[1]],
+    ] as const) {
+      if (result.status !== 'fulfilled') continue;
+      const child = result.value.process;
+      if (child.pid) {
+        recordChild(paths.children, part, child.pid);
+        child.once('exit', () => forgetChild(paths.children, child.pid as number));
+      }
+      stops.push(result.value.stop);
+    }
     const [dynamoResult, sesResult] = started;
     if (dynamoResult.status === 'rejected') throw new PartFailed('DynamoDB Local', dynamoResult.reason);
     if (sesResult.status === 'rejected') throw new PartFailed('the SES emulator', sesResult.reason);
@@ -292,6 +312,27 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     ...(emailSweeper ? { emailSweeper } : {}),
     failure,
     stop: stopAll,
+  };
+}
+
+/**
+ * The watchdog (local/orphan-watchdog.ts) outlives the runner in its own process group and stops
+ * the recorded children if the runner dies without releasing it, however it dies.
+ */
+function startWatchdog(recordFile: string): { release(): void } {
+  const script = fileURLToPath(new URL('./orphan-watchdog.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, recordFile], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.on('error', () => undefined);
+  child.stdin?.on('error', () => undefined);
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    release: () => {
+      child.stdin?.end('done\n');
+    },
   };
 }
 
