@@ -16,6 +16,7 @@ import { ACCEPT_PAGE } from './accept-page';
 import { type CorsPolicy, corsHeaders, isPreflight, preflightHeaders } from './cors';
 import type { TokenVerifier, Verification } from './identity';
 import { lambdaContext } from './lambda-context';
+import { requestLogLine } from './request-log';
 import { matchRoute } from './route-matcher';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -34,6 +35,13 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** Where handler crashes are reported (default: stderr). */
   logError?(message: string, error: unknown): void;
+  /**
+   * The API's own host and port, which handlers build absolute links from (`domainName`), as
+   * API Gateway gives its own domain whatever `Host` a client sent. Default: the request's Host.
+   */
+  publicHost?: string;
+  /** Receives one line per answered request (local/request-log.ts); absent: no request log. */
+  logRequest?(line: string): void;
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -55,8 +63,25 @@ export function createGateway(options: GatewayOptions): Server {
     return handler;
   };
 
-  return createServer((request, response) => {
-    serve(request, response, options, handlerFor).catch((error) => {
+  const server = createServer((request, response) => {
+    const started = performance.now();
+    const seen: Served = {};
+    if (options.logRequest) {
+      const log = options.logRequest;
+      response.once('finish', () => {
+        const { requestId } = seen;
+        log(
+          requestLogLine({
+            method: (request.method ?? 'GET').toUpperCase(),
+            route: seen.route ?? new URL(request.url ?? '/', 'http://localhost').pathname,
+            status: response.statusCode,
+            durationMs: performance.now() - started,
+            ...(requestId ? { requestId } : {}),
+          }),
+        );
+      });
+    }
+    serve(request, response, options, handlerFor, seen).catch((error) => {
       // A client that went away mid-request is not an error of the service.
       if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || request.destroyed) return;
       console.error('gateway: request failed', error);
@@ -64,6 +89,32 @@ export function createGateway(options: GatewayOptions): Server {
       else response.destroy();
     });
   });
+  // A request Node cannot parse (a header value with a line break, as when a captured token
+  // includes npm's banner lines) gets a problem detail instead of a bare 400 with no body.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail:
+        'The request could not be parsed: a header is malformed (a line break in a header value?). ' +
+        "A token captured with `T=$(npm run token -- …)` holds npm's banner lines: use `npm run -s token -- …`.",
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
+
+/** What serving a request found out, for its log line. */
+interface Served {
+  route?: string;
+  requestId?: string;
 }
 
 async function serve(
@@ -71,6 +122,7 @@ async function serve(
   response: ServerResponse,
   options: GatewayOptions,
   handlerFor: (name: string) => Promise<ApiHandler>,
+  seen: Served = {},
 ): Promise<void> {
   const method = (request.method ?? 'GET').toUpperCase();
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -101,6 +153,7 @@ async function serve(
     return;
   }
   const { route, pathParameters } = match;
+  seen.route = route.path;
 
   let claims: JWTPayload | undefined;
   if (route.auth === 'jwt') {
@@ -130,7 +183,9 @@ async function serve(
     send(response, 413, { 'content-type': 'application/json', connection: 'close', ...cors }, tooLarge);
     return;
   }
-  const event = buildEvent({ request, method, url, headers, route, pathParameters, body, claims });
+  const domainName = options.publicHost ?? headers.host ?? 'localhost';
+  const event = buildEvent({ request, method, url, headers, route, pathParameters, body, claims, domainName });
+  seen.requestId = event.requestContext.requestId;
   const functionName = `${options.functionPrefix ?? ''}${route.handler}`;
   const timeoutMs = options.timeoutMs ?? 29_000;
   const context = lambdaContext(functionName, timeoutMs, event.requestContext.requestId);
@@ -202,13 +257,15 @@ interface EventParts {
   pathParameters: Record<string, string>;
   body: Buffer;
   claims?: JWTPayload;
+  /** The API's own domain (with the port, unlike AWS: handlers build absolute links from it). */
+  domainName: string;
 }
 
 /** An API Gateway HTTP API payload 2.0 event. */
 export function buildEvent(parts: EventParts): APIGatewayProxyEventV2 & { requestContext: Record<string, unknown> } {
   const { request, method, url, route, pathParameters, body, claims } = parts;
   const { cookie, ...rest } = parts.headers;
-  const host = rest.host ?? 'localhost';
+  const host = parts.domainName;
   const sourceIp = request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
   const headers: Record<string, string> = {
     ...rest,
@@ -236,7 +293,6 @@ export function buildEvent(parts: EventParts): APIGatewayProxyEventV2 & { reques
       accountId: '000000000000',
       apiId: 'local',
       ...(claims ? { authorizer: { jwt: { claims: gatewayClaims(claims), scopes: scopesOf(claims) } } } : {}),
-      // With the port, unlike AWS: handlers build absolute links from it, and locally they need it.
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
       http: {

@@ -6,6 +6,7 @@
  * and says which part failed and why.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
@@ -220,6 +221,8 @@ export async function startLocalService(settings: LocalSettings, options: StartO
       cors: corsPolicy(settings.corsOrigins),
       jwks: identity.jwks,
       functionPrefix: FUNCTION_PREFIX,
+      publicHost: `localhost:${settings.port}`,
+      ...(settings.requestLog ? { logRequest: log } : {}),
     });
     await listen(server, settings.port);
     stops.push(() => close(server));
@@ -292,6 +295,18 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     sweeper.start();
     return sweeper;
   });
+
+  // DynamoDB Local keeps its files open under the data directory: without it every write fails.
+  const dataDirWatch = setInterval(() => {
+    if (existsSync(paths.dynamo)) return;
+    clearInterval(dataDirWatch);
+    log(
+      `The data directory ${paths.root} was removed while the service runs: DynamoDB Local can no longer ` +
+        'write, so writes answer 500. Stop the service (Ctrl-C) and start it again to begin afresh.',
+    );
+  }, 1000);
+  dataDirWatch.unref();
+  stops.push(async () => clearInterval(dataDirWatch));
 
   return {
     settings,
