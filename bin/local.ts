@@ -9,6 +9,24 @@ import { loadSettings } from '../local/settings';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+const HELP = `Usage: npm start
+
+Runs the invitations service on this machine: the API gateway and handlers, DynamoDB Local
+(needs Java 17+), the SES v2 emulator behind a fault layer, the stream pollers and the email
+sweep. Ctrl-C, SIGTERM or SIGHUP stops every part. It takes no options; configure it with
+environment variables (PORT, DYNAMODB_PORT, SES_PORT, SES_FAULTS_PORT, LOCAL_DATA_DIR,
+REQUEST_LOG, POWERTOOLS_LOG_LEVEL, …): the README's "Run it locally" section lists them all.`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(HELP);
+  process.exit(0);
+}
+if (args.length) {
+  console.error(`npm start takes no options (got ${args.join(' ')}).\n\n${HELP}`);
+  process.exit(2);
+}
+
 let service: RunningService | undefined;
 let stopping = false;
 
@@ -68,7 +86,7 @@ const starting = (async () => {
   if (stopping) return;
   const { urls } = service;
   console.log(`
-  API            ${urls.api}/api
+  API            ${urls.api}/api/…  (every route is under /api, e.g. ${urls.api}/api/openapi.json)
   API reference  ${urls.docs}
   Email inbox    ${urls.inbox}${
     urls.sesFaults
@@ -81,7 +99,7 @@ const starting = (async () => {
     settings.external
       ? `Tokens         from ${settings.external.issuer} (audience ${settings.external.audience})`
       : `JWKS           ${urls.jwks}
-  Mint a token   npm run token -- --sub alice --email alice@example.com --name Alice`
+  Mint a token   T=$(npm run -s token -- --sub alice --email alice@example.com --name Alice)`
   }
   Try it         npm run demo
 
