@@ -12,7 +12,7 @@ import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import type { Route } from '../functions/routes';
-import { ACCEPT_PAGE } from './accept-page';
+import { ACCEPT_PAGE_CSP, ACCEPT_PAGE_FILES } from './accept-page';
 import { type CorsPolicy, corsHeaders, isPreflight, preflightHeaders } from './cors';
 import type { TokenVerifier, Verification } from './identity';
 import { lambdaContext } from './lambda-context';
@@ -40,6 +40,11 @@ export interface GatewayOptions {
    * API Gateway gives its own domain whatever `Host` a client sent. Default: the request's Host.
    */
   publicHost?: string;
+  /**
+   * Local only: signs the invitee of a link in through the local identity, for the accept page's
+   * "Continue as …". Resolves undefined when the link does not lead to a pending invitation.
+   */
+  localSignIn?(linkToken: string): Promise<LocalSignIn | undefined>;
   /** Receives one line per answered request (local/request-log.ts); absent: no request log. */
   logRequest?(line: string): void;
 }
@@ -111,6 +116,43 @@ export function createGateway(options: GatewayOptions): Server {
   return server;
 }
 
+export interface LocalSignIn {
+  email: string;
+  accessToken: string;
+  invitationId: string;
+}
+
+async function signInLocally(
+  request: IncomingMessage,
+  response: ServerResponse,
+  localSignIn: NonNullable<GatewayOptions['localSignIn']>,
+): Promise<void> {
+  const problem = (status: number, title: string, detail: string) =>
+    send(
+      response,
+      status,
+      { 'content-type': 'application/problem+json' },
+      JSON.stringify({ type: 'about:blank', title, status, detail }),
+    );
+  const body = await readBody(request);
+  let linkToken: unknown;
+  try {
+    linkToken = (JSON.parse(body?.toString('utf8') ?? '') as { token?: unknown }).token;
+  } catch {
+    linkToken = undefined;
+  }
+  if (typeof linkToken !== 'string' || !linkToken || linkToken.length > 200) {
+    problem(400, 'Bad Request', 'Send {"token": "<the token of the invitation link>"}.');
+    return;
+  }
+  const signedIn = await localSignIn(linkToken);
+  if (!signedIn) {
+    problem(404, 'Not Found', 'This link does not lead to a pending invitation.');
+    return;
+  }
+  send(response, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify(signedIn));
+}
+
 /** What serving a request found out, for its log line. */
 interface Served {
   route?: string;
@@ -138,8 +180,15 @@ async function serve(
     send(response, 200, { 'content-type': 'application/json', ...cors }, JSON.stringify(options.jwks));
     return;
   }
-  if (method === 'GET' && rawPath === '/accept') {
-    send(response, 200, { 'content-type': 'text/html; charset=utf-8' }, ACCEPT_PAGE);
+  const pageFile = method === 'GET' ? ACCEPT_PAGE_FILES.get(rawPath) : undefined;
+  if (pageFile) {
+    const [contentType, content] = pageFile;
+    send(response, 200, { 'content-type': contentType, 'content-security-policy': ACCEPT_PAGE_CSP }, content);
+    return;
+  }
+  if (method === 'POST' && rawPath === '/_local/sign-in' && options.localSignIn) {
+    seen.route = rawPath;
+    await signInLocally(request, response, options.localSignIn);
     return;
   }
   if (method === 'GET' && (rawPath === '/' || rawPath === '/docs' || rawPath.startsWith('/docs/'))) {

@@ -6,11 +6,13 @@
  * and says which part failed and why.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DomainError } from '../functions/domain/errors';
 import { assertPortFree } from './child-process';
 import { forgetChild, recordChild, stopRecordedChildren } from './child-records';
 import { corsPolicy } from './cors';
@@ -23,8 +25,17 @@ import {
   startDynamoDbLocal,
 } from './dynamodb-local';
 import { EmailSweeper, loadSweepHandler } from './email-sweeper';
-import { type ApiHandler, createGateway } from './gateway';
-import { externalVerifier, jwksOf, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localVerifier } from './identity';
+import { type ApiHandler, createGateway, type GatewayOptions } from './gateway';
+import {
+  externalVerifier,
+  jwksOf,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  type LocalKey,
+  loadOrCreateKey,
+  localVerifier,
+  mintToken,
+} from './identity';
 import { type RunningSes, startSesEmulator } from './ses-emulator';
 import { SesFaultLayer } from './ses-faults';
 import {
@@ -202,10 +213,10 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   const identity = await step('the local identity', async () => {
     if (settings.external) {
       const { issuer, audience, jwksUrl } = settings.external;
-      return { verifier: externalVerifier(issuer, audience, jwksUrl), jwks: undefined };
+      return { verifier: externalVerifier(issuer, audience, jwksUrl), jwks: undefined, key: undefined };
     }
     const key = await loadOrCreateKey(settings.dataDir);
-    return { verifier: localVerifier(key), jwks: jwksOf(key) };
+    return { verifier: localVerifier(key), jwks: jwksOf(key), key };
   });
 
   const api = `http://localhost:${settings.port}`;
@@ -222,6 +233,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
       jwks: identity.jwks,
       functionPrefix: FUNCTION_PREFIX,
       publicHost: `localhost:${settings.port}`,
+      ...(identity.key ? { localSignIn: localSignInWith(identity.key) } : {}),
       ...(settings.requestLog ? { logRequest: log } : {}),
     });
     await listen(server, settings.port);
@@ -327,6 +339,30 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     ...(emailSweeper ? { emailSweeper } : {}),
     failure,
     stop: stopAll,
+  };
+}
+
+/**
+ * "Continue as <the invited address>" on the local accept page: a token from the local identity
+ * for the address the link was sent to, once the link proves to lead to a pending invitation.
+ */
+function localSignInWith(key: LocalKey): NonNullable<GatewayOptions['localSignIn']> {
+  return async (linkToken) => {
+    const [{ invitations, store }, { linkTokens }] = await Promise.all([
+      import('../functions/services'),
+      import('../functions/email/token-key'),
+    ]);
+    try {
+      const preview = await invitations.previewByLink(linkToken, await linkTokens());
+      const invitation = await store.getInvitation(preview.invitationId);
+      if (!invitation) return undefined;
+      const sub = `local-${createHash('sha256').update(invitation.email).digest('hex').slice(0, 16)}`;
+      const accessToken = await mintToken(key, { sub, email: invitation.email, name: invitation.email.split('@')[0] });
+      return { email: invitation.email, accessToken, invitationId: invitation.id };
+    } catch (error) {
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
   };
 }
 
