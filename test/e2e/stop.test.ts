@@ -105,4 +105,32 @@ describe('stopping `npm start`', () => {
     ).toEqual({ alive: [], held: [] });
     await runner.exited;
   });
+
+  it('the next start stops what a runner killed with its watchdog left, by its records', async () => {
+    const dataDir = newDataDir();
+    dataDirs.push(dataDir);
+    const first = await startRunner({ dataDir });
+    started.push(first);
+    const children = recordedChildren(first);
+    const runnerPid = first.child.pid as number;
+    const watchdog = descendantsOf(runnerPid).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('orphan-watchdog'),
+    );
+    expect(watchdog).toBeDefined();
+    process.kill(watchdog as number, 'SIGKILL');
+    process.kill(runnerPid, 'SIGKILL');
+    await first.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Nothing watched them: they still run and hold their ports.
+    expect(children.filter((record) => isAlive(record.pid))).toHaveLength(2);
+
+    const second = await startRunner({ dataDir, ports: first.ports });
+    started.push(second);
+    for (const record of children) {
+      expect(second.output()).toContain(`Stopped ${record.part} (pid ${record.pid}), left running by a start`);
+      expect(isAlive(record.pid)).toBe(false);
+    }
+    expect(await apiAnswers(second)).toBe(true);
+    expect(await second.stop()).toBe(0);
+  });
 });
