@@ -240,6 +240,12 @@ describe.runIf(emailDelivery)('invitation emails', () => {
         expect(accepted.body.status).toBe('ACCEPTED');
         const members = await http(runner, 'GET', `/api/workspaces/${workspaceId}/members`, { token: invitee });
         expect(members.status).toBe(200);
+        // The console's request log names each request by its route, and never the token or an address.
+        const log = runner.output();
+        expect(log).toMatch(/^POST \/api\/invitation-tokens\/\{token\}\/accept 200 \d+ ms [0-9a-f-]{36}$/m);
+        expect(log).toMatch(/^POST \/api\/workspaces\/\{workspaceId\}\/invitations 202 \d+ ms /m);
+        expect(log).not.toContain(token);
+        expect(log).not.toContain(address);
       }
     }
   });
