@@ -120,6 +120,8 @@ async function main(): Promise<void> {
     members._embedded.members.map((member: { userId: string; role: string }) => `${member.userId} (${member.role})`),
   );
   console.log(`\nDone. Explore the rest at ${api}/docs/`);
+  // fetch keeps idle connections open for seconds after the last answer; nothing is left to wait for.
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {

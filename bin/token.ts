@@ -18,9 +18,17 @@ try {
       admin: { type: 'boolean', default: false },
       unverified: { type: 'boolean', default: false },
       ttl: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(
+      `${usage}\nPrints a JWT signed by the local identity, nothing else. To capture it, keep npm quiet:\n` +
+        '  T=$(npm run -s token -- --sub alice --email alice@example.com --name Alice)\n',
+    );
+    process.exit(0);
+  }
   if (!values.sub) throw new Error('--sub is required');
   const ttlSeconds = values.ttl === undefined ? undefined : Number(values.ttl);
   if (ttlSeconds !== undefined && !Number.isInteger(ttlSeconds))

@@ -16,6 +16,8 @@ export function dataPaths(dataDir: string) {
     tokenKey: join(dataDir, 'token-key'),
     /** The private key that signs local identity tokens. */
     identityKey: join(dataDir, 'identity-key.json'),
+    /** The processes the running service started (local/child-records.ts). */
+    children: join(dataDir, 'children.json'),
   };
 }
 

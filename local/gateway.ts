@@ -12,10 +12,11 @@ import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import type { Route } from '../functions/routes';
-import { ACCEPT_PAGE } from './accept-page';
+import { ACCEPT_PAGE_CSP, ACCEPT_PAGE_FILES } from './accept-page';
 import { type CorsPolicy, corsHeaders, isPreflight, preflightHeaders } from './cors';
 import type { TokenVerifier, Verification } from './identity';
 import { lambdaContext } from './lambda-context';
+import { requestLogLine } from './request-log';
 import { matchRoute } from './route-matcher';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -34,6 +35,18 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** Where handler crashes are reported (default: stderr). */
   logError?(message: string, error: unknown): void;
+  /**
+   * The API's own host and port, which handlers build absolute links from (`domainName`), as
+   * API Gateway gives its own domain whatever `Host` a client sent. Default: the request's Host.
+   */
+  publicHost?: string;
+  /**
+   * Local only: signs the invitee of a link in through the local identity, for the accept page's
+   * "Continue as …". Resolves undefined when the link does not lead to a pending invitation.
+   */
+  localSignIn?(linkToken: string): Promise<LocalSignIn | undefined>;
+  /** Receives one line per answered request (local/request-log.ts); absent: no request log. */
+  logRequest?(line: string): void;
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -55,8 +68,25 @@ export function createGateway(options: GatewayOptions): Server {
     return handler;
   };
 
-  return createServer((request, response) => {
-    serve(request, response, options, handlerFor).catch((error) => {
+  const server = createServer((request, response) => {
+    const started = performance.now();
+    const seen: Served = {};
+    if (options.logRequest) {
+      const log = options.logRequest;
+      response.once('finish', () => {
+        const { requestId } = seen;
+        log(
+          requestLogLine({
+            method: (request.method ?? 'GET').toUpperCase(),
+            route: seen.route ?? new URL(request.url ?? '/', 'http://localhost').pathname,
+            status: response.statusCode,
+            durationMs: performance.now() - started,
+            ...(requestId ? { requestId } : {}),
+          }),
+        );
+      });
+    }
+    serve(request, response, options, handlerFor, seen).catch((error) => {
       // A client that went away mid-request is not an error of the service.
       if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || request.destroyed) return;
       console.error('gateway: request failed', error);
@@ -64,6 +94,69 @@ export function createGateway(options: GatewayOptions): Server {
       else response.destroy();
     });
   });
+  // A request Node cannot parse (a header value with a line break, as when a captured token
+  // includes npm's banner lines) gets a problem detail instead of a bare 400 with no body.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail:
+        'The request could not be parsed: a header is malformed (a line break in a header value?). ' +
+        "A token captured with `T=$(npm run token -- …)` holds npm's banner lines: use `npm run -s token -- …`.",
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
+
+export interface LocalSignIn {
+  email: string;
+  accessToken: string;
+  invitationId: string;
+}
+
+async function signInLocally(
+  request: IncomingMessage,
+  response: ServerResponse,
+  localSignIn: NonNullable<GatewayOptions['localSignIn']>,
+): Promise<void> {
+  const problem = (status: number, title: string, detail: string) =>
+    send(
+      response,
+      status,
+      { 'content-type': 'application/problem+json' },
+      JSON.stringify({ type: 'about:blank', title, status, detail }),
+    );
+  const body = await readBody(request);
+  let linkToken: unknown;
+  try {
+    linkToken = (JSON.parse(body?.toString('utf8') ?? '') as { token?: unknown }).token;
+  } catch {
+    linkToken = undefined;
+  }
+  if (typeof linkToken !== 'string' || !linkToken || linkToken.length > 200) {
+    problem(400, 'Bad Request', 'Send {"token": "<the token of the invitation link>"}.');
+    return;
+  }
+  const signedIn = await localSignIn(linkToken);
+  if (!signedIn) {
+    problem(404, 'Not Found', 'This link does not lead to a pending invitation.');
+    return;
+  }
+  send(response, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify(signedIn));
+}
+
+/** What serving a request found out, for its log line. */
+interface Served {
+  route?: string;
+  requestId?: string;
 }
 
 async function serve(
@@ -71,6 +164,7 @@ async function serve(
   response: ServerResponse,
   options: GatewayOptions,
   handlerFor: (name: string) => Promise<ApiHandler>,
+  seen: Served = {},
 ): Promise<void> {
   const method = (request.method ?? 'GET').toUpperCase();
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -86,8 +180,15 @@ async function serve(
     send(response, 200, { 'content-type': 'application/json', ...cors }, JSON.stringify(options.jwks));
     return;
   }
-  if (method === 'GET' && rawPath === '/accept') {
-    send(response, 200, { 'content-type': 'text/html; charset=utf-8' }, ACCEPT_PAGE);
+  const pageFile = method === 'GET' ? ACCEPT_PAGE_FILES.get(rawPath) : undefined;
+  if (pageFile) {
+    const [contentType, content] = pageFile;
+    send(response, 200, { 'content-type': contentType, 'content-security-policy': ACCEPT_PAGE_CSP }, content);
+    return;
+  }
+  if (method === 'POST' && rawPath === '/_local/sign-in' && options.localSignIn) {
+    seen.route = rawPath;
+    await signInLocally(request, response, options.localSignIn);
     return;
   }
   if (method === 'GET' && (rawPath === '/' || rawPath === '/docs' || rawPath.startsWith('/docs/'))) {
@@ -101,6 +202,7 @@ async function serve(
     return;
   }
   const { route, pathParameters } = match;
+  seen.route = route.path;
 
   let claims: JWTPayload | undefined;
   if (route.auth === 'jwt') {
@@ -130,7 +232,9 @@ async function serve(
     send(response, 413, { 'content-type': 'application/json', connection: 'close', ...cors }, tooLarge);
     return;
   }
-  const event = buildEvent({ request, method, url, headers, route, pathParameters, body, claims });
+  const domainName = options.publicHost ?? headers.host ?? 'localhost';
+  const event = buildEvent({ request, method, url, headers, route, pathParameters, body, claims, domainName });
+  seen.requestId = event.requestContext.requestId;
   const functionName = `${options.functionPrefix ?? ''}${route.handler}`;
   const timeoutMs = options.timeoutMs ?? 29_000;
   const context = lambdaContext(functionName, timeoutMs, event.requestContext.requestId);
@@ -202,13 +306,15 @@ interface EventParts {
   pathParameters: Record<string, string>;
   body: Buffer;
   claims?: JWTPayload;
+  /** The API's own domain (with the port, unlike AWS: handlers build absolute links from it). */
+  domainName: string;
 }
 
 /** An API Gateway HTTP API payload 2.0 event. */
 export function buildEvent(parts: EventParts): APIGatewayProxyEventV2 & { requestContext: Record<string, unknown> } {
   const { request, method, url, route, pathParameters, body, claims } = parts;
   const { cookie, ...rest } = parts.headers;
-  const host = rest.host ?? 'localhost';
+  const host = parts.domainName;
   const sourceIp = request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
   const headers: Record<string, string> = {
     ...rest,
@@ -236,7 +342,6 @@ export function buildEvent(parts: EventParts): APIGatewayProxyEventV2 & { reques
       accountId: '000000000000',
       apiId: 'local',
       ...(claims ? { authorizer: { jwt: { claims: gatewayClaims(claims), scopes: scopesOf(claims) } } } : {}),
-      // With the port, unlike AWS: handlers build absolute links from it, and locally they need it.
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
       http: {

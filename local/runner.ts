@@ -5,11 +5,17 @@
  * complaint handler. Starts the parts in order and, if one fails, stops the ones already running
  * and says which part failed and why.
  */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EMAIL_SWEEP } from '../functions/consumers';
+import { DomainError } from '../functions/domain/errors';
 import { assertPortFree } from './child-process';
+import { forgetChild, recordChild, stopRecordedChildren } from './child-records';
 import { corsPolicy } from './cors';
 import { type DataPaths, ensureSecret, prepareDataDir, streamConsumerPaths } from './data-dir';
 import { DeclaredAccess } from './declared-access';
@@ -21,8 +27,17 @@ import {
   startDynamoDbLocal,
 } from './dynamodb-local';
 import { EmailSweeper, loadSweepHandler } from './email-sweeper';
-import { type ApiHandler, createGateway } from './gateway';
-import { externalVerifier, jwksOf, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localVerifier } from './identity';
+import { type ApiHandler, createGateway, type GatewayOptions } from './gateway';
+import {
+  externalVerifier,
+  jwksOf,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  type LocalKey,
+  loadOrCreateKey,
+  localVerifier,
+  mintToken,
+} from './identity';
 import { type RunningSes, startSesEmulator } from './ses-emulator';
 import { SesFaultLayer } from './ses-faults';
 import {
@@ -109,6 +124,12 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   };
 
   const paths = await step('the data directory', async () => prepareDataDir(settings.dataDir));
+  // A runner that was killed outright may have left its children running, holding their ports.
+  for (const left of await stopRecordedChildren(paths.children)) {
+    log(`Stopped ${left.part} (pid ${left.pid}), left running by a start that did not stop cleanly.`);
+  }
+  const watchdog = startWatchdog(paths.children);
+  stops.push(async () => watchdog.release());
   await step('the API gateway', () => assertPortFree(settings.port, 'PORT'));
   await step('DynamoDB Local', () => assertPortFree(settings.dynamoPort, 'DYNAMODB_PORT'));
   await step('the SES emulator', () => assertPortFree(settings.sesPort, 'SES_PORT'));
@@ -122,7 +143,18 @@ export async function startLocalService(settings: LocalSettings, options: StartO
       startDynamoDbLocal({ port: settings.dynamoPort, dataDir: paths.dynamo, detached: true }),
       startSesEmulator({ port: settings.sesPort, detached: true }),
     ]);
-    for (const result of started) if (result.status === 'fulfilled') stops.push(result.value.stop);
+    for (const [part, result] of [
+      ['DynamoDB Local', started[0]],
+      ['the SES emulator', started[1]],
+    ] as const) {
+      if (result.status !== 'fulfilled') continue;
+      const child = result.value.process;
+      if (child.pid) {
+        recordChild(paths.children, part, child.pid);
+        child.once('exit', () => forgetChild(paths.children, child.pid as number));
+      }
+      stops.push(result.value.stop);
+    }
     const [dynamoResult, sesResult] = started;
     if (dynamoResult.status === 'rejected') throw new PartFailed('DynamoDB Local', dynamoResult.reason);
     if (sesResult.status === 'rejected') throw new PartFailed('the SES emulator', sesResult.reason);
@@ -193,10 +225,10 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   const identity = await step('the local identity', async () => {
     if (settings.external) {
       const { issuer, audience, jwksUrl } = settings.external;
-      return { verifier: externalVerifier(issuer, audience, jwksUrl), jwks: undefined };
+      return { verifier: externalVerifier(issuer, audience, jwksUrl), jwks: undefined, key: undefined };
     }
     const key = await loadOrCreateKey(settings.dataDir);
-    return { verifier: localVerifier(key), jwks: jwksOf(key) };
+    return { verifier: localVerifier(key), jwks: jwksOf(key), key };
   });
 
   const api = `http://localhost:${settings.port}`;
@@ -212,6 +244,9 @@ export async function startLocalService(settings: LocalSettings, options: StartO
       cors: corsPolicy(settings.corsOrigins),
       jwks: identity.jwks,
       functionPrefix: FUNCTION_PREFIX,
+      publicHost: `localhost:${settings.port}`,
+      ...(identity.key ? { localSignIn: localSignInWith(identity.key) } : {}),
+      ...(settings.requestLog ? { logRequest: log } : {}),
     });
     await listen(server, settings.port);
     stops.push(() => close(server));
@@ -286,6 +321,18 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     return sweeper;
   });
 
+  // DynamoDB Local keeps its files open under the data directory: without it every write fails.
+  const dataDirWatch = setInterval(() => {
+    if (existsSync(paths.dynamo)) return;
+    clearInterval(dataDirWatch);
+    log(
+      `The data directory ${paths.root} was removed while the service runs: DynamoDB Local can no longer ` +
+        'write, so writes answer 500. Stop the service (Ctrl-C) and start it again to begin afresh.',
+    );
+  }, 1000);
+  dataDirWatch.unref();
+  stops.push(async () => clearInterval(dataDirWatch));
+
   return {
     settings,
     paths,
@@ -305,6 +352,51 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     ...(emailSweeper ? { emailSweeper } : {}),
     failure,
     stop: stopAll,
+  };
+}
+
+/**
+ * "Continue as <the invited address>" on the local accept page: a token from the local identity
+ * for the address the link was sent to, once the link proves to lead to a pending invitation.
+ */
+function localSignInWith(key: LocalKey): NonNullable<GatewayOptions['localSignIn']> {
+  return async (linkToken) => {
+    const [{ invitations, store }, { linkTokens }] = await Promise.all([
+      import('../functions/services'),
+      import('../functions/email/token-key'),
+    ]);
+    try {
+      const preview = await invitations.previewByLink(linkToken, await linkTokens());
+      const invitation = await store.getInvitation(preview.invitationId);
+      if (!invitation) return undefined;
+      const sub = `local-${createHash('sha256').update(invitation.email).digest('hex').slice(0, 16)}`;
+      const accessToken = await mintToken(key, { sub, email: invitation.email, name: invitation.email.split('@')[0] });
+      return { email: invitation.email, accessToken, invitationId: invitation.id };
+    } catch (error) {
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
+  };
+}
+
+/**
+ * The watchdog (local/orphan-watchdog.ts) outlives the runner in its own process group and stops
+ * the recorded children if the runner dies without releasing it, however it dies.
+ */
+function startWatchdog(recordFile: string): { release(): void } {
+  const script = fileURLToPath(new URL('./orphan-watchdog.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, recordFile], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.on('error', () => undefined);
+  child.stdin?.on('error', () => undefined);
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    release: () => {
+      child.stdin?.end('done\n');
+    },
   };
 }
 

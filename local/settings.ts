@@ -26,6 +26,8 @@ export interface LocalSettings {
   fromAddress: string;
   /** Browser origins allowed to call the API (CORS); none by default, like the deployed API. */
   corsOrigins: string[];
+  /** One console line per request (REQUEST_LOG, on unless `off`). */
+  requestLog: boolean;
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
@@ -55,6 +57,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     tableName: env.TABLE_NAME?.trim() || 'invitations-local',
     external,
     fromAddress: env.SES_FROM_ADDRESS?.trim() || 'invitations@example.com',
+    requestLog: !/^(off|false|0)$/i.test(env.REQUEST_LOG?.trim() ?? ''),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())

@@ -176,7 +176,21 @@ describe('the gateway', () => {
 
     const page = await fetch(`${runner.api}/accept?token=abc`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('/api/invitation-tokens/');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('<script src="accept.js" defer></script>');
+    expect(html).not.toMatch(/<script>|<style>|\son\w+=/);
+    const script = await fetch(`${runner.api}/accept.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toContain('/api/invitation-tokens/');
+
+    // The local sign-in behind "Continue as": only for a link to a pending invitation.
+    const refused = await http(runner, 'POST', '/_local/sign-in', { body: { token: 'abc' } });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    const malformed = await http(runner, 'POST', '/_local/sign-in', { body: { nothing: true } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.detail).toContain('"token"');
   });
 
   it('mints tokens with `npm run token`, printing only the JWT', async () => {
@@ -226,6 +240,12 @@ describe.runIf(emailDelivery)('invitation emails', () => {
         expect(accepted.body.status).toBe('ACCEPTED');
         const members = await http(runner, 'GET', `/api/workspaces/${workspaceId}/members`, { token: invitee });
         expect(members.status).toBe(200);
+        // The console's request log names each request by its route, and never the token or an address.
+        const log = runner.output();
+        expect(log).toMatch(/^POST \/api\/invitation-tokens\/\{token\}\/accept 200 \d+ ms [0-9a-f-]{36}$/m);
+        expect(log).toMatch(/^POST \/api\/workspaces\/\{workspaceId\}\/invitations 202 \d+ ms /m);
+        expect(log).not.toContain(token);
+        expect(log).not.toContain(address);
       }
     }
   });

@@ -42,7 +42,13 @@ export function removeDataDir(dataDir: string): void {
 }
 
 export async function startRunner(
-  options: { dataDir?: string; ports?: Runner['ports']; env?: Record<string, string> } = {},
+  options: {
+    dataDir?: string;
+    ports?: Runner['ports'];
+    env?: Record<string, string>;
+    /** `npm`: through `npm start`, as the README says (npm → sh → node); by default the entry point itself. */
+    launch?: 'npm' | 'entry';
+  } = {},
 ): Promise<Runner> {
   const dataDir = options.dataDir ?? newDataDir();
   const ports = options.ports ?? {
@@ -51,10 +57,13 @@ export async function startRunner(
     ses: await freePort(),
     sesFaults: await freePort(),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+  const [command, args] =
+    options.launch === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'bin/local.ts']];
+  const child = spawn(command as string, args as string[], {
     cwd: ROOT,
     env: {
       ...process.env,
+      npm_lifecycle_event: '',
       PORT: String(ports.api),
       DYNAMODB_PORT: String(ports.dynamo),
       SES_PORT: String(ports.ses),
@@ -99,6 +108,26 @@ export async function startRunner(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return runner;
+}
+
+/** The pids of every process below `pid`, children first. */
+export function descendantsOf(pid: number): number[] {
+  const listing = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
+  const pairs = listing
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of pairs) {
+      if (ppid === parent && !found.includes(child)) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
 }
 
 /** Processes whose command line shows they belong to this data directory or SES port. */
