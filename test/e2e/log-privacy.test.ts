@@ -116,7 +116,8 @@ describe('the logs of a whole run', () => {
     for (const address of seen.addresses)
       expect({ address, logged: logs.includes(address) }).toEqual({ address, logged: false });
     // The start banner's example command names alice@example.com, a placeholder, not anyone's address.
-    const banner = /^\s*Mint a token\s+npm run token -- --sub alice --email alice@example\.com --name Alice$/;
+    const banner =
+      /^\s*Mint a token\s+T=\$\(npm run -s token -- --sub alice --email alice@example\.com --name Alice\)$/;
     expect(logs.split('\n').filter((line) => EMAIL_ADDRESS.test(line) && !banner.test(line))).toEqual([]);
   });
 
