@@ -4,8 +4,6 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -16,7 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assertResendAllowed, coolDownRemaining, lastSendRequestedAt } from '../domain/delivery';
-import { Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests } from '../domain/errors';
+import { Conflict, Forbidden, NotFound, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
 import { DEFAULT_WORKSPACE_LIMITS, type Member, type Workspace, type WorkspaceLimits } from '../domain/workspace';
 import {
@@ -29,6 +27,7 @@ import {
   WorkspaceChanged,
   type WorkspaceInvitationFilter,
 } from '../use-cases/ports';
+import { backoff, batchGetItems, RETRY_ATTEMPTS } from './batch-get';
 import type { CursorCodec, PageKey } from './cursor';
 import {
   EMAIL_CLAIM_PREFIX,
@@ -64,7 +63,6 @@ class ConditionFailed extends Error {
   }
 }
 
-const TRANSACTION_ATTEMPTS = 4;
 /** A filtered list page reads at most this many times before it settles for a short page. */
 const MAX_FILTERED_ROUNDS = 5;
 /** Items a filtered query evaluates per round trip, so sparse matches need few round trips. */
@@ -888,7 +886,7 @@ export class DynamoStore implements Store {
    * meanwhile is never lost; it then reads again.
    */
   async recount(workspaceId: string, now: Date): Promise<{ memberCount: number; pendingCount: number }> {
-    for (let attempt = 1; attempt <= TRANSACTION_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= RETRY_ATTEMPTS; attempt++) {
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: keys.workspaceCounts(workspaceId), ConsistentRead: true }),
       );
@@ -1182,21 +1180,8 @@ export class DynamoStore implements Store {
     return Object.fromEntries(names.map((name) => [name, item[name] as string]));
   }
 
-  private async batchGet(keyList: Record<string, string>[], consistent = true): Promise<Item[]> {
-    const found: Item[] = [];
-    let pending: Record<string, unknown>[] | undefined = keyList;
-    for (let attempt = 0; pending?.length; attempt++) {
-      if (attempt > 0) await backoff(attempt);
-      const result: BatchGetCommandOutput = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } } }),
-      );
-      found.push(...(result.Responses?.[this.tableName] ?? []));
-      pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      if (pending?.length && attempt >= TRANSACTION_ATTEMPTS) {
-        throw new ServiceUnavailable('The database is busy; retry shortly.', { retryAfterSeconds: 1 });
-      }
-    }
-    return found;
+  private batchGet(keyList: Record<string, string>[], consistent = true): Promise<Item[]> {
+    return batchGetItems(this.client, this.tableName, keyList, consistent);
   }
 
   /**
@@ -1222,7 +1207,7 @@ export class DynamoStore implements Store {
         }
         const retryable = reasons.some((reason) => reason.Code === 'TransactionConflict');
         if (!retryable) throw error;
-        if (attempt >= TRANSACTION_ATTEMPTS) {
+        if (attempt >= RETRY_ATTEMPTS) {
           throw new Conflict('A concurrent request changed the same data; retry.');
         }
         await backoff(attempt);
@@ -1262,9 +1247,4 @@ function explainCreatorRefusal(
 /** The entity as the domain knows it: the item without the attributes that serve the table. */
 export function strip<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name))) as T;
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ceiling = 25 * 2 ** attempt;
-  return new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
 }

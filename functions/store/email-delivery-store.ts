@@ -5,12 +5,13 @@
  * always wins or loses as a whole.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DeliveryStatus } from '../domain/delivery';
 import type { Invitation } from '../domain/invitation';
 import type { EmailFeedback } from '../email/feedback';
 import type { DeliveryClaim, DeliveryResult, EmailDeliveries, UnsettledSend } from '../use-cases/ports';
+import { batchGetItems } from './batch-get';
 import { strip } from './dynamo-store';
 import {
   EMAIL_STATE_SHARDS,
@@ -28,7 +29,6 @@ type Item = Record<string, unknown>;
 const INDEX = TABLE.indexes.byEmailState;
 /** Which email-state partition a recorded outcome moves the send to; SENT leaves the index. */
 const STATE_OF: Partial<Record<DeliveryStatus, EmailState>> = { FAILED: 'FAILED', HELD: 'HELD' };
-const BATCH_GET_LIMIT = 100;
 
 export class EmailDeliveryStore implements EmailDeliveries {
   constructor(
@@ -181,7 +181,12 @@ export class EmailDeliveryStore implements EmailDeliveries {
         if (found.length >= limit) break;
       }
     }
-    const invitations = await this.batchGet(found.map(({ key }) => key));
+    const items = await batchGetItems(
+      this.client,
+      this.tableName,
+      found.map(({ key }) => key),
+    );
+    const invitations = new Map(items.map((item) => [item.PK as string, item]));
     return found.map(({ key, indexPartition }) => {
       const item = invitations.get(key.PK);
       return {
@@ -282,20 +287,5 @@ export class EmailDeliveryStore implements EmailDeliveries {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  private async batchGet(keyList: Record<string, string>[]): Promise<Map<string, Item>> {
-    const items = new Map<string, Item>();
-    for (let start = 0; start < keyList.length; start += BATCH_GET_LIMIT) {
-      let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
-        [this.tableName]: { Keys: keyList.slice(start, start + BATCH_GET_LIMIT), ConsistentRead: true },
-      };
-      for (let round = 0; request && Object.keys(request).length > 0 && round < 5; round++) {
-        const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of Responses?.[this.tableName] ?? []) items.set(item.PK as string, item);
-        request = UnprocessedKeys as typeof request;
-      }
-    }
-    return items;
   }
 }
