@@ -5,8 +5,8 @@
  * already SENT are never sent again. Without flags, re-drives held emails.
  */
 import { parseArgs } from 'node:util';
-import { ensureSecret, prepareDataDir } from '../local/data-dir';
-import { LOCAL_CREDENTIALS } from '../local/dynamodb-local';
+import { prepareDataDir } from '../local/data-dir';
+import { tableEnvironment } from '../local/handler-environment';
 import { lambdaContext } from '../local/lambda-context';
 import { loadSettings } from '../local/settings';
 
@@ -23,16 +23,7 @@ const statuses = [...(values.held || !values.failed ? ['HELD'] : []), ...(values
 
 const settings = loadSettings();
 const paths = prepareDataDir(settings.dataDir);
-Object.assign(process.env, {
-  TABLE_NAME: settings.tableName,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  DYNAMODB_ENDPOINT: `http://127.0.0.1:${settings.dynamoPort}`,
-  CURSOR_SECRET: ensureSecret(paths.cursorSecret),
-  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-});
+Object.assign(process.env, tableEnvironment(settings, paths, `http://127.0.0.1:${settings.dynamoPort}`));
 
 try {
   const { handler } = await import('../functions/sweep-invitation-emails');

@@ -17,7 +17,7 @@ import { DomainError } from '../functions/domain/errors';
 import { assertPortFree } from './child-process';
 import { forgetChild, recordChild, stopRecordedChildren } from './child-records';
 import { corsPolicy } from './cors';
-import { type DataPaths, ensureSecret, prepareDataDir, streamConsumerPaths } from './data-dir';
+import { type DataPaths, prepareDataDir, streamConsumerPaths } from './data-dir';
 import { DeclaredAccess } from './declared-access';
 import {
   ensureTable,
@@ -28,6 +28,7 @@ import {
 } from './dynamodb-local';
 import { EmailSweeper, loadSweepHandler } from './email-sweeper';
 import { type ApiHandler, createGateway, type GatewayOptions } from './gateway';
+import { tableEnvironment } from './handler-environment';
 import {
   externalVerifier,
   jwksOf,
@@ -193,23 +194,13 @@ export async function startLocalService(settings: LocalSettings, options: StartO
 
   // The handlers read their configuration at import, so it is in place before the first import.
   Object.assign(process.env, {
-    TABLE_NAME: settings.tableName,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CURSOR_SECRET: ensureSecret(paths.cursorSecret),
+    ...tableEnvironment(settings, paths, dynamo.endpoint),
     TOKEN_KEY_FILE: paths.tokenKey,
     SES_ENDPOINT: settings.sesEndpoint ?? sesFaults,
     SES_FROM_ADDRESS: settings.fromAddress,
     // As deployed, emails go through a configuration set, which SES names in their events.
     SES_CONFIGURATION_SET: LOCAL_CONFIGURATION_SET,
     ACCEPT_URL: settings.acceptUrl,
-    POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'invitations-local',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    // Embedded-metric lines would fill the console on every email; POWERTOOLS_METRICS_DISABLED=false shows them.
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
 
   // As IAM does deployed: a handler that sends DynamoDB a request its declaration does not cover
