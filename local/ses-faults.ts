@@ -109,15 +109,13 @@ export class SesFaultLayer {
         `Email address is not verified. The following identities failed the check in region US-EAST-1: ${refused}`,
       );
     }
-    const answer = await fetch(`${this.upstream}${request.url}`, { method: 'POST', headers: passOn(request), body });
-    const text = await answer.text();
-    if (answer.ok) this.counts.accepted += 1;
+    const answer = await this.askUpstream(request, body);
+    if (answer.status < 300) this.counts.accepted += 1;
     if (fault === 'drop-after') {
       request.socket.destroy();
       return;
     }
-    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-    response.end(text);
+    reply(response, answer);
   }
 
   private draw(): Fault | undefined {
@@ -144,13 +142,21 @@ export class SesFaultLayer {
   }
 
   private async forward(request: IncomingMessage, body: string, response: ServerResponse): Promise<void> {
+    reply(response, await this.askUpstream(request, body));
+  }
+
+  /** The emulator's answer to the request as it came, signature and all. */
+  private async askUpstream(request: IncomingMessage, body: string): Promise<UpstreamAnswer> {
     const answer = await fetch(`${this.upstream}${request.url}`, {
       method: request.method,
       headers: passOn(request),
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
     });
-    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
-    response.end(Buffer.from(await answer.arrayBuffer()));
+    return {
+      status: answer.status,
+      contentType: answer.headers.get('content-type') ?? 'text/plain',
+      body: Buffer.from(await answer.arrayBuffer()),
+    };
   }
 
   private control(request: IncomingMessage, path: string, body: string, response: ServerResponse): void {
@@ -242,6 +248,17 @@ function emptyCounts(): FaultCounts {
   return Object.fromEntries(
     [...FAULTS, 'requests', 'accepted', 'sandboxRejected'].map((name) => [name, 0]),
   ) as FaultCounts;
+}
+
+interface UpstreamAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+function reply(response: ServerResponse, answer: UpstreamAnswer): void {
+  response.writeHead(answer.status, { 'content-type': answer.contentType });
+  response.end(answer.body);
 }
 
 function sesError(response: ServerResponse, status: number, type: string, message: string): void {
