@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb-local';
 import {
+  answers,
   emails,
   emailsTo,
   http,
@@ -34,15 +35,6 @@ async function start(ports?: Runner['ports']): Promise<Runner> {
   return runner;
 }
 
-async function portAnswers(port: number): Promise<boolean> {
-  try {
-    await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('stopping and restarting the service', () => {
   it('keeps workspaces, invitations and the stream position across a restart; SIGTERM leaves nothing running', async () => {
     const first = await start();
@@ -58,7 +50,7 @@ describe('stopping and restarting the service', () => {
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('stopped');
     expect(leftoverProcesses(dataDir, first.ports.ses)).toEqual([]);
-    for (const port of Object.values(first.ports)) expect(await portAnswers(port)).toBe(false);
+    for (const port of Object.values(first.ports)) expect(await answers(`http://127.0.0.1:${port}/`)).toBe(false);
     // The email sender's files keep the names they had when it was the only stream consumer.
     const positionFile = join(dataDir, 'stream-position.json');
     const before = JSON.parse(readFileSync(positionFile, 'utf8'));

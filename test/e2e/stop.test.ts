@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertPortFree } from '../../local/child-process';
 import type { ChildRecord } from '../../local/child-records';
-import { descendantsOf, newDataDir, type Runner, removeDataDir, startRunner } from './support/runner';
+import { answers, descendantsOf, newDataDir, type Runner, removeDataDir, startRunner } from './support/runner';
 
 const dataDirs: string[] = [];
 const started: Runner[] = [];
@@ -59,15 +59,6 @@ async function allGoneWithin5s(runner: Runner, pids: number[]): Promise<{ alive:
   }
 }
 
-async function apiAnswers(runner: Runner): Promise<boolean> {
-  try {
-    await fetch(`${runner.api}/api/openapi.json`, { signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('stopping `npm start`', () => {
   it('SIGTERM to the npm process alone stops every part within 5 s', async () => {
     const runner = await startWithNpm();
@@ -75,14 +66,14 @@ describe('stopping `npm start`', () => {
     const below = descendantsOf(npmPid);
     const children = recordedChildren(runner);
     expect(children.map((record) => record.part).sort()).toEqual(['DynamoDB Local', 'the SES emulator']);
-    expect(await apiAnswers(runner)).toBe(true);
+    expect(await answers(`${runner.api}/api/openapi.json`)).toBe(true);
 
     process.kill(npmPid, 'SIGTERM');
     expect(await allGoneWithin5s(runner, [...below, ...children.map((record) => record.pid)])).toEqual({
       alive: [],
       held: [],
     });
-    expect(await apiAnswers(runner)).toBe(false);
+    expect(await answers(`${runner.api}/api/openapi.json`)).toBe(false);
   });
 
   it('SIGKILL of the runner: its children notice and exit, freeing every port within 5 s', async () => {
@@ -130,7 +121,7 @@ describe('stopping `npm start`', () => {
       expect(second.output()).toContain(`Stopped ${record.part} (pid ${record.pid}), left running by a start`);
       expect(isAlive(record.pid)).toBe(false);
     }
-    expect(await apiAnswers(second)).toBe(true);
+    expect(await answers(`${second.api}/api/openapi.json`)).toBe(true);
     expect(await second.stop()).toBe(0);
   });
 });

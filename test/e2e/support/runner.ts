@@ -130,6 +130,16 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/** Whether anything answers HTTP at `url` within a second. */
+export async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Processes whose command line shows they belong to this data directory or SES port. */
 export function leftoverProcesses(dataDir: string, sesPort: number): string[] {
   const listing = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
