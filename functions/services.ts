@@ -1,23 +1,20 @@
 import { config } from './config';
 import { dynamo, tableName } from './store/client';
 import { CursorCodec } from './store/cursor';
-import { DynamoStore } from './store/dynamo-store';
-import { EmailDeliveryStore } from './store/email-delivery-store';
+import { dynamoStores } from './store/stores';
 import { Invitations } from './use-cases/invitations';
 import { Workspaces } from './use-cases/workspaces';
 
-/** The use cases, wired to the DynamoDB store once per cold start. */
-export const store = new DynamoStore(
-  dynamo,
-  tableName,
-  config.CURSOR_SECRET === undefined ? undefined : new CursorCodec(config.CURSOR_SECRET),
-  {
+/** The stores and use cases, wired to DynamoDB once per cold start. */
+export const stores = dynamoStores(dynamo, tableName, {
+  cursors: config.CURSOR_SECRET === undefined ? undefined : new CursorCodec(config.CURSOR_SECRET),
+  limits: {
     workspacesPerUser: config.WORKSPACES_PER_USER,
     membersPerWorkspace: config.MEMBERS_PER_WORKSPACE,
     pendingInvitationsPerWorkspace: config.PENDING_INVITATIONS_PER_WORKSPACE,
     workspaceRenamesPerMinute: config.WORKSPACE_RENAMES_PER_MINUTE,
   },
-);
-export const invitations = new Invitations(store, undefined, config.INVITATION_EMAILS_PER_USER_PER_DAY);
-export const workspaces = new Workspaces(store);
-export const deliveries = new EmailDeliveryStore(dynamo, tableName);
+});
+export const invitations = new Invitations(stores, undefined, config.INVITATION_EMAILS_PER_USER_PER_DAY);
+export const workspaces = new Workspaces(stores);
+export const deliveries = stores.deliveries;

@@ -352,13 +352,13 @@ export async function startLocalService(settings: LocalSettings, options: StartO
  */
 function localSignInWith(key: LocalKey): NonNullable<GatewayOptions['localSignIn']> {
   return async (linkToken) => {
-    const [{ invitations, store }, { linkTokens }] = await Promise.all([
+    const [{ invitations, stores }, { linkTokens }] = await Promise.all([
       import('../functions/services'),
       import('../functions/email/token-key'),
     ]);
     try {
       const preview = await invitations.previewByLink(linkToken, await linkTokens());
-      const invitation = await store.getInvitation(preview.invitationId);
+      const invitation = await stores.invitations.getInvitation(preview.invitationId);
       if (!invitation) return undefined;
       const sub = `local-${createHash('sha256').update(invitation.email).digest('hex').slice(0, 16)}`;
       const accessToken = await mintToken(key, { sub, email: invitation.email, name: invitation.email.split('@')[0] });

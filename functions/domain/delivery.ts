@@ -144,3 +144,13 @@ export function undeliverableBecause(invitation: Partial<Invitation>): string | 
   const field = problems.find(([, ok]) => !ok)?.[0];
   return field && `InvalidItem:${field}`;
 }
+
+/** What SES reported back about one sent email of an invitation: a permanent bounce or a complaint. */
+export interface EmailFeedback {
+  invitationId: string;
+  sendNumber: number;
+  messageId: string;
+  status: 'BOUNCED' | 'COMPLAINED';
+  /** A short code for the invitation's `delivery.failure`: no addresses, no diagnostic text. */
+  failure: string;
+}

@@ -5,6 +5,8 @@
  * these definitions.
  */
 
+import type { EmailFeedback } from '../domain/delivery';
+
 /** The EventBridge detail types of the SES events this service acts on. */
 export const FEEDBACK_DETAIL_TYPES = { bounce: 'Email Bounced', complaint: 'Email Complaint Received' } as const;
 
@@ -28,14 +30,7 @@ export interface SesFeedbackDetail {
   complaint?: { complaintFeedbackType?: string };
 }
 
-export interface EmailFeedback {
-  invitationId: string;
-  sendNumber: number;
-  messageId: string;
-  status: 'BOUNCED' | 'COMPLAINED';
-  /** A short code for the invitation's `delivery.failure`: no addresses, no diagnostic text. */
-  failure: string;
-}
+export type { EmailFeedback };
 
 const CODE = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, ServiceUnavailable } from '../domain/errors';
+import { Refused } from '../use-cases/refused';
+import { explainRefusal } from './refusals';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'urn:problem:invitations:';
@@ -14,10 +16,12 @@ export interface ProblemBody {
 }
 
 /**
- * The one place where errors become HTTP responses. Domain errors keep their status and detail;
+ * The one place where errors become HTTP responses. Domain errors keep their status and detail,
+ * a store's refusal is explained by ./refusals.ts;
  * anything else is a 500 whose body says nothing about the cause.
  */
 export function problemResponse(error: unknown): { response: APIGatewayProxyStructuredResultV2; unexpected: boolean } {
+  if (error instanceof Refused) return problemResponse(explainRefusal(error));
   if (error instanceof DomainError) {
     const body: ProblemBody = {
       type: `${TYPE_BASE}${error.type}`,

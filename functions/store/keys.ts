@@ -1,4 +1,6 @@
 /** Key shapes of every entity in the table (see README, "Data model"). */
+import { TABLE } from './table-definition';
+
 export const ENTITY = {
   workspace: 'Workspace',
   member: 'Member',
@@ -10,26 +12,31 @@ export const ENTITY = {
   workspaceQuota: 'WorkspaceQuota',
 } as const;
 
+/** An item's primary key, named as the table definition names it. */
+function primary(partition: string, sort: string): Record<string, string> {
+  return { [TABLE.partitionKey]: partition, [TABLE.sortKey]: sort };
+}
+
 export const keys = {
-  workspace: (workspaceId: string) => ({ PK: `WS#${workspaceId}`, SK: 'WORKSPACE' }),
-  member: (workspaceId: string, userId: string) => ({ PK: `WS#${workspaceId}`, SK: `MEMBER#${userId}` }),
-  invitation: (invitationId: string) => ({ PK: `INV#${invitationId}`, SK: 'INVITATION' }),
+  workspace: (workspaceId: string) => primary(`WS#${workspaceId}`, 'WORKSPACE'),
+  member: (workspaceId: string, userId: string) => primary(`WS#${workspaceId}`, `MEMBER#${userId}`),
+  invitation: (invitationId: string) => primary(`INV#${invitationId}`, 'INVITATION'),
   /**
    * One item per (workspace, email) that is either invited (a live PENDING invitation) or a
    * member. It makes "one live invitation per address" and "never invite a member" atomic.
    */
-  emailClaim: (workspaceId: string, email: string) => ({ PK: `WS#${workspaceId}`, SK: `EMAIL#${email}` }),
+  emailClaim: (workspaceId: string, email: string) => primary(`WS#${workspaceId}`, `EMAIL#${email}`),
   /** How many invitation emails a person asked for on one UTC day; TTL removes it afterwards. */
-  emailAllowance: (userId: string, day: string) => ({ PK: `USER#${userId}`, SK: `EMAILS#${day}` }),
+  emailAllowance: (userId: string, day: string) => primary(`USER#${userId}`, `EMAILS#${day}`),
   /**
    * A workspace's member and pending-invitation counts, which the limits are checked against.
    * Only ever counted up; a recount (when a limit seems reached) brings them back to the truth.
    */
-  workspaceCounts: (workspaceId: string) => ({ PK: `WS#${workspaceId}`, SK: 'COUNTS' }),
+  workspaceCounts: (workspaceId: string) => primary(`WS#${workspaceId}`, 'COUNTS'),
   /** Renames of a workspace in one UTC minute; TTL removes it afterwards. */
-  renameWindow: (workspaceId: string, minute: string) => ({ PK: `WS#${workspaceId}`, SK: `RENAMES#${minute}` }),
+  renameWindow: (workspaceId: string, minute: string) => primary(`WS#${workspaceId}`, `RENAMES#${minute}`),
   /** How many workspaces a person has created. */
-  workspaceQuota: (userId: string) => ({ PK: `USER#${userId}`, SK: 'WORKSPACES' }),
+  workspaceQuota: (userId: string) => primary(`USER#${userId}`, 'WORKSPACES'),
 };
 
 export const userPartition = (userId: string) => `USER#${userId}`;
@@ -60,6 +67,7 @@ function shardOf(invitationId: string): number {
 }
 
 /** The email-state index keys of an invitation whose send has been in `state` since `since`. */
-export function emailStateKeys(state: EmailState, invitationId: string, since: string) {
-  return { GSI4PK: emailStatePartition(state, shardOf(invitationId)), GSI4SK: `${since}#${invitationId}` };
+export function emailStateKeys(state: EmailState, invitationId: string, since: string): Record<string, string> {
+  const { partitionKey, sortKey } = TABLE.indexes.byEmailState;
+  return { [partitionKey]: emailStatePartition(state, shardOf(invitationId)), [sortKey]: `${since}#${invitationId}` };
 }

@@ -8,7 +8,7 @@
 import { allowanceDay, nextAllowanceDay } from '../domain/delivery';
 import { TooManyRequests } from '../domain/errors';
 import type { Caller } from '../domain/permissions';
-import type { Store } from './ports';
+import type { EmailAllowances } from './ports';
 
 export interface EmailAllowance {
   /** Resolves once the email is counted; throws TooManyRequests when the day's allowance is used up. */
@@ -17,12 +17,10 @@ export interface EmailAllowance {
   release(): Promise<void>;
 }
 
-type AllowanceStore = Pick<Store, 'takeEmailAllowance' | 'returnEmailAllowance'>;
-
 const UNLIMITED: EmailAllowance = { confirm: async () => undefined, release: async () => undefined };
 
 /** Starts counting one email for `caller` on `now`'s UTC day against `limit`. */
-export function takeEmailAllowance(store: AllowanceStore, caller: Caller, now: Date, limit: number): EmailAllowance {
+export function takeEmailAllowance(store: EmailAllowances, caller: Caller, now: Date, limit: number): EmailAllowance {
   if (caller.isSystemAdmin) return UNLIMITED;
   const day = allowanceDay(now);
   const renewedAt = nextAllowanceDay(now);

@@ -11,9 +11,10 @@
  * Failures are settled by who can fix them: the message (FAILED at once, never retried), the
  * operator (HELD until re-driven), or nobody (transient: RETRYING, and the record is retried).
  */
+
+import type { EmailFeedback } from '../domain/delivery';
 import { type FailureKind, undeliverableBecause } from '../domain/delivery';
 import type { Invitation } from '../domain/invitation';
-import type { EmailFeedback } from '../email/feedback';
 import type { Clock } from './invitations';
 import type { EmailDeliveries } from './ports';
 

@@ -24,7 +24,7 @@ import {
 import { isManagerRole, outranksOrEquals, ROLES, type Role } from '../domain/roles';
 import type { Member } from '../domain/workspace';
 import { type EmailAllowance, takeEmailAllowance, withEmailAllowance } from './email-allowance';
-import type { CreatorAuthority, Page, PageRequest, RoleRequirement, Store } from './ports';
+import type { CreatorAuthority, Page, PageRequest, RoleRequirement, Stores } from './ports';
 
 /** An invitation together with how the caller stands towards it: what the HAL layer needs for `_links`. */
 export interface InvitationView {
@@ -50,7 +50,7 @@ export type Clock = () => Date;
 
 export class Invitations {
   constructor(
-    private readonly store: Store,
+    private readonly stores: Pick<Stores, 'workspaces' | 'invitations' | 'invitationLists' | 'allowances'>,
     private readonly clock: Clock = () => new Date(),
     /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
     private readonly emailsPerUserPerDay = DEFAULT_EMAILS_PER_USER_PER_DAY,
@@ -58,7 +58,7 @@ export class Invitations {
 
   async create(caller: Caller, workspaceId: string, input: { email: string; role?: Role }): Promise<InvitationView> {
     const now = this.clock();
-    const allowance = takeEmailAllowance(this.store, caller, now, this.emailsPerUserPerDay);
+    const allowance = takeEmailAllowance(this.stores.allowances, caller, now, this.emailsPerUserPerDay);
     return withEmailAllowance(allowance, () => this.createCounted(caller, workspaceId, input, now, allowance));
   }
 
@@ -69,7 +69,7 @@ export class Invitations {
     now: Date,
     allowance: EmailAllowance,
   ): Promise<InvitationView> {
-    const { workspace, member } = await this.store.getWorkspaceAndMember(workspaceId, caller.userId);
+    const { workspace, member } = await this.stores.workspaces.getWorkspaceAndMember(workspaceId, caller.userId);
     if (!workspace || !member) throw new NotFound('The workspace does not exist.');
     const role = input.role ?? 'MEMBER';
     if (!outranksOrEquals(member.role, role)) {
@@ -103,7 +103,7 @@ export class Invitations {
       tokenVersion: FIRST_TOKEN_VERSION,
     };
     await allowance.confirm();
-    await this.store.createInvitation(
+    await this.stores.invitations.createInvitation(
       invitation,
       { workspaceId, userId: caller.userId, roles: rolesThatMayGrant(role) },
       workspace.lastModified,
@@ -162,7 +162,7 @@ export class Invitations {
    */
   async resend(caller: Caller, invitationId: string): Promise<InvitationView> {
     const now = this.clock();
-    const allowance = takeEmailAllowance(this.store, caller, now, this.emailsPerUserPerDay);
+    const allowance = takeEmailAllowance(this.stores.allowances, caller, now, this.emailsPerUserPerDay);
     return withEmailAllowance(allowance, () => this.resendCounted(caller, invitationId, now, allowance));
   }
 
@@ -172,9 +172,12 @@ export class Invitations {
     now: Date,
     allowance: EmailAllowance,
   ): Promise<InvitationView> {
-    const invitation = await this.store.getInvitation(invitationId);
+    const invitation = await this.stores.invitations.getInvitation(invitationId);
     if (!invitation) throw hidden();
-    const { workspace, member } = await this.store.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
+    const { workspace, member } = await this.stores.workspaces.getWorkspaceAndMember(
+      invitation.workspaceId,
+      caller.userId,
+    );
     const relation = relationTo(caller, invitation, member?.role);
     requireManager(relation);
     if (!workspace) throw new NotFound('The workspace of this invitation no longer exists.');
@@ -188,7 +191,12 @@ export class Invitations {
       delivery: queuedDelivery((invitation.delivery?.sendNumber ?? invitation.sendCount) + 1, now),
     };
     await allowance.confirm();
-    await this.store.resendInvitation(invitation, resent, this.roleRequirement(caller, invitation, relation), now);
+    await this.stores.invitations.resendInvitation(
+      invitation,
+      resent,
+      this.roleRequirement(caller, invitation, relation),
+      now,
+    );
     return this.view(resent, relation, now);
   }
 
@@ -209,7 +217,7 @@ export class Invitations {
       joinedAt: now.toISOString(),
       invitationId: invitation.id,
     };
-    await this.store.acceptInvitation(invitation, member, this.creatorAuthority(invitation, member), now);
+    await this.stores.invitations.acceptInvitation(invitation, member, this.creatorAuthority(invitation, member), now);
     const accepted: Invitation = {
       ...invitation,
       status: 'ACCEPTED',
@@ -225,15 +233,15 @@ export class Invitations {
     const { invitation, relation } = await this.load(caller, invitationId, { needRole: false });
     await this.requireInvitee(caller, invitation, relation);
     assertTransition('decline', effectiveStatus(invitation, now));
-    await this.store.declineInvitation(invitation, now);
+    await this.stores.invitations.declineInvitation(invitation, now);
     return this.view({ ...invitation, status: 'DECLINED', lastModified: now.toISOString() }, relation, now);
   }
 
   async withdraw(caller: Caller, invitationId: string): Promise<InvitationView> {
     const now = this.clock();
-    const invitation = await this.store.getInvitation(invitationId);
+    const invitation = await this.stores.invitations.getInvitation(invitationId);
     if (!invitation) throw hidden();
-    const members = await this.store.getMembers(
+    const members = await this.stores.workspaces.getMembers(
       invitation.workspaceId,
       invitation.acceptedBy ? [caller.userId, invitation.acceptedBy] : [caller.userId],
     );
@@ -256,7 +264,7 @@ export class Invitations {
         roles: rolesThatMayWithdrawGrant(granted.role, relation.isCreator),
       };
     }
-    await this.store.withdrawInvitation(invitation, granted, authorizedBy, now);
+    await this.stores.invitations.withdrawInvitation(invitation, granted, authorizedBy, now);
     const withdrawn: Invitation = { ...invitation, status: 'REVOKED', lastModified: now.toISOString() };
     const stillMember = granted?.userId === caller.userId ? undefined : relation.workspaceRole;
     return this.view(withdrawn, { ...relation, workspaceRole: stillMember }, now);
@@ -267,7 +275,7 @@ export class Invitations {
     const { invitation, relation } = await this.load(caller, invitationId);
     requireManager(relation);
     assertTransition('delete', effectiveStatus(invitation, now));
-    await this.store.deleteInvitation(invitation, this.roleRequirement(caller, invitation, relation), now);
+    await this.stores.invitations.deleteInvitation(invitation, this.roleRequirement(caller, invitation, relation), now);
   }
 
   /**
@@ -275,8 +283,8 @@ export class Invitations {
    * a workspace no longer sees what they sent there (system admins see everything they sent).
    */
   async listSent(caller: Caller, page: PageRequest): Promise<Page<InvitationView>> {
-    const result = await this.store.listSentInvitations(caller.userId, page);
-    const memberships = await this.store.getMembershipsOf(
+    const result = await this.stores.invitationLists.listSentInvitations(caller.userId, page);
+    const memberships = await this.stores.workspaces.getMembershipsOf(
       caller.userId,
       result.items.map((invitation) => invitation.workspaceId),
     );
@@ -295,7 +303,7 @@ export class Invitations {
     if (!caller.verifiedEmail || caller.verifiedEmail !== normalizeEmail(email)) {
       throw new Forbidden('You can list only the invitations sent to your own verified email address.');
     }
-    const result = await this.store.listReceivedInvitations(caller.verifiedEmail, page);
+    const result = await this.stores.invitationLists.listReceivedInvitations(caller.verifiedEmail, page);
     return this.views(caller, result);
   }
 
@@ -305,10 +313,10 @@ export class Invitations {
     status: Status | undefined,
     page: PageRequest,
   ): Promise<Page<InvitationView>> {
-    const { workspace, member } = await this.store.getWorkspaceAndMember(workspaceId, caller.userId);
+    const { workspace, member } = await this.stores.workspaces.getWorkspaceAndMember(workspaceId, caller.userId);
     if (!workspace || (!member && !caller.isSystemAdmin)) throw new NotFound('The workspace does not exist.');
     const seesAll = caller.isSystemAdmin || isManagerRole(member?.role);
-    const result = await this.store.listWorkspaceInvitations(
+    const result = await this.stores.invitationLists.listWorkspaceInvitations(
       workspaceId,
       { status, creatorId: seesAll ? undefined : caller.userId },
       page,
@@ -323,11 +331,11 @@ export class Invitations {
    * manage an invitation whatever their role.
    */
   private async load(caller: Caller, invitationId: string, { needRole = true } = {}) {
-    const invitation = await this.store.getInvitation(invitationId);
+    const invitation = await this.stores.invitations.getInvitation(invitationId);
     if (!invitation) throw hidden();
     let relation = relationTo(caller, invitation, undefined);
     if (needRole && !relation.isSystemAdmin) {
-      const { member } = await this.store.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
+      const { member } = await this.stores.workspaces.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
       relation = relationTo(caller, invitation, member?.role);
     }
     return { invitation, relation };
@@ -339,7 +347,7 @@ export class Invitations {
    */
   private async loadByLink(token: string, links: LinkTokens, now: Date): Promise<Invitation> {
     const claims = links.read(token);
-    const invitation = claims && (await this.store.getInvitation(claims.invitationId));
+    const invitation = claims && (await this.stores.invitations.getInvitation(claims.invitationId));
     if (!claims || !invitation) throw new NotFound(UNKNOWN_LINK);
     assertLinkLive(effectiveStatus(invitation, now), claims.version, invitation.tokenVersion ?? FIRST_TOKEN_VERSION);
     return invitation;
@@ -349,7 +357,7 @@ export class Invitations {
   private async requireInvitee(caller: Caller, invitation: Invitation, relation: InvitationRelation): Promise<void> {
     if (relation.isInvitee) return;
     if (canManage(relation)) throw onlyInvitee();
-    const { member } = await this.store.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
+    const { member } = await this.stores.workspaces.getWorkspaceAndMember(invitation.workspaceId, caller.userId);
     if (canManage(relationTo(caller, invitation, member?.role))) throw onlyInvitee();
     throw hidden();
   }

@@ -1,7 +1,7 @@
+import type { EmailFeedback } from '../domain/delivery';
 import type { Invitation, Status } from '../domain/invitation';
 import type { Role } from '../domain/roles';
 import type { Member, Workspace } from '../domain/workspace';
-import type { EmailFeedback } from '../email/feedback';
 
 export interface PageRequest {
   size: number;
@@ -104,8 +104,8 @@ export interface WorkspaceInvitationFilter {
   creatorId?: string;
 }
 
-/** Everything the use cases need from persistence. The DynamoDB adapter is functions/store/dynamo-store.ts. */
-export interface Store {
+/** The workspace aggregate: workspaces, members and their address claims (functions/store/workspace-store.ts). */
+export interface WorkspaceStore {
   createWorkspace(workspace: Workspace, owner: Member): Promise<void>;
   getWorkspaceAndMember(workspaceId: string, userId: string): Promise<{ workspace?: Workspace; member?: Member }>;
   getMembers(workspaceId: string, userIds: readonly string[]): Promise<Map<string, Member>>;
@@ -114,8 +114,8 @@ export interface Store {
   /**
    * Stores the workspace's new settings, provided it is still at `previousVersion` (its
    * lastModified when read); otherwise throws WorkspaceChanged, and nothing is written.
+   * `renamed`: the name changes, which counts against the workspace's renames per minute.
    */
-  /** `renamed`: the name changes, which counts against the workspace's renames per minute. */
   updateWorkspace(
     workspace: Workspace,
     previousVersion: string,
@@ -125,7 +125,10 @@ export interface Store {
   listMembers(workspaceId: string, page: PageRequest): Promise<Page<Member>>;
   listWorkspacesOf(userId: string, page: PageRequest): Promise<Page<{ workspace: Workspace; member: Member }>>;
   removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void>;
+}
 
+/** The invitation lifecycle (functions/store/invitation-store.ts). */
+export interface InvitationStore {
   getInvitation(invitationId: string): Promise<Invitation | undefined>;
   /**
    * Stores a new invitation while the caller still holds one of `authorizedBy.roles` and the
@@ -137,11 +140,6 @@ export interface Store {
     workspaceVersion: string,
     now: Date,
   ): Promise<void>;
-  /**
-   * Gives the workspace's invitations its name as of `version` (its lastModified), unless they
-   * already carry a newer one; returns how many invitations changed.
-   */
-  renameWorkspaceInvitations(workspaceId: string, name: string, version: string): Promise<number>;
   /** Creates the membership, provided the creator still has the authority `creator` describes (when given). */
   acceptInvitation(
     invitation: Invitation,
@@ -149,11 +147,6 @@ export interface Store {
     creator: CreatorAuthority | undefined,
     now: Date,
   ): Promise<void>;
-  /**
-   * Withdraws the live PENDING invitations the membership created (system admins' excepted) and
-   * releases their addresses; returns how many were withdrawn.
-   */
-  revokeInvitationsOf(membership: EndedMembership, now: Date): Promise<number>;
   declineInvitation(invitation: Invitation, now: Date): Promise<void>;
   /** `grantedMember` is the membership the invitation created, when withdrawing an ACCEPTED one. */
   withdrawInvitation(
@@ -170,13 +163,10 @@ export interface Store {
     authorizedBy: RoleRequirement | undefined,
     now: Date,
   ): Promise<void>;
-  /**
-   * Counts one email against `userId`'s allowance for `day` (YYYY-MM-DD), unless `limit` emails
-   * were already counted; false then. The count is kept until `keepUntil`.
-   */
-  takeEmailAllowance(userId: string, day: string, limit: number, keepUntil: Date): Promise<boolean>;
-  /** Gives back one email taken for `day` whose request then failed. */
-  returnEmailAllowance(userId: string, day: string): Promise<void>;
+}
+
+/** The invitation lists (functions/store/invitation-lists.ts). */
+export interface InvitationLists {
   listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>>;
   listReceivedInvitations(email: string, page: PageRequest): Promise<Page<Invitation>>;
   listWorkspaceInvitations(
@@ -185,4 +175,42 @@ export interface Store {
     page: PageRequest,
     now: Date,
   ): Promise<Page<Invitation>>;
+}
+
+/** What a workspace's changes do to its invitations (functions/store/workspace-invitations.ts). */
+export interface WorkspaceInvitations {
+  /**
+   * Gives the workspace's invitations its name as of `version` (its lastModified), unless they
+   * already carry a newer one; returns how many invitations changed.
+   */
+  renameWorkspaceInvitations(workspaceId: string, name: string, version: string): Promise<number>;
+  /**
+   * Withdraws the live PENDING invitations the membership created (system admins' excepted) and
+   * releases their addresses; returns how many were withdrawn.
+   */
+  revokeInvitationsOf(membership: EndedMembership, now: Date): Promise<number>;
+}
+
+/** The daily allowance of invitation emails (functions/store/email-allowance-store.ts). */
+export interface EmailAllowances {
+  /**
+   * Counts one email against `userId`'s allowance for `day` (YYYY-MM-DD), unless `limit` emails
+   * were already counted; false then. The count is kept until `keepUntil`.
+   */
+  takeEmailAllowance(userId: string, day: string, limit: number, keepUntil: Date): Promise<boolean>;
+  /** Gives back one email taken for `day` whose request then failed. */
+  returnEmailAllowance(userId: string, day: string): Promise<void>;
+}
+
+/**
+ * Everything the use cases need from persistence, one store per aggregate; built over DynamoDB by
+ * functions/store/stores.ts. Stores refuse with Refused (./refused.ts).
+ */
+export interface Stores {
+  workspaces: WorkspaceStore;
+  invitations: InvitationStore;
+  invitationLists: InvitationLists;
+  workspaceInvitations: WorkspaceInvitations;
+  allowances: EmailAllowances;
+  deliveries: EmailDeliveries;
 }

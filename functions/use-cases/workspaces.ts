@@ -8,7 +8,7 @@ import { canRemoveMember } from '../domain/permissions';
 import { isManagerRole } from '../domain/roles';
 import { type Member, newAlias, nextWorkspaceVersion, type Workspace } from '../domain/workspace';
 import type { Clock } from './invitations';
-import { type EndedMembership, type Page, type PageRequest, type Store, WorkspaceChanged } from './ports';
+import { type EndedMembership, type Page, type PageRequest, type Stores, WorkspaceChanged } from './ports';
 
 /** Times a workspace change is read and applied again when another change got there first. */
 const UPDATE_ATTEMPTS = 5;
@@ -36,7 +36,7 @@ export interface WorkspaceNameChange {
 
 export class Workspaces {
   constructor(
-    private readonly store: Store,
+    private readonly stores: Pick<Stores, 'workspaces' | 'workspaceInvitations'>,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
@@ -62,16 +62,16 @@ export class Workspaces {
       role: 'OWNER',
       joinedAt: now,
     };
-    await this.store.createWorkspace(workspace, owner);
+    await this.stores.workspaces.createWorkspace(workspace, owner);
     return { workspace, member: owner };
   }
 
   listMine(caller: Caller, page: PageRequest): Promise<Page<WorkspaceView>> {
-    return this.store.listWorkspacesOf(caller.userId, page);
+    return this.stores.workspaces.listWorkspacesOf(caller.userId, page);
   }
 
   async get(caller: Caller, workspaceId: string): Promise<WorkspaceView> {
-    const { workspace, member } = await this.store.getWorkspaceAndMember(workspaceId, caller.userId);
+    const { workspace, member } = await this.stores.workspaces.getWorkspaceAndMember(workspaceId, caller.userId);
     if (!workspace || !member) throw hidden();
     return { workspace, member };
   }
@@ -93,7 +93,7 @@ export class Workspaces {
         lastModified: nextWorkspaceVersion(workspace.lastModified, this.clock()),
       };
       try {
-        await this.store.updateWorkspace(
+        await this.stores.workspaces.updateWorkspace(
           updated,
           workspace.lastModified,
           { workspaceId, userId: caller.userId, roles: ['OWNER', 'ADMIN'] },
@@ -115,7 +115,7 @@ export class Workspaces {
    */
   async propagateName(change: WorkspaceNameChange): Promise<number> {
     if (change.previousName === change.name) return 0;
-    return this.store.renameWorkspaceInvitations(change.workspaceId, change.name, change.version);
+    return this.stores.workspaceInvitations.renameWorkspaceInvitations(change.workspaceId, change.name, change.version);
   }
 
   /**
@@ -124,17 +124,17 @@ export class Workspaces {
    * links die and lists show them REVOKED. Accepting re-checks the creator meanwhile.
    */
   revokeInvitationsOf(membership: EndedMembership): Promise<number> {
-    return this.store.revokeInvitationsOf(membership, this.clock());
+    return this.stores.workspaceInvitations.revokeInvitationsOf(membership, this.clock());
   }
 
   async listMembers(caller: Caller, workspaceId: string, page: PageRequest): Promise<Page<Member> & WorkspaceView> {
     const view = await this.get(caller, workspaceId);
-    const members = await this.store.listMembers(workspaceId, page);
+    const members = await this.stores.workspaces.listMembers(workspaceId, page);
     return { ...members, ...view };
   }
 
   async removeMember(caller: Caller, workspaceId: string, userId: string): Promise<void> {
-    const found = await this.store.getMembers(workspaceId, [caller.userId, userId]);
+    const found = await this.stores.workspaces.getMembers(workspaceId, [caller.userId, userId]);
     const actor = found.get(caller.userId);
     const target = found.get(userId);
     if (!actor) throw hidden();
@@ -144,7 +144,7 @@ export class Workspaces {
     }
     const removingSelf = actor.userId === target.userId;
     const requiredRoles = target.role === 'OWNER' ? (['OWNER'] as const) : (['OWNER', 'ADMIN'] as const);
-    await this.store.removeMember(
+    await this.stores.workspaces.removeMember(
       target,
       removingSelf ? undefined : { workspaceId, userId: caller.userId, roles: requiredRoles },
     );

@@ -6,7 +6,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invitation } from '../../functions/domain/invitation';
 import { composeInvitationEmail } from '../../functions/email/invitation-email';
-import { store } from '../../functions/services';
+import { stores } from '../../functions/services';
 import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
 import { type ApiResponse, api, type Identity, lambdaContext, user } from '../support/api';
@@ -623,7 +623,7 @@ describe('display names, stored and shown by the one policy', () => {
     expect(preview.body.inviter).toEqual({ name: inert });
     expect(preview.body.workspace).toEqual({ name: 'Booking[.]com' });
 
-    const invitation = await store.getInvitation(invitationId);
+    const invitation = await stores.invitations.getInvitation(invitationId);
     const email = composeInvitationEmail(testLinkTokens, 'https://app.example.com/accept')(
       invitation as Invitation,
       new Date(),

@@ -4,9 +4,9 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { Conflict, TooManyRequests } from '../../functions/domain/errors';
+import { TooManyRequests } from '../../functions/domain/errors';
 import type { Caller } from '../../functions/domain/permissions';
-import { store } from '../../functions/services';
+import { stores } from '../../functions/services';
 import { Invitations } from '../../functions/use-cases/invitations';
 import { Workspaces } from '../../functions/use-cases/workspaces';
 import { user } from '../support/api';
@@ -20,7 +20,7 @@ function callerFor(label: string, isSystemAdmin = false): Caller {
 }
 
 async function workspaceOf(caller: Caller): Promise<string> {
-  return (await new Workspaces(store).create(caller, { name: 'Allowance' })).workspace.id;
+  return (await new Workspaces(stores).create(caller, { name: 'Allowance' })).workspace.id;
 }
 
 const email = (n: number) => `person-${n}-${Math.random().toString(36).slice(2, 8)}@example.com`;
@@ -36,7 +36,7 @@ describe('the daily email allowance', () => {
   it('refuses the email past the limit with a 429 that says when the day renews', async () => {
     const owner = callerFor('owner');
     const workspaceId = await workspaceOf(owner);
-    const invitations = new Invitations(store, () => LATE, 3);
+    const invitations = new Invitations(stores, () => LATE, 3);
     for (let n = 0; n < 3; n++) await invitations.create(owner, workspaceId, { email: email(n) });
 
     const refused = await invitations.create(owner, workspaceId, { email: email(3) }).catch((error) => error);
@@ -51,18 +51,21 @@ describe('the daily email allowance', () => {
 
     // Another person's allowance is their own; the next UTC day starts afresh.
     const other = callerFor('other');
-    await new Invitations(store, () => LATE, 3).create(other, await workspaceOf(other), { email: email(4) });
-    const nextDay = new Invitations(store, () => new Date('2026-11-23T00:00:01.000Z'), 3);
+    await new Invitations(stores, () => LATE, 3).create(other, await workspaceOf(other), { email: email(4) });
+    const nextDay = new Invitations(stores, () => new Date('2026-11-23T00:00:01.000Z'), 3);
     await nextDay.create(owner, workspaceId, { email: email(5) });
   });
 
   it('gives the email back when the request fails, so only requested emails count', async () => {
     const owner = callerFor('owner');
     const workspaceId = await workspaceOf(owner);
-    const invitations = new Invitations(store, () => LATE, 2);
+    const invitations = new Invitations(stores, () => LATE, 2);
     const address = email(0);
     await invitations.create(owner, workspaceId, { email: address });
-    await expect(invitations.create(owner, workspaceId, { email: address })).rejects.toThrow(Conflict);
+    await expect(invitations.create(owner, workspaceId, { email: address })).rejects.toMatchObject({
+      name: 'Refused',
+      reason: 'address-already-invited',
+    });
     await expect(invitations.create(owner, 'no-such-workspace', { email: email(1) })).rejects.toThrow(/does not exist/);
     expect(await countFor(owner, '2026-11-22')).toMatchObject({ emailCount: 1 });
     await invitations.create(owner, workspaceId, { email: email(2) });
@@ -73,7 +76,7 @@ describe('the daily email allowance', () => {
     const owner = callerFor('owner');
     const workspaceId = await workspaceOf(owner);
     let now = new Date('2026-11-22T10:00:00.000Z');
-    const invitations = new Invitations(store, () => now, 2);
+    const invitations = new Invitations(stores, () => now, 2);
     const { invitation } = await invitations.create(owner, workspaceId, { email: email(0) });
     now = new Date('2026-11-22T10:05:00.000Z');
     await invitations.resend(owner, invitation.id);
@@ -85,7 +88,7 @@ describe('the daily email allowance', () => {
   it('holds under concurrent requests: exactly the limit succeeds', async () => {
     const owner = callerFor('owner');
     const workspaceId = await workspaceOf(owner);
-    const invitations = new Invitations(store, () => LATE, 5);
+    const invitations = new Invitations(stores, () => LATE, 5);
     const results = await Promise.allSettled(
       Array.from({ length: 12 }, (_, n) => invitations.create(owner, workspaceId, { email: email(n) })),
     );
@@ -98,7 +101,7 @@ describe('the daily email allowance', () => {
   it('does not limit system administrators', async () => {
     const admin = callerFor('sysadmin', true);
     const workspaceId = await workspaceOf(admin);
-    const invitations = new Invitations(store, () => LATE, 1);
+    const invitations = new Invitations(stores, () => LATE, 1);
     for (let n = 0; n < 3; n++) await invitations.create(admin, workspaceId, { email: email(n) });
     expect(await countFor(admin, '2026-11-22')).toBeUndefined();
   });

@@ -6,12 +6,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Conflict } from '../../functions/domain/errors';
-import { store } from '../../functions/services';
+import { stores } from '../../functions/services';
 import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import { handler } from '../../functions/sync-workspace-names';
 import { Invitations } from '../../functions/use-cases/invitations';
-import type { Store } from '../../functions/use-cases/ports';
+import type { WorkspaceStore } from '../../functions/use-cases/ports';
 import { Workspaces } from '../../functions/use-cases/workspaces';
 import { api, type Identity, lambdaContext, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
@@ -118,16 +117,18 @@ describe('renaming a workspace', () => {
     const owner = user('owner');
     const workspaceId = await createWorkspace(owner, { name: 'Racing' });
     // The workspace is renamed between the invitation's read of it and its write.
-    const racing: Store = Object.create(store);
-    racing.getWorkspaceAndMember = async (id, userId) => {
-      const found = await store.getWorkspaceAndMember(id, userId);
+    const racingWorkspaces: WorkspaceStore = Object.create(stores.workspaces);
+    racingWorkspaces.getWorkspaceAndMember = async (id, userId) => {
+      const found = await stores.workspaces.getWorkspaceAndMember(id, userId);
       await rename(owner, workspaceId, { name: 'Renamed' });
       return found;
     };
     const caller = { userId: owner.sub, name: 'Owner', isSystemAdmin: false };
-    await expect(new Invitations(racing).create(caller, workspaceId, { email: 'late@example.com' })).rejects.toThrow(
-      Conflict,
-    );
+    await expect(
+      new Invitations({ ...stores, workspaces: racingWorkspaces }).create(caller, workspaceId, {
+        email: 'late@example.com',
+      }),
+    ).rejects.toMatchObject({ name: 'Refused', reason: 'workspace-changed' });
 
     const invitationId = await invite(owner, workspaceId, 'late@example.com');
     expect(await workspaceNameOf(invitationId, owner)).toBe('Renamed');
@@ -140,7 +141,7 @@ describe('renaming a workspace', () => {
     await rename(owner, workspaceId, { name: 'Earlier' });
     // The next rename runs where the clock is an hour behind.
     const caller = { userId: owner.sub, name: 'Owner', isSystemAdmin: false };
-    const behind = new Workspaces(store, () => new Date(Date.now() - 3_600_000));
+    const behind = new Workspaces(stores, () => new Date(Date.now() - 3_600_000));
     const { workspace } = await behind.update(caller, workspaceId, { name: 'Later' });
     const records = await recordsUntil(workspaceId, 'Later');
     expect(records.map(nameIn)).toEqual(['Earlier', 'Later']);

@@ -7,14 +7,15 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CursorCodec } from '../../../functions/store/cursor';
-import { DynamoStore } from '../../../functions/store/dynamo-store';
+import { Table } from '../../../functions/store/dynamo/table';
+import { DynamoInvitationLists } from '../../../functions/store/invitation-lists';
 
 const workspaceId = '0b6b0a43-8f5b-4c52-9d55-3d1f1e9c2a11';
 const scope = `workspace:${workspaceId}:REVOKED:*`;
 const codec = new CursorCodec('a-secret-that-is-at-least-32-characters-long');
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const ddb = mockClient(client);
-const store = new DynamoStore(client, 'table', codec);
+const store = new DynamoInvitationLists(new Table(client, 'table'), codec);
 const now = new Date('2026-06-01T00:00:00.000Z');
 
 function invitation(n: number) {

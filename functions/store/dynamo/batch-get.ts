@@ -1,6 +1,6 @@
 /** Reading items by key in batches, shared by the stores: the one place unprocessed keys are retried. */
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ServiceUnavailable } from '../domain/errors';
+import { ServiceUnavailable } from '../../domain/errors';
 
 type Item = Record<string, unknown>;
 

@@ -1,0 +1,70 @@
+/**
+ * The invitation item: the one place that maps an invitation to its item, its keys in the byUser,
+ * byEmail and byWorkspace indexes and the email-state index, and that states, once, what
+ * "still live" means in a condition.
+ */
+import { type Invitation, purgeAfter } from '../../domain/invitation';
+import type { Expression } from '../dynamo/expression';
+import type { Item } from '../dynamo/table';
+import {
+  type EmailState,
+  ENTITY,
+  emailPartition,
+  emailStateKeys,
+  invitationSortKey,
+  keys,
+  userPartition,
+  workspacePartition,
+} from '../keys';
+import { TABLE } from '../table-definition';
+import { indexKeys, strip, WORKSPACE_VERSION } from './item';
+
+export const invitationCodec = {
+  key: keys.invitation,
+  /** A new invitation: listed under its creator, its address and its workspace, and owed an email. */
+  toItem(invitation: Invitation, workspaceVersion: string): Item {
+    const sortKey = invitationSortKey(invitation.created, invitation.id);
+    return {
+      ...keys.invitation(invitation.id),
+      entity: ENTITY.invitation,
+      ...invitation,
+      [WORKSPACE_VERSION]: workspaceVersion,
+      ...indexKeys('byUser', userPartition(invitation.creatorId), sortKey),
+      ...indexKeys('byEmail', emailPartition(invitation.email), sortKey),
+      ...indexKeys('byWorkspace', workspacePartition(invitation.workspaceId), sortKey),
+      ...emailStateKeys('OWED', invitation.id, invitation.created),
+      [TABLE.ttlAttribute]: purgeAfter(invitation.expiresAt),
+    };
+  },
+  fromItem: (item: Item | undefined): Invitation | undefined =>
+    item?.entity === ENTITY.invitation ? strip<Invitation>(item) : undefined,
+};
+
+/** Names every invitation expression may use. */
+const NAMES = { '#status': 'status' };
+
+/** The invitation is PENDING and has not expired at `now`: the one statement of the expiry rule. */
+export function live(now: Date): Expression {
+  return {
+    expression: '#status = :pending AND expiresAt > :now',
+    names: NAMES,
+    values: { ':pending': 'PENDING', ':now': now.toISOString() },
+  };
+}
+
+/** The invitation is in `status` (a PENDING one only while live). */
+export function inStatus(status: string, now: Date): Expression {
+  if (status === 'PENDING') return live(now);
+  return { expression: '#status = :from', names: NAMES, values: { ':from': status } };
+}
+
+/** SET clauses that put the invitation's send in `state`'s partition of the email-state index since `since`. */
+export function emailStateUpdate(state: EmailState, invitationId: string, since: string): Expression {
+  const index = TABLE.indexes.byEmailState;
+  const indexed = emailStateKeys(state, invitationId, since);
+  return {
+    expression: '#statePartition = :statePartition, #stateSince = :stateSince',
+    names: { '#statePartition': index.partitionKey, '#stateSince': index.sortKey },
+    values: { ':statePartition': indexed[index.partitionKey], ':stateSince': indexed[index.sortKey] },
+  };
+}

@@ -1,0 +1,30 @@
+/** What every codec shares: the attributes that serve the table rather than the entity. */
+import type { Item } from '../dynamo/table';
+import { type IndexName, keyAttributeNames, TABLE } from '../table-definition';
+
+/** On an invitation: the workspace's lastModified that its workspaceName was copied at. */
+export const WORKSPACE_VERSION = 'workspaceVersion';
+
+/** Attributes that serve the table, not the entities: never part of what the store returns. */
+const TABLE_ATTRIBUTES = new Set([...keyAttributeNames(), TABLE.ttlAttribute, 'entity', WORKSPACE_VERSION]);
+
+/** The entity as the domain knows it: the item without the attributes that serve the table. */
+export function strip<T>(item: Item): T {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !TABLE_ATTRIBUTES.has(name))) as T;
+}
+
+/** An index's key attributes, named as the table definition names them. */
+export function indexKeys(index: IndexName, partition: string, sort: string): Record<string, string> {
+  const { partitionKey, sortKey } = TABLE.indexes[index];
+  return { [partitionKey]: partition, [sortKey]: sort };
+}
+
+/** The primary key of an item, as read back from the table or an index. */
+export function primaryKeyOf(item: Item): Record<string, string> {
+  return { [TABLE.partitionKey]: item[TABLE.partitionKey] as string, [TABLE.sortKey]: item[TABLE.sortKey] as string };
+}
+
+/** The TTL attribute's value (epoch seconds) for an ISO time. */
+export function ttlAt(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
+}

@@ -1,0 +1,88 @@
+/**
+ * Items of the workspace aggregate: the workspace, its members, the per-address claims that keep
+ * "one live invitation per address, never one for a member" atomic, and its counters. Each codec
+ * is the one place that maps its entity to its item and keys.
+ */
+import type { Member, Workspace } from '../../domain/workspace';
+import type { Expression } from '../dynamo/expression';
+import type { Item } from '../dynamo/table';
+import { ENTITY, keys, userPartition, WORKSPACE_PREFIX } from '../keys';
+import { TABLE } from '../table-definition';
+import { indexKeys, strip, ttlAt } from './item';
+
+export const workspaceCodec = {
+  key: keys.workspace,
+  toItem: (workspace: Workspace): Item => ({ ...keys.workspace(workspace.id), entity: ENTITY.workspace, ...workspace }),
+  fromItem: (item: Item | undefined): Workspace | undefined =>
+    item?.entity === ENTITY.workspace ? strip<Workspace>(item) : undefined,
+};
+
+export const memberCodec = {
+  key: keys.member,
+  /** A membership is listed under its user in the byUser index, so a user's workspaces are one query. */
+  toItem: (member: Member): Item => ({
+    ...keys.member(member.workspaceId, member.userId),
+    entity: ENTITY.member,
+    ...member,
+    ...indexKeys('byUser', userPartition(member.userId), `${WORKSPACE_PREFIX}${member.workspaceId}`),
+  }),
+  fromItem: (item: Item | undefined): Member | undefined =>
+    item?.entity === ENTITY.member ? strip<Member>(item) : undefined,
+};
+
+/**
+ * The (workspace, address) claim. An invitation's claim lives as long as the invitation; a
+ * member's is permanent. A claim whose invitation has expired may be taken over at once (TTL
+ * deletes it hours or days late): that rule is `claimFree`, and its complement `claimLive`.
+ */
+export const claimCodec = {
+  key: keys.emailClaim,
+  invited: (invitation: { id: string; workspaceId: string; email: string; expiresAt: string }): Item => ({
+    ...keys.emailClaim(invitation.workspaceId, invitation.email),
+    entity: ENTITY.emailClaim,
+    kind: 'INVITED',
+    invitationId: invitation.id,
+    expiresAt: invitation.expiresAt,
+    [TABLE.ttlAttribute]: ttlAt(invitation.expiresAt),
+  }),
+  member: (member: Member): Item => ({
+    ...keys.emailClaim(member.workspaceId, member.email as string),
+    entity: ENTITY.emailClaim,
+    kind: 'MEMBER',
+    userId: member.userId,
+    invitationId: member.invitationId,
+  }),
+};
+
+export function claimFree(now: Date): Expression {
+  return {
+    expression: 'attribute_not_exists(#pk) OR (kind = :invitedClaim AND expiresAt <= :claimNow)',
+    names: { '#pk': TABLE.partitionKey },
+    values: { ':invitedClaim': 'INVITED', ':claimNow': now.toISOString() },
+  };
+}
+
+export function claimLive(now: Date): Expression {
+  return {
+    expression: 'kind = :invitedClaim AND expiresAt > :claimNow',
+    values: { ':invitedClaim': 'INVITED', ':claimNow': now.toISOString() },
+  };
+}
+
+/** The claim still belongs to this invitation or member (or is already gone); another's claim is left alone. */
+export function claimHeldBy(owner: 'invitationId' | 'userId', value: string): Expression {
+  return {
+    expression: 'attribute_not_exists(#pk) OR #claimOwner = :claimOwner',
+    names: { '#pk': TABLE.partitionKey, '#claimOwner': owner },
+    values: { ':claimOwner': value },
+  };
+}
+
+export const countsCodec = {
+  key: keys.workspaceCounts,
+  toItem: (workspaceId: string, counts: { memberCount: number; pendingCount: number; changes: number }): Item => ({
+    ...keys.workspaceCounts(workspaceId),
+    entity: ENTITY.workspaceCounts,
+    ...counts,
+  }),
+};

@@ -1,0 +1,117 @@
+/**
+ * Reading collections: one page for a client (with a signed cursor), every page for the service's
+ * own work, or only the count.
+ */
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Page, PageRequest } from '../../use-cases/ports';
+import type { CursorCodec, PageKey } from '../cursor';
+import { TABLE } from '../table-definition';
+import type { Item, Table } from './table';
+
+/** A filtered list page reads at most this many times before it settles for a short page. */
+const MAX_FILTERED_ROUNDS = 5;
+/** Items a filtered query evaluates per round trip, so sparse matches need few round trips. */
+const FILTERED_READ_SIZE = 50;
+
+export type QueryInput = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
+
+/** The query, on the table's primary key or on one of its indexes, matching a partition and a sort-key prefix. */
+export function keyCondition(partition: string, sortPrefix: string, index?: keyof typeof TABLE.indexes): QueryInput {
+  const keys = index
+    ? TABLE.indexes[index]
+    : { name: undefined, partitionKey: TABLE.partitionKey, sortKey: TABLE.sortKey };
+  return {
+    ...(keys.name ? { IndexName: keys.name } : {}),
+    KeyConditionExpression: '#qpk = :qpk AND begins_with(#qsk, :qprefix)',
+    ExpressionAttributeNames: { '#qpk': keys.partitionKey, '#qsk': keys.sortKey },
+    ExpressionAttributeValues: { ':qpk': partition, ':qprefix': sortPrefix },
+  };
+}
+
+/** Adds a filter, and the names and values it uses, to a query. */
+export function filtered(
+  input: QueryInput,
+  filter: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> } | undefined,
+): QueryInput {
+  if (!filter?.expression) return input;
+  return {
+    ...input,
+    FilterExpression: filter.expression,
+    ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...filter.names },
+    ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ...filter.values },
+  };
+}
+
+/**
+ * One page of a collection. It asks for one item more than the page holds, so a next link is
+ * given only when another item exists; and because DynamoDB applies a filter after `Limit`, a
+ * filtered query reads on until the page is full, the collection ends or MAX_FILTERED_ROUNDS
+ * round trips are spent (then the page is short, and its next link continues where reading stopped).
+ * The scope names the collection: a cursor issued for one cannot page another.
+ */
+export async function queryPage<T>(
+  table: Table,
+  cursors: CursorCodec | undefined,
+  scope: string,
+  page: PageRequest,
+  input: QueryInput,
+  decode: (item: Item) => T,
+): Promise<Page<T>> {
+  if (!cursors) throw new Error('This function pages a list but has no cursor key: its route must declare cursorKey.');
+  const start = page.cursor ? cursors.decode(scope, page.cursor) : undefined;
+  const wanted = page.size + 1;
+  const rounds = input.FilterExpression ? MAX_FILTERED_ROUNDS : 1;
+  const found: Item[] = [];
+  let resumeAt = start?.key;
+  for (let round = 0; round < rounds && found.length < wanted; round++) {
+    const result = await table.client.send(
+      new QueryCommand({
+        ...input,
+        TableName: table.name,
+        Limit: input.FilterExpression ? Math.max(wanted, FILTERED_READ_SIZE) : wanted,
+        ExclusiveStartKey: resumeAt,
+      }),
+    );
+    found.push(...(result.Items ?? []));
+    resumeAt = result.LastEvaluatedKey as PageKey | undefined;
+    if (!resumeAt) break;
+  }
+  const items = found.slice(0, page.size);
+  const last = items.at(-1);
+  const nextKey = found.length > page.size && last ? pageKeyOf(last, input.IndexName) : resumeAt;
+  const pageNumber = start?.pageNumber ?? 0;
+  return {
+    items: items.map(decode),
+    pageNumber,
+    nextCursor: nextKey ? cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
+  };
+}
+
+/** Every page of a query, for the service's own work through a whole collection. */
+export async function* allPages(
+  table: Table,
+  input: QueryInput & { Limit?: number },
+): AsyncGenerator<{ items: Item[]; count: number }> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({ ...input, TableName: table.name, ExclusiveStartKey: startKey }),
+    );
+    yield { items: page.Items ?? [], count: page.Count ?? 0 };
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** How many items a query matches, read strongly consistent. */
+export async function countOf(table: Table, input: QueryInput): Promise<number> {
+  let count = 0;
+  for await (const page of allPages(table, { ...input, Select: 'COUNT', ConsistentRead: true })) count += page.count;
+  return count;
+}
+
+/** The start key that resumes a query after `item`: the table's key and, on an index, the index's. */
+function pageKeyOf(item: Item, indexName: string | undefined): PageKey {
+  const index = Object.values(TABLE.indexes).find((candidate) => candidate.name === indexName);
+  const names = [TABLE.partitionKey, TABLE.sortKey, ...(index ? [index.partitionKey, index.sortKey] : [])];
+  return Object.fromEntries(names.map((name) => [name, item[name] as string]));
+}

@@ -1,0 +1,205 @@
+/** The workspace aggregate in the table: workspaces, their members and the members' address claims. */
+import type { Member, Workspace, WorkspaceLimits } from '../domain/workspace';
+import type { Page, PageRequest, RoleRequirement, WorkspaceStore } from '../use-cases/ports';
+import { WorkspaceChanged } from '../use-cases/ports';
+import { Refused } from '../use-cases/refused';
+import { roleCheck } from './authority';
+import { claimCodec, claimHeldBy, memberCodec, workspaceCodec } from './codecs/workspace';
+import type { CursorCodec } from './cursor';
+import { exists, isNew } from './dynamo/expression';
+import { keyCondition, queryPage } from './dynamo/paging';
+import { ConditionFailed, type Table, type Write } from './dynamo/table';
+import { ENTITY, keys, MEMBER_PREFIX, userPartition, WORKSPACE_PREFIX, workspacePartition } from './keys';
+import { TABLE } from './table-definition';
+import { WorkspaceLimitCounts } from './workspace-limits';
+
+export class DynamoWorkspaceStore implements WorkspaceStore {
+  private readonly counts: WorkspaceLimitCounts;
+
+  constructor(
+    private readonly table: Table,
+    private readonly limits: WorkspaceLimits,
+    /** Only functions that list are given the cursor key; a store without it cannot page. */
+    private readonly cursors?: CursorCodec,
+  ) {
+    this.counts = new WorkspaceLimitCounts(table, limits);
+  }
+
+  async createWorkspace(workspace: Workspace, owner: Member): Promise<void> {
+    const writes: Write[] = [
+      this.table.put('workspace', workspaceCodec.toItem(workspace), isNew),
+      this.table.put('member', memberCodec.toItem(owner), isNew),
+    ];
+    if (owner.email) writes.push(this.table.put('claim', claimCodec.member(owner), isNew));
+    writes.push(
+      this.table.put('counts', this.counts.initial(workspace.id), isNew),
+      this.table.update(
+        'quota',
+        keys.workspaceQuota(owner.userId),
+        {
+          expression: 'SET entity = :entity ADD created :one',
+          values: { ':entity': ENTITY.workspaceQuota, ':one': 1 },
+        },
+        {
+          expression: 'attribute_not_exists(created) OR created < :limit',
+          values: { ':limit': this.limits.workspacesPerUser },
+        },
+      ),
+    );
+    await this.table.transact(writes).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'quota')
+        throw new Refused('workspace-quota-reached', { limit: this.limits.workspacesPerUser });
+      throw new Refused('resource-exists');
+    });
+  }
+
+  async getWorkspaceAndMember(workspaceId: string, userId: string) {
+    const found = await this.table.batchGet([workspaceCodec.key(workspaceId), memberCodec.key(workspaceId, userId)]);
+    return {
+      workspace: workspaceCodec.fromItem(found.find((item) => item.entity === ENTITY.workspace)),
+      member: memberCodec.fromItem(found.find((item) => item.entity === ENTITY.member)),
+    };
+  }
+
+  async getMembers(workspaceId: string, userIds: readonly string[]): Promise<Map<string, Member>> {
+    const found = await this.table.batchGet([...new Set(userIds)].map((id) => memberCodec.key(workspaceId, id)));
+    return new Map(found.flatMap((item) => this.member(item, (member) => member.userId)));
+  }
+
+  async getMembershipsOf(userId: string, workspaceIds: readonly string[]): Promise<Map<string, Member>> {
+    const found = await this.table.batchGet([...new Set(workspaceIds)].map((id) => memberCodec.key(id, userId)));
+    return new Map(found.flatMap((item) => this.member(item, (member) => member.workspaceId)));
+  }
+
+  async updateWorkspace(
+    workspace: Workspace,
+    previousVersion: string,
+    authorizedBy: RoleRequirement,
+    renamed: boolean,
+  ): Promise<void> {
+    const minute = workspace.lastModified.slice(0, 16);
+    const minuteStarts = Date.parse(`${minute}:00.000Z`);
+    // Each rename rewrites every invitation of the workspace, so renames are rationed per minute.
+    const renames: Write[] = renamed
+      ? [
+          this.table.update(
+            'renames',
+            keys.renameWindow(workspace.id, minute),
+            {
+              expression: 'SET entity = :entity, #ttl = :ttl ADD renames :one',
+              names: { '#ttl': TABLE.ttlAttribute },
+              values: { ':entity': ENTITY.renameWindow, ':ttl': Math.floor(minuteStarts / 1000) + 3600, ':one': 1 },
+            },
+            {
+              expression: 'attribute_not_exists(renames) OR renames < :limit',
+              values: { ':limit': this.limits.workspaceRenamesPerMinute },
+            },
+          ),
+        ]
+      : [];
+    const settings = this.table.update(
+      'workspace',
+      workspaceCodec.key(workspace.id),
+      {
+        expression:
+          'SET #name = :name, allowedDomains = :domains, invitationTtlDays = :ttlDays, lastModified = :lastModified',
+        names: { '#name': 'name' },
+        values: {
+          ':name': workspace.name,
+          ':domains': workspace.allowedDomains,
+          ':ttlDays': workspace.invitationTtlDays,
+          ':lastModified': workspace.lastModified,
+        },
+      },
+      { expression: 'lastModified = :previous', values: { ':previous': previousVersion } },
+      true,
+    );
+    await this.table.transact([...renames, settings, roleCheck(this.table, authorizedBy)]).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'renames') {
+        throw new Refused('renames-rationed', {
+          limit: this.limits.workspaceRenamesPerMinute,
+          retryAfterSeconds: Math.max(1, Math.ceil((minuteStarts + 60_000 - Date.now()) / 1000)),
+        });
+      }
+      if (error.label === 'workspace' && error.current) throw new WorkspaceChanged();
+      if (error.label === 'workspace') throw new Refused('workspace-not-found');
+      throw new Refused('role-forbids-workspace-change');
+    });
+  }
+
+  listMembers(workspaceId: string, page: PageRequest): Promise<Page<Member>> {
+    return queryPage(
+      this.table,
+      this.cursors,
+      `members:${workspaceId}`,
+      page,
+      keyCondition(workspacePartition(workspaceId), MEMBER_PREFIX),
+      (item) => memberCodec.fromItem(item) as Member,
+    );
+  }
+
+  async listWorkspacesOf(userId: string, page: PageRequest) {
+    const memberships = await queryPage(
+      this.table,
+      this.cursors,
+      `workspaces:${userId}`,
+      page,
+      keyCondition(userPartition(userId), WORKSPACE_PREFIX, 'byUser'),
+      (item) => memberCodec.fromItem(item) as Member,
+    );
+    const found = await this.table.batchGet(
+      memberships.items.map((member) => workspaceCodec.key(member.workspaceId)),
+      false,
+    );
+    const workspaces = new Map(found.map((item) => [item.id as string, workspaceCodec.fromItem(item) as Workspace]));
+    return {
+      ...memberships,
+      items: memberships.items.flatMap((member) => {
+        const workspace = workspaces.get(member.workspaceId);
+        return workspace ? [{ workspace, member }] : [];
+      }),
+    };
+  }
+
+  async removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void> {
+    const writes: Write[] = [this.table.delete('member', memberCodec.key(member.workspaceId, member.userId), exists)];
+    if (member.email) {
+      writes.push(
+        this.table.delete(
+          'claim',
+          claimCodec.key(member.workspaceId, member.email),
+          claimHeldBy('userId', member.userId),
+        ),
+      );
+    }
+    if (member.role === 'OWNER') writes.push(ownerCountChange(this.table, member.workspaceId, -1));
+    if (authorizedBy) writes.push(roleCheck(this.table, authorizedBy));
+    await this.table.transact(writes).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.label === 'member') throw new Refused('member-not-found');
+      if (error.label === 'owners') throw new Refused('last-owner');
+      if (error.label === 'role') throw new Refused('role-forbids-member-removal');
+      throw new Refused('membership-changed');
+    });
+  }
+
+  private member(item: Record<string, unknown>, keyOf: (member: Member) => string): [string, Member][] {
+    const member = memberCodec.fromItem(item);
+    return member ? [[keyOf(member), member]] : [];
+  }
+}
+
+/**
+ * One OWNER more or less. A workspace keeps at least one: taking one away holds only while
+ * another remains (labelled `owners`); adding one needs the workspace (labelled `workspace`).
+ */
+export function ownerCountChange(table: Table, workspaceId: string, delta: 1 | -1): Write {
+  return table.update(
+    delta > 0 ? 'workspace' : 'owners',
+    workspaceCodec.key(workspaceId),
+    { expression: 'SET ownerCount = ownerCount + :delta', values: { ':delta': delta } },
+    delta > 0 ? exists : { expression: 'ownerCount > :one', values: { ':one': 1 } },
+  );
+}
