@@ -1,4 +1,4 @@
-import type { Delivery } from './delivery';
+import type { Delivery } from './delivery-state';
 import { Conflict, Gone } from './errors';
 import type { Role } from './roles';
 

@@ -2,7 +2,7 @@
 import { availableActions, type Caller, canRemoveMember, type InvitationAction } from '../domain/permissions';
 import { isManagerRole, type Role } from '../domain/roles';
 import type { Member } from '../domain/workspace';
-import type { InvitationLinkPreview, InvitationView } from '../use-cases/invitations';
+import type { InvitationLinkPreview, InvitationView } from '../use-cases/invitation-views';
 import type { Page } from '../use-cases/ports';
 import type { WorkspaceView } from '../use-cases/workspaces';
 import { memberPathSegment } from './member-path';

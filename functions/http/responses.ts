@@ -3,7 +3,7 @@
  * own output, so no other function loads these schemas.
  */
 import * as z from 'zod/mini';
-import { DELIVERY_STATUSES } from '../domain/delivery';
+import { DELIVERY_STATUSES } from '../domain/delivery-state';
 import type { HandlerName } from '../routes';
 import { role, status, timestamp } from './contract';
 

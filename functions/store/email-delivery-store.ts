@@ -4,7 +4,8 @@
  * conditional update of the invitation, so a concurrent accept, revoke, resend or second sender
  * always wins or loses as a whole.
  */
-import type { DeliveryStatus, EmailFeedback } from '../domain/delivery';
+import type { EmailFeedback } from '../domain/delivery';
+import type { DeliveryStatus } from '../domain/delivery-state';
 import type { Invitation } from '../domain/invitation';
 import type { DeliveryClaim, DeliveryResult, EmailDeliveries, UnsettledSend } from '../use-cases/ports';
 import { emailStateUpdate, invitationCodec, live } from './codecs/invitation';

@@ -13,7 +13,7 @@
  * with the new, so workspace changes other than the name (settings, the OWNER count) arrive too
  * and are skipped.
  */
-import type { DeliveryStatus } from '../domain/delivery';
+import type { DeliveryStatus } from '../domain/delivery-state';
 import type { StoredStatus } from '../domain/invitation';
 import { ENTITY } from '../store/keys';
 

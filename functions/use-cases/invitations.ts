@@ -24,27 +24,8 @@ import {
 import { isManagerRole, outranksOrEquals, ROLES, type Role } from '../domain/roles';
 import type { Member } from '../domain/workspace';
 import { type EmailAllowance, takeEmailAllowance, withEmailAllowance } from './email-allowance';
+import { type InvitationLinkPreview, type InvitationView, viewOf, viewsOf } from './invitation-views';
 import type { CreatorAuthority, Page, PageRequest, RoleRequirement, Stores } from './ports';
-
-/** An invitation together with how the caller stands towards it: what the HAL layer needs for `_links`. */
-export interface InvitationView {
-  invitation: Invitation;
-  status: Status;
-  relation: InvitationRelation;
-  /** The cool-down since the last email has passed, so a resend may be requested now. */
-  resendable: boolean;
-}
-
-/** What the holder of an invitation link may see without signing in: nothing that names the invitee in full. */
-export interface InvitationLinkPreview {
-  invitationId: string;
-  workspaceName: string;
-  inviterName: string;
-  maskedEmail: string;
-  role: Role;
-  status: Status;
-  expiresAt: string;
-}
 
 export type Clock = () => Date;
 
@@ -109,13 +90,13 @@ export class Invitations {
       workspace.lastModified,
       now,
     );
-    return this.view(invitation, relationTo(caller, invitation, member.role), now);
+    return viewOf(invitation, relationTo(caller, invitation, member.role), now);
   }
 
   async get(caller: Caller, invitationId: string): Promise<InvitationView> {
     const { invitation, relation } = await this.load(caller, invitationId);
     if (!canSee(relation)) throw hidden();
-    return this.view(invitation, relation, this.clock());
+    return viewOf(invitation, relation, this.clock());
   }
 
   async accept(caller: Caller, invitationId: string): Promise<InvitationView> {
@@ -197,7 +178,7 @@ export class Invitations {
       this.roleRequirement(caller, invitation, relation),
       now,
     );
-    return this.view(resent, relation, now);
+    return viewOf(resent, relation, now);
   }
 
   private async acceptAs(
@@ -225,7 +206,7 @@ export class Invitations {
       acceptedBy: caller.userId,
       lastModified: member.joinedAt,
     };
-    return this.view(accepted, { ...relation, workspaceRole: invitation.role }, now);
+    return viewOf(accepted, { ...relation, workspaceRole: invitation.role }, now);
   }
 
   async decline(caller: Caller, invitationId: string): Promise<InvitationView> {
@@ -234,7 +215,7 @@ export class Invitations {
     await this.requireInvitee(caller, invitation, relation);
     assertTransition('decline', effectiveStatus(invitation, now));
     await this.stores.invitations.declineInvitation(invitation, now);
-    return this.view({ ...invitation, status: 'DECLINED', lastModified: now.toISOString() }, relation, now);
+    return viewOf({ ...invitation, status: 'DECLINED', lastModified: now.toISOString() }, relation, now);
   }
 
   async withdraw(caller: Caller, invitationId: string): Promise<InvitationView> {
@@ -267,7 +248,7 @@ export class Invitations {
     await this.stores.invitations.withdrawInvitation(invitation, granted, authorizedBy, now);
     const withdrawn: Invitation = { ...invitation, status: 'REVOKED', lastModified: now.toISOString() };
     const stillMember = granted?.userId === caller.userId ? undefined : relation.workspaceRole;
-    return this.view(withdrawn, { ...relation, workspaceRole: stillMember }, now);
+    return viewOf(withdrawn, { ...relation, workspaceRole: stillMember }, now);
   }
 
   async delete(caller: Caller, invitationId: string): Promise<void> {
@@ -294,7 +275,7 @@ export class Invitations {
       items: result.items.flatMap((invitation) => {
         const role = memberships.get(invitation.workspaceId)?.role;
         const relation = relationTo(caller, invitation, role);
-        return canSee(relation) ? [this.view(invitation, relation, now)] : [];
+        return canSee(relation) ? [viewOf(invitation, relation, now)] : [];
       }),
     };
   }
@@ -392,21 +373,8 @@ export class Invitations {
     };
   }
 
-  private view(invitation: Invitation, relation: InvitationRelation, now: Date): InvitationView {
-    return {
-      invitation,
-      relation,
-      status: effectiveStatus(invitation, now),
-      resendable: coolDownRemaining(lastSendRequestedAt(invitation), now) === 0,
-    };
-  }
-
   private views(caller: Caller, page: Page<Invitation>, workspaceRole?: Role): Page<InvitationView> {
-    const now = this.clock();
-    return {
-      ...page,
-      items: page.items.map((invitation) => this.view(invitation, relationTo(caller, invitation, workspaceRole), now)),
-    };
+    return viewsOf(caller, page, this.clock(), workspaceRole);
   }
 }
 
