@@ -21,6 +21,7 @@ import { linkTokens } from './email/token-key';
 import { logger, metrics } from './observability';
 import { deliveries } from './services';
 import { ENTITY, INVITATION_PREFIX } from './store/keys';
+import { TABLE } from './store/table-definition';
 import { InvitationEmails, type SendRequest } from './use-cases/invitation-emails';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -92,7 +93,7 @@ type Request = SendRequest | { invitationId: string; sendNumber: unknown; invali
 function sendRequestOf(record: DynamoDBRecord): Request | undefined {
   const image = record.dynamodb?.NewImage;
   if (image?.entity?.S !== ENTITY.invitation) return undefined;
-  const key = record.dynamodb?.Keys?.PK?.S;
+  const key = record.dynamodb?.Keys?.[TABLE.partitionKey]?.S;
   const invitationId = image.id?.S ?? (key?.startsWith(INVITATION_PREFIX) ? key.slice(INVITATION_PREFIX.length) : '');
   if (!invitationId) return undefined;
   const sendNumber = storedSendNumber(image.delivery?.M as Record<string, AttributeValue> | undefined);

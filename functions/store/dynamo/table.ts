@@ -82,32 +82,21 @@ export class Table {
   }
 
   check(label: string, key: Key, condition: Expression, returnCurrent = false): Write {
-    return {
-      label,
-      item: {
-        ConditionCheck: {
-          TableName: this.name,
-          Key: key,
-          ConditionExpression: condition.expression,
-          ...placeholders(condition),
-          ...(returnCurrent ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
-        },
-      },
-    };
+    return { label, item: { ConditionCheck: this.onKey(key, condition, returnCurrent) } };
   }
 
   delete(label: string, key: Key, condition: Expression, returnCurrent = false): Write {
+    return { label, item: { Delete: this.onKey(key, condition, returnCurrent) } };
+  }
+
+  /** A request on one item under a condition. */
+  private onKey(key: Key, condition: Expression, returnCurrent: boolean) {
     return {
-      label,
-      item: {
-        Delete: {
-          TableName: this.name,
-          Key: key,
-          ConditionExpression: condition.expression,
-          ...placeholders(condition),
-          ...(returnCurrent ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
-        },
-      },
+      TableName: this.name,
+      Key: key,
+      ConditionExpression: condition.expression,
+      ...placeholders(condition),
+      ...(returnCurrent ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
     };
   }
 
