@@ -33,7 +33,7 @@ export type ServiceSecret = 'linkTokenKey' | 'cursorKey';
 /** Abuse limits a function enforces; each reaches only the functions that declare it, as an environment variable. */
 export type ServiceLimit = keyof typeof LIMIT_VARIABLES;
 
-/** The environment variable that carries each limit (functions/config.ts reads them). */
+/** The environment variable that carries each limit (functions/platform/config.ts reads them). */
 export const LIMIT_VARIABLES = {
   invitationEmailsPerUserPerDay: 'INVITATION_EMAILS_PER_USER_PER_DAY',
   workspacesPerUser: 'WORKSPACES_PER_USER',

@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { feedbackOf, type SesFeedbackDetail } from './email/feedback';
-import { logger } from './observability';
+import { logger } from './platform/observability';
 import { deliveries } from './services';
 import { DeliveryFeedback } from './use-cases/invitation-emails';
 

@@ -18,7 +18,7 @@ import { deliveryMetrics } from './email/delivery-metrics';
 import { composeInvitationEmail } from './email/invitation-email';
 import { SesMailer } from './email/ses-mailer';
 import { linkTokens } from './email/token-key';
-import { logger, metrics } from './observability';
+import { logger, metrics } from './platform/observability';
 import { deliveries } from './services';
 import { ENTITY, INVITATION_PREFIX } from './store/keys';
 import { TABLE } from './store/table-definition';

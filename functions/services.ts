@@ -1,4 +1,4 @@
-import { config } from './config';
+import { config } from './platform/config';
 import { dynamo, tableName } from './store/client';
 import { CursorCodec } from './store/cursor';
 import { dynamoStores } from './store/stores';

@@ -11,7 +11,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { REDRIVABLE_STATUSES } from './domain/delivery';
-import { logger, METRIC, metrics } from './observability';
+import { logger, METRIC, metrics } from './platform/observability';
 import { deliveries } from './services';
 import { DEFAULT_SWEEP_SETTINGS, EmailSweep, type SweepReport } from './use-cases/email-sweep';
 

@@ -11,7 +11,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { logger } from './observability';
+import { logger } from './platform/observability';
 import { workspaces } from './services';
 import { ENTITY } from './store/keys';
 import type { EndedMembership } from './use-cases/ports';

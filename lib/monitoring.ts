@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE } from '../functions/metric-names';
+import { METRIC, METRICS_NAMESPACE } from '../functions/platform/metric-names';
 import { SERVICE_NAME } from './service-function';
 
 /** A function fed by the table stream, and the queue its failed records end in. */

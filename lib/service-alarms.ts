@@ -5,7 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../functions/metric-names';
+import { METRICS_NAMESPACE } from '../functions/platform/metric-names';
 import type { Route } from '../functions/routes';
 import { TABLE } from '../functions/store/table-definition';
 import type { InvitationsTable } from './invitations-table';

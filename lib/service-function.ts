@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../functions/metric-names';
+import { METRICS_NAMESPACE } from '../functions/platform/metric-names';
 import { handlerEntry, LAMBDA_BUNDLE, PROJECT_ROOT } from './bundling/options';
 
 /**

@@ -49,7 +49,7 @@ export class ServiceSecrets extends Construct {
    * (`{{resolve:secretsmanager:…}}`) that CloudFormation resolves at deploy time.
    *
    * Why this and not a Secrets Manager read at cold start: the functions read their whole
-   * configuration synchronously at cold start and fail fast (functions/config.ts); a read at
+   * configuration synchronously at cold start and fail fast (functions/platform/config.ts); a read at
    * cold start would add a network round trip to every cold start, a Secrets Manager client
    * to every bundle and a grant to every function. The value still never appears in the
    * template, the cloud assembly or the repository, and Lambda encrypts environments at rest.

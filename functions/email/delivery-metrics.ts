@@ -1,6 +1,6 @@
 /** The sender's counts as Powertools metrics (CloudWatch embedded metric format). */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC, metrics } from '../observability';
+import { METRIC, metrics } from '../platform/observability';
 import type { DeliveryMetrics } from '../use-cases/invitation-emails';
 
 const COUNT_OF = {

@@ -11,7 +11,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { z } from 'zod/mini';
 import { BadRequest, type FieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../domain/errors';
 import type { Caller } from '../domain/permissions';
-import { logger } from '../observability';
+import { logger } from '../platform/observability';
 import { callerFrom } from './caller';
 import { DEFAULT_PAGE_SIZE, type OperationSpec } from './contract';
 import { problemResponse } from './problem';

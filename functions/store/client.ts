@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config } from '../config';
+import { config } from '../platform/config';
 
 /** Created once per cold start and shared by every request the function serves. */
 export const dynamo = DynamoDBDocumentClient.from(

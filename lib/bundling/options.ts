@@ -37,7 +37,7 @@ export const LAMBDA_BUNDLE = {
   minify: true,
   /**
    * The map beside the bundle lets logged stacks point at TypeScript. It is read only when an error
-   * is logged (functions/source-stack.ts), not at every cold start as --enable-source-maps would.
+   * is logged (functions/platform/source-stack.ts), not at every cold start as --enable-source-maps would.
    * It omits the sources themselves.
    */
   sourcemap: true,

@@ -9,7 +9,6 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -130,7 +129,7 @@ export class Table {
 
   /** One write on its own (a Write built by update/put/delete), answering whether its condition held. */
   async write(write: Write, returnItem = false): Promise<WriteOutcome> {
-    const { Update, Put, Delete } = write.item;
+    const { Update, Put } = write.item;
     try {
       if (Update) {
         const output = await this.client.send(
@@ -138,9 +137,8 @@ export class Table {
         );
         return { applied: true, item: output?.Attributes };
       }
-      if (Put) await this.client.send(new PutCommand(Put));
-      else if (Delete) await this.client.send(new DeleteCommand(Delete));
-      else throw new Error(`write ${write.label}: a condition check is not a write of its own`);
+      if (!Put) throw new Error(`write ${write.label}: only updates and puts are sent on their own`);
+      await this.client.send(new PutCommand(Put));
       return { applied: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

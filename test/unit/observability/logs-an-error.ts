@@ -1,5 +1,5 @@
 // Bundled by source-stack.test.ts as a Lambda function would be; the line numbers below are asserted there.
-import { logger } from '../../../functions/observability';
+import { logger } from '../../../functions/platform/observability';
 
 function failDeepInside(): never {
   throw new Error('outer failure', { cause: new TypeError('inner failure') });

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { DEFAULT_EMAILS_PER_USER_PER_DAY } from './domain/delivery';
-import { DEFAULT_WORKSPACE_LIMITS } from './domain/workspace';
+import { DEFAULT_EMAILS_PER_USER_PER_DAY } from '../domain/delivery';
+import { DEFAULT_WORKSPACE_LIMITS } from '../domain/workspace';
 
 const limit = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
