@@ -1,7 +1,7 @@
 /** The invitation lists: those a person sent, those sent to an address, and a workspace's. */
 import type { Invitation } from '../domain/invitation';
 import type { InvitationLists, Page, PageRequest, WorkspaceInvitationFilter } from '../use-cases/ports';
-import { inStatus, invitationCodec } from './codecs/invitation';
+import { expired, inStatus, invitationCodec } from './codecs/invitation';
 import type { CursorCodec } from './cursor';
 import { allOf, type Expression } from './dynamo/expression';
 import { filtered, keyCondition, type QueryInput, queryPage } from './dynamo/paging';
@@ -38,11 +38,7 @@ export class DynamoInvitationLists implements InvitationLists {
   ): Promise<Page<Invitation>> {
     const conditions: Expression[] = [];
     if (filter.status === 'EXPIRED') {
-      conditions.push({
-        expression: '#status = :pending AND expiresAt <= :now',
-        names: { '#status': 'status' },
-        values: { ':pending': 'PENDING', ':now': now.toISOString() },
-      });
+      conditions.push(expired(now));
     } else if (filter.status) {
       conditions.push(inStatus(filter.status, now));
     }

@@ -52,6 +52,15 @@ export function live(now: Date): Expression {
   };
 }
 
+/** The invitation is PENDING but past its expiry at `now`: shown as EXPIRED (the complement of `live` among PENDING ones). */
+export function expired(now: Date): Expression {
+  return {
+    expression: '#status = :pending AND expiresAt <= :now',
+    names: NAMES,
+    values: { ':pending': 'PENDING', ':now': now.toISOString() },
+  };
+}
+
 /** The invitation is in `status` (a PENDING one only while live). */
 export function inStatus(status: string, now: Date): Expression {
   if (status === 'PENDING') return live(now);
