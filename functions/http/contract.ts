@@ -1,15 +1,14 @@
 /**
- * What a request to each operation may be: the handlers validate with these schemas, and
- * GET /api/openapi.json is generated from them (with ./responses.ts, which only that document
- * needs, so the other functions do not build the response schemas at cold start).
- * zod/mini keeps the Lambda bundles small.
+ * What a request may be: the schemas the route entries (functions/routes.ts) name for their
+ * path, query and body. The wrapper validates with them, and GET /api/openapi.json is generated
+ * from them (with ./responses.ts, which only that document needs, so the other functions do not
+ * build the response schemas at cold start). zod/mini keeps the Lambda bundles small.
  */
 import * as z from 'zod/mini';
 import { carriesAddress, hasInvisibleCharacters, hasMarkup, MAX_DISPLAY_NAME_LENGTH } from '../domain/display-name';
 import { isValidDomain, isValidEmail, MAX_EMAIL_LENGTH } from '../domain/email';
 import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
 import { ROLES } from '../domain/roles';
-import type { HandlerName } from '../routes';
 import { isUsableSubject, MAX_SUBJECT_BYTES } from './caller';
 import { userIdFromPathSegment } from './member-path';
 
@@ -122,35 +121,3 @@ export const CreateInvitationBody = z.strictObject({
   email,
   role: z.optional(role),
 });
-
-// ---------------------------------------------------------------- operations
-
-export interface OperationSpec {
-  params?: z.ZodMiniType;
-  query?: z.ZodMiniType;
-  body?: z.ZodMiniType;
-  /** Problem statuses the operation answers with, besides 400/401/500. */
-  problems: number[];
-}
-
-/** Each handler's schemas, keyed by the handler name of the route table. */
-export const operations = {
-  'create-workspace': { body: CreateWorkspaceBody, problems: [413, 415] },
-  'list-workspaces': { query: PageQuery, problems: [] },
-  'get-workspace': { params: WorkspacePath, problems: [404] },
-  'update-workspace': { params: WorkspacePath, body: UpdateWorkspaceBody, problems: [403, 404, 413, 415] },
-  'list-members': { params: WorkspacePath, query: PageQuery, problems: [404] },
-  'remove-member': { params: MemberPath, problems: [403, 404, 409] },
-  'list-invitations': { query: InvitationListQuery, problems: [403] },
-  'list-workspace-invitations': { params: WorkspacePath, query: WorkspaceInvitationListQuery, problems: [404] },
-  'create-invitation': { params: WorkspacePath, body: CreateInvitationBody, problems: [403, 404, 409, 413, 415, 422] },
-  'get-invitation': { params: InvitationPath, problems: [404] },
-  'accept-invitation': { params: InvitationPath, problems: [403, 404, 409, 410] },
-  'withdraw-invitation': { params: InvitationPath, problems: [403, 404, 409] },
-  'decline-invitation': { params: InvitationPath, problems: [403, 404, 409, 410] },
-  'delete-invitation': { params: InvitationPath, problems: [403, 404, 409] },
-  'get-openapi': { problems: [] },
-  'resend-invitation': { params: InvitationPath, problems: [403, 404, 409, 410, 429] },
-  'preview-invitation-token': { params: InvitationTokenPath, problems: [404, 409, 410] },
-  'accept-invitation-token': { params: InvitationTokenPath, problems: [403, 404, 409, 410] },
-} satisfies Record<HandlerName, OperationSpec>;
