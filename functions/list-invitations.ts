@@ -1,10 +1,10 @@
 import { collection, invitationResource } from './http/hal';
 import { httpHandler } from './http/wrapper';
-import { route } from './routes';
+import { listInvitations } from './routes';
 import { invitations } from './services';
 
 /** Without `email`: the invitations the caller sent. With it: those the caller received at that (own, verified) address. */
-export const handler = httpHandler(route('list-invitations'), async ({ caller, query, baseUrl, path, pageSize }) => {
+export const handler = httpHandler(listInvitations, async ({ caller, query, baseUrl, path, pageSize }) => {
   const page = { size: pageSize, cursor: query.cursor };
   const result = query.email
     ? await invitations.listReceived(caller, query.email, page)

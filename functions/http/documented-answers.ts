@@ -10,7 +10,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { logger, METRIC, metrics } from '../observability';
-import type { AnswerStatus, Route } from './operation';
+import type { AnswerStatus, Answers, Route } from './operation';
 
 const setting = z.object({ UNDOCUMENTED_ANSWERS: z._default(z.enum(['report', 'fail']), 'report') });
 const { UNDOCUMENTED_ANSWERS } = setting.parse(process.env);
@@ -20,9 +20,9 @@ export class UndocumentedAnswer extends Error {
 }
 
 /** What is wrong with `response` by the entry's documentation; empty when nothing is. */
-export function undocumentedIn(route: Route, response: APIGatewayProxyStructuredResultV2): string[] {
+export function undocumentedIn(answers: Answers, response: APIGatewayProxyStructuredResultV2): string[] {
   const status = response.statusCode ?? 200;
-  const answer = route.responses[status as AnswerStatus];
+  const answer = answers[status as AnswerStatus];
   if (!answer) return [`status ${status} is not documented`];
   const headers = new Set(Object.keys(response.headers ?? {}).map((name) => name.toLowerCase()));
   const problems = Object.entries(answer.headers ?? {})
@@ -36,8 +36,8 @@ export function undocumentedIn(route: Route, response: APIGatewayProxyStructured
 }
 
 /** Reports (or, when the setting says so, refuses) a response its route entry does not document. */
-export function checkDocumented(route: Route, response: APIGatewayProxyStructuredResultV2): void {
-  const problems = undocumentedIn(route, response);
+export function checkDocumented(route: Route, answers: Answers, response: APIGatewayProxyStructuredResultV2): void {
+  const problems = undocumentedIn(answers, response);
   if (problems.length === 0) return;
   const message = `${route.handler} answered what its route entry does not document: ${problems.join('; ')}`;
   if (UNDOCUMENTED_ANSWERS === 'fail') throw new UndocumentedAnswer(message);

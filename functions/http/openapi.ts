@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { type Route, routes } from '../routes';
-import type { Answer, ResponseHeader } from './operation';
+import { type Answer, answersOf, type ResponseHeader } from './operation';
 import { responseBodies } from './responses';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -78,7 +78,7 @@ function operationObject(route: Route) {
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body, 'input') } } } }
       : {}),
     responses: Object.fromEntries(
-      Object.entries(route.responses).map(([status, answer]) => [status, responseObject(Number(status), answer)]),
+      Object.entries(answersOf(route)).map(([status, answer]) => [status, responseObject(Number(status), answer)]),
     ),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * What one route entry (functions/routes.ts) declares about its operation, and the rule that
- * adds the answers every operation shares, so that each entry names only its own refusals and
- * still ends with the full list of what it answers.
+ * adds the answers every operation shares, so that each entry names only its own refusals while
+ * answersOf gives the full list of what it answers.
  */
 import type * as z from 'zod/mini';
 import type { FunctionNeeds } from '../access';
@@ -42,7 +42,7 @@ export interface RequestSchemas {
   readonly body?: z.ZodMiniType;
 }
 
-export interface RouteDeclaration extends FunctionNeeds {
+export interface Route extends FunctionNeeds {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `{name}` is a path parameter. */
   readonly path: string;
@@ -60,10 +60,8 @@ export interface RouteDeclaration extends FunctionNeeds {
   readonly refusals: readonly RefusalStatus[];
 }
 
-export interface Route extends RouteDeclaration {
-  /** Every status the operation answers with, and what each answer carries. */
-  readonly responses: Readonly<Partial<Record<AnswerStatus, Answer>>>;
-}
+/** Every status an operation answers with, and what each answer carries. */
+export type Answers = Readonly<Partial<Record<AnswerStatus, Answer>>>;
 
 /**
  * The problems that follow from what an operation is rather than from its rules: 400 and 413
@@ -72,7 +70,7 @@ export interface Route extends RouteDeclaration {
  * limit is enforced, and 500 and 503 where a dependency (the table, the link-token key) may fail
  * or throttle.
  */
-export function sharedProblems(route: RouteDeclaration): ProblemStatus[] {
+export function sharedProblems(route: Route): ProblemStatus[] {
   const dependsOnService = route.table !== undefined || route.secrets?.includes('linkTokenKey') === true;
   return [
     400,
@@ -91,23 +89,23 @@ const RETRY_LATER: Partial<Record<ProblemStatus, Answer>> = {
   503: { body: 'Problem', headers: { 'Retry-After': 'always' } },
 };
 
-/** A route entry: the declaration with every answer it gives, success first, then problems by status. */
-export function defineRoute<const D extends RouteDeclaration>(declaration: D): D & Route {
-  const responses: Partial<Record<AnswerStatus, Answer>> = {};
-  for (const [key, body] of Object.entries(declaration.success)) {
-    responses[Number(key) as SuccessStatus] = {
+/** Every answer of an operation: its success, then its problems by status, shared and its own. */
+export function answersOf(route: Route): Answers {
+  const answers: Partial<Record<AnswerStatus, Answer>> = {};
+  for (const [key, body] of Object.entries(route.success)) {
+    answers[Number(key) as SuccessStatus] = {
       ...(body ? { body } : {}),
-      ...(declaration.creates ? { headers: { Location: 'always' } } : {}),
+      ...(route.creates ? { headers: { Location: 'always' } } : {}),
     };
   }
-  const problems = new Set<ProblemStatus>([...sharedProblems(declaration), ...declaration.refusals]);
-  for (const status of [...problems].sort((a, b) => a - b)) responses[status] = RETRY_LATER[status] ?? PROBLEM;
-  return { ...declaration, responses };
+  const problems = new Set<ProblemStatus>([...sharedProblems(route), ...route.refusals]);
+  for (const status of [...problems].sort((x, y) => x - y)) answers[status] = RETRY_LATER[status] ?? PROBLEM;
+  return answers;
 }
 
 /** The statuses of an entry's answers, in ascending order. */
 export function answerStatuses(route: Route): number[] {
-  return Object.keys(route.responses)
+  return Object.keys(answersOf(route))
     .map(Number)
     .sort((a, b) => a - b);
 }

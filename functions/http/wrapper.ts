@@ -16,7 +16,7 @@ import { logger } from '../observability';
 import { callerFrom } from './caller';
 import { DEFAULT_PAGE_SIZE } from './contract';
 import { checkDocumented } from './documented-answers';
-import type { RequestSchemas, Route } from './operation';
+import { answersOf, type RequestSchemas, type Route } from './operation';
 import { problemResponse } from './problem';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -62,6 +62,7 @@ type Handler<R extends Route> = (request: HttpRequest<R>) => Promise<HttpResult>
 export function httpHandler<R extends Route>(route: R, handle: Handler<R>) {
   const identify = (event: Event) => (route.auth === 'jwt' ? callerFrom(event) : undefined) as CallerOf<R>;
   const { params, query, body } = route.request;
+  const answers = answersOf(route);
   const chain = middy<Event, Result, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
@@ -94,7 +95,7 @@ export function httpHandler<R extends Route>(route: R, handle: Handler<R>) {
     });
   return async (event: Event, context: Context): Promise<Result> => {
     const response = await chain(event, context);
-    checkDocumented(route, response);
+    checkDocumented(route, answers, response);
     return response;
   };
 }
