@@ -5,9 +5,11 @@
  * already SENT are never sent again. Without flags, re-drives held emails.
  */
 import { parseArgs } from 'node:util';
+import { EMAIL_SWEEP } from '../functions/consumers';
 import { prepareDataDir } from '../local/data-dir';
 import { tableEnvironment } from '../local/handler-environment';
 import { lambdaContext } from '../local/lambda-context';
+import { FUNCTION_PREFIX } from '../local/runner';
 import { loadSettings } from '../local/settings';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -29,7 +31,7 @@ try {
   const { handler } = await import('../functions/sweep-invitation-emails');
   const report = await handler(
     { redrive: statuses },
-    lambdaContext('invitations-local-sweep-invitation-emails', 60_000),
+    lambdaContext(`${FUNCTION_PREFIX}${EMAIL_SWEEP.handler}`, 60_000),
   );
   console.log(JSON.stringify(report));
 } catch (error) {

@@ -1,16 +1,69 @@
 /**
- * The functions that are not routes: the two consumers of the table stream, the consumer of SES's
- * bounce and complaint events and the scheduled email sweep, each with what it declares it does
- * (functions/access.ts).
- * The CDK constructs grant exactly this; the local runner holds each handler to it.
+ * The functions that are not routes, one entry each: the two consumers of the table stream, the
+ * consumer of SES's bounce and complaint events and the scheduled email sweep. An entry carries
+ * everything about its consumer: its handler, what feeds it and how (filters, batching, retries,
+ * the age past which work is given up), where work that still fails ends, and what it does with
+ * the service's resources (functions/access.ts). The CDK constructs (lib/) build, feed and grant
+ * each function from its entry; the local runner feeds and holds each handler by the same entry.
  */
 import type { FunctionNeeds } from './access';
+import { STREAM_EVENT_SOURCE } from './stream/event-source';
+import { type FilterPattern, invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from './stream/filters';
 
-export interface Consumer extends FunctionNeeds {
+interface ConsumerEntry extends FunctionNeeds {
   /** The handler file: functions/<handler>.ts. */
   readonly handler: string;
-  readonly source: 'table-stream' | 'ses-events' | 'schedule';
+  /** What the function does: its description once deployed. */
+  readonly description: string;
+  /** Memory and timeout (lib/service-function.ts): stream work, or one small event at a time. */
+  readonly profile: 'stream' | 'event';
+  /** The construct id of the queue where work that still fails ends (SQS, deployed). */
+  readonly failureQueue: string;
 }
+
+/** Retries and age limits, in seconds, as CloudWatch Events, Scheduler and Lambda take them. */
+export interface RetryPolicy {
+  readonly retryAttempts: number;
+  readonly maxEventAgeSeconds: number;
+}
+
+/** Fed by the table stream through an event-source mapping (locally, a stream poller). */
+export interface TableStreamConsumer extends ConsumerEntry {
+  readonly source: 'table-stream';
+  /** The records that reach it: Lambda filter criteria deployed, matchesFilterPatterns locally. */
+  readonly filterPatterns: readonly FilterPattern[];
+  readonly batching: {
+    readonly batchSize: number;
+    /** Retries of a failing record before it is parked (the failure queue; a dead-letter file locally). */
+    readonly retryAttempts: number;
+    /** A record older than this is parked without further retries. */
+    readonly maxRecordAgeSeconds: number;
+    /** On failure, split the batch to isolate the failing record. */
+    readonly bisectBatchOnError: boolean;
+  };
+  /** What the local runner says is off when this checkout has no such handler. */
+  readonly whenAbsent: string;
+}
+
+/** Fed by SES's events through an EventBridge rule (locally, the mailbox simulator). */
+export interface SesEventsConsumer extends ConsumerEntry {
+  readonly source: 'ses-events';
+  /** EventBridge handing the event to Lambda. */
+  readonly delivery: RetryPolicy;
+  /** Lambda's own retries of the asynchronous invocation. */
+  readonly invocation: RetryPolicy;
+  readonly whenAbsent: string;
+}
+
+/** Run on a timer by EventBridge Scheduler (locally, the runner's timer). */
+export interface ScheduledConsumer extends ConsumerEntry {
+  readonly source: 'schedule';
+  readonly rateSeconds: number;
+  /** Scheduler's retries of a run that failed. */
+  readonly delivery: RetryPolicy;
+}
+
+export type Consumer = TableStreamConsumer | SesEventsConsumer | ScheduledConsumer;
 
 /**
  * Claims each send with a conditional update of the invitation the stream handed it and records
@@ -19,10 +72,16 @@ export interface Consumer extends FunctionNeeds {
  */
 export const EMAIL_SENDER = {
   handler: 'send-invitation-emails',
+  description: 'Sends invitation emails for new and resent invitations, from the table stream',
+  profile: 'stream',
   source: 'table-stream',
+  filterPatterns: invitationEmailFilterPatterns,
+  batching: STREAM_EVENT_SOURCE,
+  failureQueue: 'DeliveryFailures',
   table: { actions: ['UpdateItem'] },
   secrets: ['linkTokenKey'],
-} as const satisfies Consumer;
+  whenAbsent: 'Email delivery is off: this checkout has no stream handler for invitation emails.',
+} as const satisfies TableStreamConsumer;
 
 /**
  * Finds a renamed workspace's invitations through the byWorkspace index and updates each one
@@ -30,28 +89,65 @@ export const EMAIL_SENDER = {
  */
 export const WORKSPACE_NAME_SYNC = {
   handler: 'sync-workspace-names',
+  description: "Gives a renamed workspace's invitations its new name, from the table stream",
+  profile: 'stream',
   source: 'table-stream',
+  filterPatterns: workspaceRenameFilterPatterns,
+  batching: STREAM_EVENT_SOURCE,
+  failureQueue: 'RenameFailures',
   table: { actions: ['UpdateItem'], indexes: ['byWorkspace'] },
-} as const satisfies Consumer;
+  whenAbsent:
+    "Workspace renames do not reach invitations, and departed members' invitations stay pending: this checkout has no stream handler for them.",
+} as const satisfies TableStreamConsumer;
 
 /**
  * Sets a bounce or complaint on the invitation with one conditional update; the event carries
  * the invitation id, and the condition, not a read, decides whether the feedback still applies.
+ *
+ * How long and how often an event is retried before it is parked, on each of its two legs.
+ * EventBridge → Lambda: EventBridge only retries handing the event to Lambda, which fails only
+ * when the Lambda API is throttled or unavailable (a permission or missing-function error goes
+ * straight to the queue). It backs off exponentially between attempts, so 20 attempts spread
+ * over the hours a regional disruption may last; 6 hours, not EventBridge's default 24, because
+ * a bounce recorded a day late has lost most of its use and the queue keeps it for an operator.
+ * Lambda → the handler: once Lambda has accepted the event, its own asynchronous retries apply.
+ * The handler throws only for what passes: feedback that outran the recording of its send (the
+ * sender records a send as soon as SES accepts it) or a DynamoDB failure. Lambda's maximum of 2
+ * retries, one and then two minutes apart, covers both. Events wait in Lambda's queue only while
+ * the function is throttled; 6 hours is Lambda's maximum and matches the leg before.
  */
 export const EMAIL_FEEDBACK = {
   handler: 'record-email-feedback',
+  description: 'Records bounces and complaints of invitation emails on the invitations, from SES events',
+  profile: 'event',
   source: 'ses-events',
+  delivery: { retryAttempts: 20, maxEventAgeSeconds: 6 * 60 * 60 },
+  invocation: { retryAttempts: 2, maxEventAgeSeconds: 6 * 60 * 60 },
+  failureQueue: 'FeedbackFailures',
   table: { actions: ['UpdateItem'] },
-} as const satisfies Consumer;
+  whenAbsent: 'Bounces and complaints are not simulated: this checkout has no handler for SES feedback.',
+} as const satisfies SesEventsConsumer;
 
 /**
  * Finds unsettled sends through the email-state index, reads their invitations by key, and
- * queues each again (or takes it out of the index) with one conditional update.
+ * queues each again (or takes it out of the index) with one conditional update. It runs every
+ * minute, Scheduler's shortest rate; a run that has waited two minutes is overtaken by the next
+ * one anyway.
  */
 export const EMAIL_SWEEP = {
   handler: 'sweep-invitation-emails',
+  description: 'Queues again invitation emails that are owed and stuck, held emails due a retry, and re-drives',
+  profile: 'stream',
   source: 'schedule',
+  rateSeconds: 60,
+  delivery: { retryAttempts: 2, maxEventAgeSeconds: 2 * 60 },
+  failureQueue: 'SweepFailures',
   table: { actions: ['BatchGetItem', 'UpdateItem'], indexes: ['byEmailState'] },
-} as const satisfies Consumer;
+} as const satisfies ScheduledConsumer;
 
 export const consumers: readonly Consumer[] = [EMAIL_SENDER, WORKSPACE_NAME_SYNC, EMAIL_FEEDBACK, EMAIL_SWEEP];
+
+/** The consumers of the table stream; in AWS each has its own event-source mapping. */
+export const tableStreamConsumers: readonly TableStreamConsumer[] = consumers.filter(
+  (consumer): consumer is TableStreamConsumer => consumer.source === 'table-stream',
+);

@@ -1,9 +1,9 @@
-import { operations } from './http/contract';
 import { invitationResource } from './http/hal';
 import { httpHandler } from './http/wrapper';
+import { declineInvitation } from './routes';
 import { invitations } from './services';
 
-export const handler = httpHandler(operations['decline-invitation'], async ({ caller, params, baseUrl }) => {
+export const handler = httpHandler(declineInvitation, async ({ caller, params, baseUrl }) => {
   const view = await invitations.decline(caller, params.invitationId);
   return { status: 200, body: invitationResource(view, baseUrl) };
 });

@@ -1,8 +1,8 @@
-import { operations } from './http/contract';
 import { openApiDocument } from './http/openapi';
-import { publicHttpHandler } from './http/wrapper';
+import { httpHandler } from './http/wrapper';
+import { getOpenapi } from './routes';
 
-export const handler = publicHttpHandler(operations['get-openapi'], async ({ baseUrl }) => ({
+export const handler = httpHandler(getOpenapi, async ({ baseUrl }) => ({
   status: 200,
   body: openApiDocument(baseUrl),
   headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },

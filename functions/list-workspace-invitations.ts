@@ -1,10 +1,10 @@
-import { operations } from './http/contract';
 import { collection, invitationResource } from './http/hal';
 import { httpHandler } from './http/wrapper';
+import { listWorkspaceInvitations } from './routes';
 import { invitations } from './services';
 
 export const handler = httpHandler(
-  operations['list-workspace-invitations'],
+  listWorkspaceInvitations,
   async ({ caller, params, query, baseUrl, path, pageSize }) => {
     const result = await invitations.listForWorkspace(caller, params.workspaceId, query.status, {
       size: pageSize,

@@ -1,8 +1,8 @@
-import { operations } from './http/contract';
 import { httpHandler } from './http/wrapper';
+import { removeMember } from './routes';
 import { workspaces } from './services';
 
-export const handler = httpHandler(operations['remove-member'], async ({ caller, params }) => {
+export const handler = httpHandler(removeMember, async ({ caller, params }) => {
   await workspaces.removeMember(caller, params.workspaceId, params.userId);
   return { status: 204 };
 });

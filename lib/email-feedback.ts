@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -8,31 +7,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EMAIL_FEEDBACK } from '../functions/consumers';
 import { emailFeedbackEventPattern } from '../functions/email/feedback';
-import { EMAIL_FEEDBACK_HANDLER } from './bundling/options';
-import { failureQueue } from './failure-queue';
+import { failureQueue, retriesOf } from './failure-queue';
 import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
-
-/**
- * How long and how often an SES event is retried before it is parked in the failure queue, on
- * each of its two legs.
- *
- * EventBridge → Lambda: EventBridge only retries handing the event to Lambda, which fails only
- * when the Lambda API is throttled or unavailable (a permission or missing-function error goes
- * straight to the queue). It backs off exponentially between attempts, so 20 attempts spread
- * over the hours a regional disruption may last; 6 hours, not EventBridge's default 24, because
- * a bounce recorded a day late has lost most of its use and the queue keeps it for an operator.
- *
- * Lambda → the handler: once Lambda has accepted the event, its own asynchronous retries apply.
- * The handler throws only for what passes: feedback that outran the recording of its send (the
- * sender records a send as soon as SES accepts it) or a DynamoDB failure. Lambda's maximum of 2
- * retries, one and then two minutes apart, covers both. Events wait in Lambda's queue only while
- * the function is throttled; 6 hours is Lambda's maximum and matches the leg before.
- */
-export const FEEDBACK_RETRIES = {
-  delivery: { retryAttempts: 20, maxEventAge: Duration.hours(6) },
-  invocation: { retryAttempts: 2, maxEventAge: Duration.hours(6) },
-} as const;
 
 export interface EmailFeedbackProps {
   /** The table and keys; the function gets what its consumer entry declares (functions/consumers.ts). */
@@ -65,9 +42,9 @@ export class EmailFeedback extends Construct {
     });
 
     this.handler = new ServiceFunction(this, 'RecordEmailFeedback', {
-      handler: EMAIL_FEEDBACK_HANDLER,
-      profile: 'event',
-      description: 'Records bounces and complaints of invitation emails on the invitations, from SES events',
+      handler: EMAIL_FEEDBACK.handler,
+      profile: EMAIL_FEEDBACK.profile,
+      description: EMAIL_FEEDBACK.description,
       logRetention: props.logRetention,
       environment: props.resources.environmentFor(EMAIL_FEEDBACK),
     });
@@ -75,12 +52,12 @@ export class EmailFeedback extends Construct {
 
     this.failures = failureQueue(
       this,
-      'FeedbackFailures',
+      EMAIL_FEEDBACK.failureQueue,
       'the dead-letter queue of the feedback rule and the on-failure destination of the feedback function',
     );
 
     this.handler.configureAsyncInvoke({
-      ...FEEDBACK_RETRIES.invocation,
+      ...retriesOf(EMAIL_FEEDBACK.invocation),
       onFailure: new SqsDestination(this.failures),
     });
 
@@ -90,7 +67,10 @@ export class EmailFeedback extends Construct {
       eventPattern: toEventPattern(emailFeedbackEventPattern(props.configurationSet.configurationSetName)),
     });
     this.rule.addTarget(
-      new targets.LambdaFunction(this.handler, { ...FEEDBACK_RETRIES.delivery, deadLetterQueue: this.failures }),
+      new targets.LambdaFunction(this.handler, {
+        ...retriesOf(EMAIL_FEEDBACK.delivery),
+        deadLetterQueue: this.failures,
+      }),
     );
   }
 }

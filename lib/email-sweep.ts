@@ -6,8 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EMAIL_SWEEP } from '../functions/consumers';
-import { EMAIL_SWEEP_HANDLER } from './bundling/options';
-import { failureQueue } from './failure-queue';
+import { failureQueue, retriesOf } from './failure-queue';
 import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 
@@ -16,14 +15,11 @@ export interface EmailSweepProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-/** How often the sweep runs; Scheduler's shortest rate. */
-export const EMAIL_SWEEP_RATE = Duration.minutes(1);
-
 /**
  * The email sweep: a function that queues again the invitation emails the table still owes and
- * nothing else will move on, run every minute by EventBridge Scheduler (a run that fails is
- * retried twice, then parked). The operator's re-drive invokes the same function directly with
- * `{"redrive": ["HELD", "FAILED"]}`.
+ * nothing else will move on, run by EventBridge Scheduler at the rate of its entry (a run that
+ * fails is retried as the entry says, then parked). The operator's re-drive invokes the same
+ * function directly with `{"redrive": ["HELD", "FAILED"]}`.
  */
 export class EmailSweep extends Construct {
   readonly handler: ServiceFunction;
@@ -33,15 +29,15 @@ export class EmailSweep extends Construct {
   constructor(scope: Construct, id: string, props: EmailSweepProps) {
     super(scope, id);
     this.handler = new ServiceFunction(this, 'SweepInvitationEmails', {
-      handler: EMAIL_SWEEP_HANDLER,
-      profile: 'stream',
-      description: 'Queues again invitation emails that are owed and stuck, held emails due a retry, and re-drives',
+      handler: EMAIL_SWEEP.handler,
+      profile: EMAIL_SWEEP.profile,
+      description: EMAIL_SWEEP.description,
       logRetention: props.logRetention,
       environment: props.resources.environmentFor(EMAIL_SWEEP),
     });
     props.resources.grant(this.handler, EMAIL_SWEEP);
 
-    this.failures = failureQueue(this, 'SweepFailures', 'the dead-letter queue of the email sweep schedule');
+    this.failures = failureQueue(this, EMAIL_SWEEP.failureQueue, 'the dead-letter queue of the email sweep schedule');
     // The schedule's own role, assumable only by Scheduler for this account's schedules.
     const role = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -56,13 +52,11 @@ export class EmailSweep extends Construct {
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the invitation email sweep',
-      schedule: scheduler.ScheduleExpression.rate(EMAIL_SWEEP_RATE),
+      schedule: scheduler.ScheduleExpression.rate(Duration.seconds(EMAIL_SWEEP.rateSeconds)),
       target: new targets.LambdaInvoke(this.handler, {
         role,
         input: scheduler.ScheduleTargetInput.fromObject({}),
-        retryAttempts: 2,
-        // A run that has waited this long is overtaken by the next one anyway.
-        maxEventAge: Duration.minutes(2),
+        ...retriesOf(EMAIL_SWEEP.delivery),
         deadLetterQueue: this.failures,
       }),
     });

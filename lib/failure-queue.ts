@@ -1,6 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { RetryPolicy } from '../functions/consumers';
 
 /**
  * The queue where work that could not be done ends up for an operator: encrypted, TLS only,
@@ -20,4 +21,9 @@ export function failureQueue(scope: Construct, id: string, endOf: string): sqs.Q
       'an operator, so a queue behind it would add nothing.',
   });
   return queue;
+}
+
+/** A consumer entry's retries before its work ends in the failure queue, in the shape CDK takes. */
+export function retriesOf(policy: RetryPolicy): { retryAttempts: number; maxEventAge: Duration } {
+  return { retryAttempts: policy.retryAttempts, maxEventAge: Duration.seconds(policy.maxEventAgeSeconds) };
 }

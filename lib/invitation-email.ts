@@ -7,8 +7,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EMAIL_SENDER } from '../functions/consumers';
 import { DEFAULT_SEND_TIMEOUT_MS } from '../functions/domain/delivery';
-import { invitationEmailFilterPatterns } from '../functions/stream/filters';
-import { EMAIL_SENDER_HANDLER } from './bundling/options';
 import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 import { subscribeToTableStream } from './table-stream-subscription';
@@ -58,9 +56,9 @@ export class InvitationEmail extends Construct {
     });
 
     this.sender = new ServiceFunction(this, 'Sender', {
-      handler: EMAIL_SENDER_HANDLER,
-      profile: 'stream',
-      description: 'Sends invitation emails for new and resent invitations, from the table stream',
+      handler: EMAIL_SENDER.handler,
+      profile: EMAIL_SENDER.profile,
+      description: EMAIL_SENDER.description,
       logRetention: props.logRetention,
       environment: {
         ...props.resources.environmentFor(EMAIL_SENDER),
@@ -89,8 +87,7 @@ export class InvitationEmail extends Construct {
     const subscription = subscribeToTableStream(this, {
       table: props.resources.table,
       consumer: this.sender,
-      filterPatterns: invitationEmailFilterPatterns,
-      failureQueueId: 'DeliveryFailures',
+      entry: EMAIL_SENDER,
     });
     this.failures = subscription.failures;
     this.eventSource = subscription.eventSource;

@@ -3,8 +3,6 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WORKSPACE_NAME_SYNC } from '../functions/consumers';
-import { workspaceRenameFilterPatterns } from '../functions/stream/filters';
-import { WORKSPACE_NAME_SYNC_HANDLER } from './bundling/options';
 import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
 import { subscribeToTableStream } from './table-stream-subscription';
@@ -28,9 +26,9 @@ export class WorkspaceNameSync extends Construct {
     super(scope, id);
 
     this.handler = new ServiceFunction(this, 'SyncWorkspaceNames', {
-      handler: WORKSPACE_NAME_SYNC_HANDLER,
-      profile: 'stream',
-      description: "Gives a renamed workspace's invitations its new name, from the table stream",
+      handler: WORKSPACE_NAME_SYNC.handler,
+      profile: WORKSPACE_NAME_SYNC.profile,
+      description: WORKSPACE_NAME_SYNC.description,
       logRetention: props.logRetention,
       environment: props.resources.environmentFor(WORKSPACE_NAME_SYNC),
     });
@@ -39,8 +37,7 @@ export class WorkspaceNameSync extends Construct {
     const subscription = subscribeToTableStream(this, {
       table: props.resources.table,
       consumer: this.handler,
-      filterPatterns: workspaceRenameFilterPatterns,
-      failureQueueId: 'RenameFailures',
+      entry: WORKSPACE_NAME_SYNC,
     });
     this.failures = subscription.failures;
     this.eventSource = subscription.eventSource;

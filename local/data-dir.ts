@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EMAIL_SENDER } from '../functions/consumers';
 
 export function dataPaths(dataDir: string) {
   return {
@@ -22,7 +23,7 @@ export function dataPaths(dataDir: string) {
 }
 
 /** The stream consumer whose files keep the names they had when it was the stream's only consumer. */
-const FIRST_STREAM_CONSUMER = 'send-invitation-emails';
+const FIRST_STREAM_CONSUMER = EMAIL_SENDER.handler;
 
 /**
  * Where a stream consumer (named after its handler) keeps its position in the stream and the

@@ -5,12 +5,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { EMAIL_SWEEP } from '../functions/consumers';
 import { lambdaContext } from './lambda-context';
 import { PollingLoop } from './polling-loop';
 
 export type SweepHandler = (event: unknown, context: Context) => Promise<unknown>;
 
-const HANDLER_URL = new URL('../functions/sweep-invitation-emails.ts', import.meta.url);
+const HANDLER_URL = new URL(`../functions/${EMAIL_SWEEP.handler}.ts`, import.meta.url);
 
 /** The sweep handler, or undefined when this checkout has none. */
 export async function loadSweepHandler(): Promise<SweepHandler | undefined> {

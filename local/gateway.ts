@@ -1,19 +1,19 @@
 /**
  * The local HTTP gateway: serves exactly the shared route table the way an API Gateway HTTP API
- * does. It builds payload 2.0 events, validates bearer tokens like the JWT authorizer, invokes the
- * handlers in-process and maps their results back to HTTP. It also serves the JWKS of the local
- * identity, the API reference at /docs and the page invitation links open (/accept).
+ * does. It builds payload 2.0 events (./gateway-event.ts), validates bearer tokens like the JWT
+ * authorizer, invokes the handlers in-process and maps their results back to HTTP. It also
+ * serves the JWKS of the local identity, the API reference at /docs and the page invitation
+ * links open (/accept).
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
-import type { Route } from '../functions/routes';
 import { ACCEPT_PAGE_CSP, ACCEPT_PAGE_FILES } from './accept-page';
 import { type CorsPolicy, corsHeaders, isPreflight, preflightHeaders } from './cors';
+import { buildEvent, lowerCaseHeaders } from './gateway-event';
 import type { TokenVerifier, Verification } from './identity';
 import { lambdaContext } from './lambda-context';
 import { requestLogLine } from './request-log';
@@ -53,8 +53,6 @@ const TIMED_OUT = Symbol('timed out');
 /** API Gateway HTTP APIs accept payloads up to 10 MB. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const SWAGGER_UI = createRequire(import.meta.url)('swagger-ui-dist').getAbsoluteFSPath() as string;
-const TEXT_CONTENT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export function createGateway(options: GatewayOptions): Server {
   const handlers = new Map<string, Promise<ApiHandler>>();
@@ -274,17 +272,6 @@ async function authorize(
   return verifier.verify(token, scopes);
 }
 
-function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const raw = request.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    const value = raw[i + 1] as string;
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
-  }
-  return headers;
-}
-
 /** The body, or undefined if it exceeds API Gateway's payload limit. */
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -295,96 +282,6 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-interface EventParts {
-  request: IncomingMessage;
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  route: Route;
-  pathParameters: Record<string, string>;
-  body: Buffer;
-  claims?: JWTPayload;
-  /** The API's own domain (with the port, unlike AWS: handlers build absolute links from it). */
-  domainName: string;
-}
-
-/** An API Gateway HTTP API payload 2.0 event. */
-export function buildEvent(parts: EventParts): APIGatewayProxyEventV2 & { requestContext: Record<string, unknown> } {
-  const { request, method, url, route, pathParameters, body, claims } = parts;
-  const { cookie, ...rest } = parts.headers;
-  const host = parts.domainName;
-  const sourceIp = request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-  const headers: Record<string, string> = {
-    ...rest,
-    'x-forwarded-for': rest['x-forwarded-for'] ? `${rest['x-forwarded-for']}, ${sourceIp}` : sourceIp,
-    'x-forwarded-port': String(request.socket.localPort ?? ''),
-    'x-forwarded-proto': 'http',
-  };
-  const rawQueryString = url.search.replace(/^\?/, '');
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  const textual = TEXT_CONTENT.test(rest['content-type'] ?? '');
-  const now = new Date();
-  const requestId = randomUUID();
-  const routeKey = `${route.method} ${route.path}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString,
-    ...(cookie ? { cookies: cookie.split(/;\s*/).filter(Boolean) } : {}),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      ...(claims ? { authorizer: { jwt: { claims: gatewayClaims(claims), scopes: scopesOf(claims) } } } : {}),
-      domainName: host,
-      domainPrefix: host.split('.')[0] ?? host,
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp,
-        userAgent: rest['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey,
-      stage: '$default',
-      time: apiGatewayTime(now),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.length ? { body: textual ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0 && !textual,
-  } as APIGatewayProxyEventV2 & { requestContext: Record<string, unknown> };
-}
-
-/** HTTP APIs hand claims to the integration as strings; arrays become `[a b]`. */
-function gatewayClaims(claims: JWTPayload): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(claims).map(([name, value]) => [
-      name,
-      Array.isArray(value)
-        ? `[${value.join(' ')}]`
-        : typeof value === 'object' && value !== null
-          ? JSON.stringify(value)
-          : String(value),
-    ]),
-  );
-}
-
-function scopesOf(claims: JWTPayload): string[] {
-  const scope = claims.scope ?? claims.scp;
-  if (Array.isArray(scope)) return scope.map(String);
-  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
-}
-
-function apiGatewayTime(date: Date): string {
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
 /** Maps a handler result the way payload 2.0 does, including results that are not structured. */

@@ -11,22 +11,22 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { EMAIL_SWEEP } from '../functions/consumers';
 import { DomainError } from '../functions/domain/errors';
 import { assertPortFree } from './child-process';
 import { forgetChild, recordChild, stopRecordedChildren } from './child-records';
-import { corsPolicy } from './cors';
-import { type DataPaths, prepareDataDir, streamConsumerPaths } from './data-dir';
-import { DeclaredAccess } from './declared-access';
 import {
-  ensureTable,
-  LOCAL_CREDENTIALS,
-  localDynamoClient,
-  type RunningDynamo,
-  startDynamoDbLocal,
-} from './dynamodb-local';
-import { EmailSweeper, loadSweepHandler } from './email-sweeper';
+  type ConsumerContext,
+  type MailboxSimulatorOverrides,
+  type PollerOverrides,
+  startEmailSweep,
+  startMailboxSimulator,
+  startStreamPollers,
+} from './consumers';
+import { corsPolicy } from './cors';
+import { type DataPaths, prepareDataDir } from './data-dir';
+import { DeclaredAccess } from './declared-access';
+import { ensureTable, localDynamoClient, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local';
+import type { EmailSweeper } from './email-sweeper';
 import { type ApiHandler, createGateway, type GatewayOptions } from './gateway';
 import { tableEnvironment } from './handler-environment';
 import {
@@ -41,18 +41,10 @@ import {
 } from './identity';
 import { type RunningSes, startSesEmulator } from './ses-emulator';
 import { SesFaultLayer } from './ses-faults';
-import {
-  FEEDBACK_HANDLER,
-  LOCAL_CONFIGURATION_SET,
-  loadFeedbackHandler,
-  MailboxSimulator,
-  type MailboxSimulatorOptions,
-  tableMessageLookup,
-  WHEN_FEEDBACK_ABSENT,
-} from './ses-feedback';
+import { LOCAL_CONFIGURATION_SET, type MailboxSimulator } from './ses-feedback';
 import type { LocalSettings } from './settings';
-import { StreamPoller, type StreamPollerOptions } from './stream-poller';
-import { loadStreamWiring, type StreamWiring } from './stream-wiring';
+import type { StreamPoller } from './stream-poller';
+import type { StreamWiring } from './stream-wiring';
 
 export const FUNCTION_PREFIX = 'invitations-local-';
 
@@ -95,10 +87,8 @@ export interface StartOptions {
   log?(message: string): void;
   /** Replaces the stream consumers (tests); by default every stream handler in functions/. */
   stream?: readonly StreamWiring[];
-  poller?: Partial<Pick<StreamPollerOptions, 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'batchSize'>>;
-  mailboxSimulator?: Partial<
-    Pick<MailboxSimulatorOptions, 'maxRetries' | 'retryBaseDelayMs' | 'pollIntervalMs' | 'sendLookupTimeoutMs'>
-  >;
+  poller?: PollerOverrides;
+  mailboxSimulator?: MailboxSimulatorOverrides;
 }
 
 export async function startLocalService(settings: LocalSettings, options: StartOptions = {}): Promise<RunningService> {
@@ -243,74 +233,31 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     stops.push(() => close(server));
   });
 
-  const pollers = await step('the stream pollers', async () => {
-    const { wired, absent } = options.stream ? { wired: options.stream, absent: [] } : await loadStreamWiring();
-    for (const consumer of absent) log(consumer.whenAbsent);
-    const pollers = new Map<string, StreamPoller>();
-    if (!wired.length) return pollers;
-    const streams = new DynamoDBStreamsClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS,
-    });
-    stops.push(async () => {
-      await Promise.all([...pollers.values()].map((poller) => poller.stop()));
-      streams.destroy();
-    });
-    // Like separate event-source mappings: each consumer has its own position, retries and dead letters.
-    for (const { handler, ...wiring } of wired) {
-      const files = streamConsumerPaths(paths.root, wiring.name);
-      const poller = new StreamPoller({
-        client: streams,
-        streamArn,
-        ...wiring,
-        handler: access.wrap(wiring.name, handler),
-        positionFile: files.position,
-        deadLetterFile: files.deadLetters,
-        functionName: `${FUNCTION_PREFIX}${wiring.name}`,
-        ...options.poller,
-      });
-      pollers.set(wiring.name, poller);
-    }
-    for (const poller of pollers.values()) poller.start();
-    return pollers;
-  });
-
-  const mailboxSimulator = await step('the SES mailbox simulator', async () => {
-    const handler = await loadFeedbackHandler();
-    if (!handler) {
-      log(WHEN_FEEDBACK_ABSENT);
-      return undefined;
-    }
-    const client = localDynamoClient(dynamo.endpoint);
-    const simulator = new MailboxSimulator({
+  const consumers: ConsumerContext = {
+    dynamoEndpoint: dynamo.endpoint,
+    tableName: settings.tableName,
+    access,
+    functionPrefix: FUNCTION_PREFIX,
+    log,
+    onStop: (stop) => stops.push(stop),
+  };
+  const pollers = await step('the stream pollers', () =>
+    startStreamPollers(consumers, {
+      streamArn,
+      dataRoot: paths.root,
+      ...(options.stream ? { stream: options.stream } : {}),
+      ...(options.poller ? { poller: options.poller } : {}),
+    }),
+  );
+  const mailboxSimulator = await step('the SES mailbox simulator', () =>
+    startMailboxSimulator(consumers, {
       sesEndpoint: ses.endpoint,
-      handler: access.wrap(FEEDBACK_HANDLER, handler),
-      findSentMessage: tableMessageLookup(client, settings.tableName),
-      configurationSet: LOCAL_CONFIGURATION_SET,
-      functionName: `${FUNCTION_PREFIX}${FEEDBACK_HANDLER}`,
-      ...options.mailboxSimulator,
-    });
-    stops.push(async () => {
-      await simulator.stop();
-      client.destroy();
-    });
-    simulator.start();
-    return simulator;
-  });
-
-  const emailSweeper = await step('the email sweep', async () => {
-    const handler = await loadSweepHandler();
-    if (!handler) return undefined;
-    const sweeper = new EmailSweeper({
-      handler: access.wrap(EMAIL_SWEEP.handler, handler),
-      intervalMs: settings.sweepIntervalMs,
-      functionName: `${FUNCTION_PREFIX}sweep-invitation-emails`,
-    });
-    stops.push(() => sweeper.stop());
-    sweeper.start();
-    return sweeper;
-  });
+      ...(options.mailboxSimulator ? { overrides: options.mailboxSimulator } : {}),
+    }),
+  );
+  const emailSweeper = await step('the email sweep', () =>
+    startEmailSweep(consumers, { intervalMs: settings.sweepIntervalMs }),
+  );
 
   // DynamoDB Local keeps its files open under the data directory: without it every write fails.
   const dataDirWatch = setInterval(() => {

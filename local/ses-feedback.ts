@@ -15,13 +15,11 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { EMAIL_FEEDBACK } from '../functions/consumers';
 import { EMAIL_TAGS, FEEDBACK_DETAIL_TYPES, type SesFeedbackDetail } from '../functions/email/feedback';
 import { ENTITY } from '../functions/store/keys';
 import { lambdaContext } from './lambda-context';
 import { PollingLoop } from './polling-loop';
-
-/** The name of the feedback handler, as in functions/<name>.ts. */
-export const FEEDBACK_HANDLER = 'record-email-feedback';
 
 /** The configuration set local emails are sent through (SES_CONFIGURATION_SET) and their events name. */
 export const LOCAL_CONFIGURATION_SET = 'invitations-local';
@@ -92,8 +90,8 @@ export class MailboxSimulator extends PollingLoop {
   constructor(options: MailboxSimulatorOptions) {
     const resolved = {
       configurationSet: LOCAL_CONFIGURATION_SET,
-      functionName: FEEDBACK_HANDLER,
-      maxRetries: 2,
+      functionName: EMAIL_FEEDBACK.handler,
+      maxRetries: EMAIL_FEEDBACK.invocation.retryAttempts,
       retryBaseDelayMs: 1_000,
       sendLookupTimeoutMs: 30_000,
       pollIntervalMs: 250,
@@ -334,12 +332,9 @@ export function tableMessageLookup(
  * The feedback handler, or undefined when this checkout has none. Imported only once the
  * environment is set, since the handler reads its configuration at import.
  */
-export async function loadFeedbackHandler(name = FEEDBACK_HANDLER): Promise<FeedbackHandler | undefined> {
+export async function loadFeedbackHandler(name: string = EMAIL_FEEDBACK.handler): Promise<FeedbackHandler | undefined> {
   const url = new URL(`../functions/${name}.ts`, import.meta.url);
   if (!existsSync(fileURLToPath(url))) return undefined;
   const { handler } = (await import(url.href)) as { handler: FeedbackHandler };
   return handler;
 }
-
-export const WHEN_FEEDBACK_ABSENT =
-  'Bounces and complaints are not simulated: this checkout has no handler for SES feedback.';

@@ -1,5 +1,6 @@
 /** The local runner's configuration, from the environment, with the documented defaults. */
 import { isAbsolute, resolve } from 'node:path';
+import { EMAIL_SWEEP } from '../functions/consumers';
 import { type FaultSettings, faultSettingsFrom } from './ses-faults';
 
 export interface LocalSettings {
@@ -51,7 +52,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     sesFaultsPort: portFrom(env, 'SES_FAULTS_PORT', 8006),
     ...(env.SES_ENDPOINT?.trim() ? { sesEndpoint: urlFrom(env, 'SES_ENDPOINT') } : {}),
     sesFaults: faultSettingsFrom(env),
-    sweepIntervalMs: secondsFrom(env, 'EMAIL_SWEEP_INTERVAL_SECONDS', 60) * 1000,
+    sweepIntervalMs: secondsFrom(env, 'EMAIL_SWEEP_INTERVAL_SECONDS', EMAIL_SWEEP.rateSeconds) * 1000,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     acceptUrl: env.ACCEPT_URL?.trim() || `http://localhost:${port}/accept`,
     tableName: env.TABLE_NAME?.trim() || 'invitations-local',

@@ -1,15 +1,15 @@
 /**
- * What a request to each operation may be: the handlers validate with these schemas, and
- * GET /api/openapi.json is generated from them (with ./responses.ts, which only that document
- * needs, so the other functions do not build the response schemas at cold start).
- * zod/mini keeps the Lambda bundles small.
+ * What a request may be: the schemas the route entries (functions/routes.ts) name for their
+ * path, query and body. The wrapper validates with them, and GET /api/openapi.json is generated
+ * from them (with ./responses.ts, which only that document needs, so the other functions do not
+ * build the response schemas at cold start). zod/mini keeps the Lambda bundles small, and each
+ * schema is marked pure so that a handler's bundle keeps only those its own route entry names.
  */
 import * as z from 'zod/mini';
 import { carriesAddress, hasInvisibleCharacters, hasMarkup, MAX_DISPLAY_NAME_LENGTH } from '../domain/display-name';
 import { isValidDomain, isValidEmail, MAX_EMAIL_LENGTH } from '../domain/email';
 import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
 import { ROLES } from '../domain/roles';
-import type { HandlerName } from '../routes';
 import { isUsableSubject, MAX_SUBJECT_BYTES } from './caller';
 import { userIdFromPathSegment } from './member-path';
 
@@ -51,13 +51,13 @@ const domain = z
     z.refine(isValidDomain, 'a domain must look like example.com'),
   );
 
-export const role = z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` });
-export const status = z.enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` });
-export const timestamp = z.iso.datetime();
+export const role = /* @__PURE__ */ z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` });
+export const status = /* @__PURE__ */ z.enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` });
+export const timestamp = /* @__PURE__ */ z.iso.datetime();
 
 // ---------------------------------------------------------------- requests
 
-export const PageQuery = z.strictObject({
+export const PageQuery = /* @__PURE__ */ z.strictObject({
   size: z.optional(
     z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, `size must be a whole number from 1 to ${MAX_PAGE_SIZE}`)),
   ),
@@ -66,23 +66,23 @@ export const PageQuery = z.strictObject({
   ),
 });
 
-export const InvitationListQuery = z.strictObject({
+export const InvitationListQuery = /* @__PURE__ */ z.strictObject({
   ...PageQuery.shape,
   email: z.optional(email),
 });
 
-export const WorkspaceInvitationListQuery = z.strictObject({
+export const WorkspaceInvitationListQuery = /* @__PURE__ */ z.strictObject({
   ...PageQuery.shape,
   status: z.optional(status),
 });
 
-export const InvitationPath = z.object({ invitationId: id('invitationId') });
-export const WorkspacePath = z.object({ workspaceId: id('workspaceId') });
+export const InvitationPath = /* @__PURE__ */ z.object({ invitationId: id('invitationId') });
+export const WorkspacePath = /* @__PURE__ */ z.object({ workspaceId: id('workspaceId') });
 /** Any text up to a bound: a truncated or altered link is answered like an unknown one (404), not as bad input. */
-export const InvitationTokenPath = z.object({
+export const InvitationTokenPath = /* @__PURE__ */ z.object({
   token: z.string().check(z.minLength(1), z.maxLength(256, 'token is too long')),
 });
-export const MemberPath = z.object({
+export const MemberPath = /* @__PURE__ */ z.object({
   workspaceId: id('workspaceId'),
   /** Any user id the service admits (functions/http/caller.ts), in its path form (./member-path.ts). */
   userId: z.pipe(
@@ -98,7 +98,7 @@ export const MemberPath = z.object({
   ),
 });
 
-export const CreateWorkspaceBody = z.strictObject({
+export const CreateWorkspaceBody = /* @__PURE__ */ z.strictObject({
   name: displayName('name'),
   allowedDomains: z.optional(z.array(domain).check(z.maxLength(50, 'at most 50 allowed domains'))),
 });
@@ -118,39 +118,7 @@ export const UpdateWorkspaceBody = z
   })
   .check(z.refine((body) => Object.keys(body).length > 0, 'the body must change at least one field'));
 
-export const CreateInvitationBody = z.strictObject({
+export const CreateInvitationBody = /* @__PURE__ */ z.strictObject({
   email,
   role: z.optional(role),
 });
-
-// ---------------------------------------------------------------- operations
-
-export interface OperationSpec {
-  params?: z.ZodMiniType;
-  query?: z.ZodMiniType;
-  body?: z.ZodMiniType;
-  /** Problem statuses the operation answers with, besides 400/401/500. */
-  problems: number[];
-}
-
-/** Each handler's schemas, keyed by the handler name of the route table. */
-export const operations = {
-  'create-workspace': { body: CreateWorkspaceBody, problems: [413, 415] },
-  'list-workspaces': { query: PageQuery, problems: [] },
-  'get-workspace': { params: WorkspacePath, problems: [404] },
-  'update-workspace': { params: WorkspacePath, body: UpdateWorkspaceBody, problems: [403, 404, 413, 415] },
-  'list-members': { params: WorkspacePath, query: PageQuery, problems: [404] },
-  'remove-member': { params: MemberPath, problems: [403, 404, 409] },
-  'list-invitations': { query: InvitationListQuery, problems: [403] },
-  'list-workspace-invitations': { params: WorkspacePath, query: WorkspaceInvitationListQuery, problems: [404] },
-  'create-invitation': { params: WorkspacePath, body: CreateInvitationBody, problems: [403, 404, 409, 413, 415, 422] },
-  'get-invitation': { params: InvitationPath, problems: [404] },
-  'accept-invitation': { params: InvitationPath, problems: [403, 404, 409, 410] },
-  'withdraw-invitation': { params: InvitationPath, problems: [403, 404, 409] },
-  'decline-invitation': { params: InvitationPath, problems: [403, 404, 409, 410] },
-  'delete-invitation': { params: InvitationPath, problems: [403, 404, 409] },
-  'get-openapi': { problems: [] },
-  'resend-invitation': { params: InvitationPath, problems: [403, 404, 409, 410, 429] },
-  'preview-invitation-token': { params: InvitationTokenPath, problems: [404, 409, 410] },
-  'accept-invitation-token': { params: InvitationTokenPath, problems: [403, 404, 409, 410] },
-} satisfies Record<HandlerName, OperationSpec>;

@@ -1,9 +1,17 @@
+/**
+ * GET /api/openapi.json: generated from the route entries, their request schemas and the named
+ * response schemas of ./responses.ts.
+ */
 import * as z from 'zod/mini';
-import { routes } from '../routes';
-import { type OperationSpec, operations } from './contract';
-import { operationResponses, Problem } from './responses';
+import { type Route, routes } from '../routes';
+import { type Answer, answersOf, type ResponseHeader } from './operation';
+import { responseBodies } from './responses';
 
-const PROBLEM_TITLES: Record<number, string> = {
+const DESCRIPTIONS: Record<number, string> = {
+  200: 'Success',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'Success; no body',
   400: 'Malformed input; `errors` names each field',
   401: 'Missing or invalid bearer token',
   403: 'Visible, but not allowed to the caller',
@@ -13,8 +21,14 @@ const PROBLEM_TITLES: Record<number, string> = {
   413: 'Body larger than 16 KiB',
   415: 'Body is not JSON',
   422: 'Business rule (e.g. email domain not allowed)',
-  429: 'Quota or cool-down; see Retry-After',
-  500: 'Unexpected failure; nothing about it is disclosed',
+  429: 'Quota or cool-down; see Retry-After when given',
+  500: 'Unexpected failure of a dependency; nothing about it is disclosed',
+  503: 'A dependency is throttling; retry after Retry-After',
+};
+
+const HEADERS: Record<ResponseHeader, { description: string; schema: Record<string, unknown> }> = {
+  Location: { description: 'The URL of the created resource', schema: { type: 'string', format: 'uri' } },
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
 };
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
@@ -34,42 +48,47 @@ function parameters(schema: z.ZodMiniType | undefined, location: 'path' | 'query
   }));
 }
 
-function operationObject(route: (typeof routes)[number], spec: OperationSpec) {
-  const responses: Record<string, unknown> = {};
-  for (const [status, schema] of Object.entries(operationResponses[route.handler])) {
-    responses[status] = schema
-      ? { description: 'Success', content: { 'application/hal+json': { schema: jsonSchema(schema, 'output') } } }
-      : { description: 'Success' };
-  }
-  const problems = [400, ...(route.auth === 'jwt' ? [401] : []), ...spec.problems, 500];
-  for (const status of problems) {
-    responses[status] = {
-      description: PROBLEM_TITLES[status],
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-    };
-  }
+function responseObject(status: number, answer: Answer) {
+  const headers = Object.entries(answer.headers ?? {}).map(([name, presence]) => [
+    name,
+    { ...HEADERS[name as ResponseHeader], required: presence === 'always' },
+  ]);
+  return {
+    description: DESCRIPTIONS[status],
+    ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
+    ...(answer.body
+      ? {
+          content: {
+            [responseBodies[answer.body].mediaType]: { schema: { $ref: `#/components/schemas/${answer.body}` } },
+          },
+        }
+      : {}),
+  };
+}
+
+function operationObject(route: Route) {
+  const { params, query, body } = route.request;
   return {
     operationId: route.handler,
     summary: route.summary,
     tags: [route.tag],
     ...(route.auth === 'jwt' ? {} : { security: [] }),
-    parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
-    ...(spec.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
+    parameters: [...parameters(params, 'path'), ...parameters(query, 'query')],
+    ...(body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body, 'input') } } } }
       : {}),
-    responses,
+    responses: Object.fromEntries(
+      Object.entries(answersOf(route)).map(([status, answer]) => [status, responseObject(Number(status), answer)]),
+    ),
   };
 }
 
-/** The OpenAPI 3.1 document, generated from the route table and the schemas the handlers validate with. */
+/** The OpenAPI 3.1 document. */
 export function openApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     paths[route.path] ??= {};
-    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operationObject(
-      route,
-      operations[route.handler],
-    );
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operationObject(route);
   }
   return {
     openapi: '3.1.0',
@@ -86,7 +105,9 @@ export function openApiDocument(serverUrl: string) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: jsonSchema(Problem, 'output') },
+      schemas: Object.fromEntries(
+        Object.entries(responseBodies).map(([name, { schema }]) => [name, jsonSchema(schema, 'output')]),
+      ),
     },
   };
 }

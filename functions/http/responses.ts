@@ -1,11 +1,12 @@
 /**
- * What each operation answers, for GET /api/openapi.json only: the handlers never validate their
- * own output, so no other function loads these schemas.
+ * The response bodies, by the name the route entries give them (functions/http/operation.ts),
+ * for GET /api/openapi.json only: the handlers never validate their own output, so no other
+ * function loads these schemas.
  */
 import * as z from 'zod/mini';
 import { DELIVERY_STATUSES } from '../domain/delivery-state';
-import type { HandlerName } from '../routes';
 import { role, status, timestamp } from './contract';
+import type { ResponseName } from './operation';
 
 const Link = z.object({ href: z.string(), type: z.optional(z.string()), templated: z.optional(z.boolean()) });
 const Links = z.record(z.string(), Link);
@@ -78,7 +79,7 @@ const InvitationCollection = collection('invitations', InvitationResource);
 const WorkspaceCollection = collection('workspaces', WorkspaceResource);
 const MemberCollection = collection('members', MemberResource);
 
-export const Problem = z.object({
+const Problem = z.object({
   type: z.string(),
   title: z.string(),
   status: z.int(),
@@ -86,24 +87,20 @@ export const Problem = z.object({
   errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
 });
 
-/** Success responses of each operation by status: a schema, or null for an empty body. */
-export const operationResponses = {
-  'create-workspace': { 201: WorkspaceResource },
-  'list-workspaces': { 200: WorkspaceCollection },
-  'get-workspace': { 200: WorkspaceResource },
-  'update-workspace': { 200: WorkspaceResource },
-  'list-members': { 200: MemberCollection },
-  'remove-member': { 204: null },
-  'list-invitations': { 200: InvitationCollection },
-  'list-workspace-invitations': { 200: InvitationCollection },
-  'create-invitation': { 202: InvitationResource },
-  'get-invitation': { 200: InvitationResource },
-  'accept-invitation': { 200: InvitationResource },
-  'withdraw-invitation': { 200: InvitationResource },
-  'decline-invitation': { 200: InvitationResource },
-  'delete-invitation': { 204: null },
-  'get-openapi': { 200: null },
-  'resend-invitation': { 202: InvitationResource },
-  'preview-invitation-token': { 200: InvitationLinkPreview },
-  'accept-invitation-token': { 200: InvitationResource },
-} satisfies Record<HandlerName, Record<number, z.ZodMiniType | null>>;
+const OpenApiDocument = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.object({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+
+/** Each named body: its schema and the media type it is sent as. */
+export const responseBodies = {
+  Workspace: { schema: WorkspaceResource, mediaType: 'application/hal+json' },
+  WorkspaceCollection: { schema: WorkspaceCollection, mediaType: 'application/hal+json' },
+  MemberCollection: { schema: MemberCollection, mediaType: 'application/hal+json' },
+  Invitation: { schema: InvitationResource, mediaType: 'application/hal+json' },
+  InvitationCollection: { schema: InvitationCollection, mediaType: 'application/hal+json' },
+  InvitationLinkPreview: { schema: InvitationLinkPreview, mediaType: 'application/hal+json' },
+  OpenApiDocument: { schema: OpenApiDocument, mediaType: 'application/json' },
+  Problem: { schema: Problem, mediaType: 'application/problem+json' },
+} satisfies Record<ResponseName, { schema: z.ZodMiniType; mediaType: string }>;

@@ -1,8 +1,9 @@
 /**
- * The one HTTP wrapper every API handler is built with: a middy chain that normalises headers,
- * bounds and parses the JSON body, validates path, query and body with the operation's zod
- * schemas, and turns every error into problem+json. A handler receives typed, valid input and
- * returns a status and a body.
+ * The one HTTP wrapper every API handler is built with, from its route entry: a middy chain that
+ * normalises headers, bounds and parses the JSON body, validates path, query and body with the
+ * entry's zod schemas, and turns every error into problem+json; then every response is held to
+ * the answers the entry documents (./documented-answers.ts). A handler receives typed, valid
+ * input and returns a status and a body.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
@@ -13,7 +14,9 @@ import { BadRequest, type FieldError, PayloadTooLarge, UnsupportedMediaType, Val
 import type { Caller } from '../domain/permissions';
 import { logger } from '../platform/observability';
 import { callerFrom } from './caller';
-import { DEFAULT_PAGE_SIZE, type OperationSpec } from './contract';
+import { DEFAULT_PAGE_SIZE } from './contract';
+import { checkDocumented } from './documented-answers';
+import { answersOf, type RequestSchemas, type Route } from './operation';
 import { problemResponse } from './problem';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -22,15 +25,20 @@ const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\s*(;.*)?$/i;
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Result = APIGatewayProxyStructuredResultV2;
 type Schema = z.ZodMiniType;
-type Infer<S> = S extends Schema ? z.output<S> : undefined;
+/** The validated part of the request, or undefined when the entry has no schema for it. */
+type Part<R extends Route, K extends keyof RequestSchemas> = R['request'] extends { readonly [P in K]: infer S }
+  ? S extends Schema
+    ? z.output<S>
+    : undefined
+  : undefined;
+/** The caller behind the JWT authorizer; nobody in particular on a public route. */
+type CallerOf<R extends Route> = R['auth'] extends 'jwt' ? Caller : undefined;
 
-type Operation = OperationSpec;
-
-export interface HttpRequest<O extends Operation, C extends Caller | undefined> {
-  caller: C;
-  params: Infer<O['params']>;
-  query: Infer<O['query']>;
-  body: Infer<O['body']>;
+export interface HttpRequest<R extends Route> {
+  caller: CallerOf<R>;
+  params: Part<R, 'params'>;
+  query: Part<R, 'query'>;
+  body: Part<R, 'body'>;
   /** Scheme and host the client used, for absolute links. */
   baseUrl: string;
   /** The request path, without the query string. */
@@ -45,40 +53,33 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-type Handler<O extends Operation, C extends Caller | undefined> = (request: HttpRequest<O, C>) => Promise<HttpResult>;
+type Handler<R extends Route> = (request: HttpRequest<R>) => Promise<HttpResult>;
 
-/** A route that requires a caller authenticated by the JWT authorizer. */
-export function httpHandler<O extends Operation>(operation: O, handle: Handler<O, Caller>) {
-  return build(operation, (event) => callerFrom(event), handle);
-}
-
-/** A route that anyone may call. */
-export function publicHttpHandler<O extends Operation>(operation: O, handle: Handler<O, undefined>) {
-  return build(operation, () => undefined, handle);
-}
-
-function build<O extends Operation, C extends Caller | undefined>(
-  operation: O,
-  identify: (event: Event) => C,
-  handle: Handler<O, C>,
-) {
-  return middy<Event, Result, Error, Context>({ timeoutEarlyInMillis: 0 })
+/**
+ * The Lambda handler of one operation: a route behind the JWT authorizer gets its caller, a
+ * public one nobody (`caller` is undefined).
+ */
+export function httpHandler<R extends Route>(route: R, handle: Handler<R>) {
+  const identify = (event: Event) => (route.auth === 'jwt' ? callerFrom(event) : undefined) as CallerOf<R>;
+  const { params, query, body } = route.request;
+  const answers = answersOf(route);
+  const chain = middy<Event, Result, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
-    .use(jsonBody(operation.body !== undefined))
+    .use(jsonBody(body !== undefined))
     .use(problemErrors())
     .handler(async (event) => {
       const caller = identify(event);
       const input = {
-        params: validate(operation.params, event.pathParameters ?? {}, 'path'),
-        query: validate(operation.query, event.queryStringParameters ?? {}, 'query'),
-        body: validate(operation.body, event.body, 'body'),
+        params: validate(params, event.pathParameters ?? {}, 'path'),
+        query: validate(query, event.queryStringParameters ?? {}, 'query'),
+        body: validate(body, event.body, 'body'),
       };
       // Only list operations accept `size`, and their schema has already checked it.
       const size = (input.query as { size?: string } | undefined)?.size;
       const result = await handle({
         caller,
-        ...(input as Pick<HttpRequest<O, C>, 'params' | 'query' | 'body'>),
+        ...(input as Pick<HttpRequest<R>, 'params' | 'query' | 'body'>),
         baseUrl: baseUrlOf(event),
         path: event.rawPath,
         pageSize: size ? Number(size) : DEFAULT_PAGE_SIZE,
@@ -92,6 +93,11 @@ function build<O extends Operation, C extends Caller | undefined>(
         body: result.body === undefined ? '' : JSON.stringify(result.body),
       };
     });
+  return async (event: Event, context: Context): Promise<Result> => {
+    const response = await chain(event, context);
+    checkDocumented(route, answers, response);
+    return response;
+  };
 }
 
 /**

@@ -13,4 +13,6 @@ export const METRIC = {
   /** A gauge from the sweep: how many sends wait for the operator right now. */
   heldEmails: 'HeldEmails',
   emailsRequeued: 'EmailsRequeued',
+  /** An API response its route entry does not document (functions/http/documented-answers.ts). */
+  undocumentedAnswers: 'UndocumentedAnswers',
 } as const;

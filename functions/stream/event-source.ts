@@ -1,8 +1,8 @@
 /**
- * How the table's stream feeds each stream handler (the email sender, the workspace name sync):
- * batch size and failure handling. The CDK event-source mappings (lib/table-stream-subscription.ts)
- * and the local stream pollers all read these, so the service retries and parks records the same
- * way on one machine as in AWS.
+ * How the table's stream feeds a stream handler: batch size and failure handling, shared by the
+ * consumer entries of the email sender and the workspace name sync (functions/consumers.ts),
+ * from which the CDK event-source mappings and the local stream pollers are built, so the
+ * service retries and parks records the same way on one machine as in AWS.
  */
 export const STREAM_EVENT_SOURCE = {
   batchSize: 10,

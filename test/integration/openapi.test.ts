@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod/mini';
-import { operationResponses } from '../../functions/http/responses';
-import { type HandlerName, routes } from '../../functions/routes';
+import { type AnswerStatus, answersOf } from '../../functions/http/operation';
+import { responseBodies } from '../../functions/http/responses';
+import { getInvitation, type HandlerName, routes } from '../../functions/routes';
 import { api, user } from '../support/api';
 import { invite } from '../support/fixtures';
 import { testLinkTokens } from '../support/link-key';
@@ -52,10 +52,11 @@ describe('GET /api/openapi.json', () => {
 describe('the documented success responses', () => {
   /** Fails with the paths and messages of every difference between a body and its documented schema. */
   function expectDocumented(handler: HandlerName, status: number, body: unknown) {
-    const schema = (operationResponses[handler] as Record<number, z.ZodMiniType | null>)[status];
-    expect(schema, `${handler} documents ${status}`).toBeDefined();
-    if (schema === null) return expect(body ?? '').toBe('');
-    const result = (schema as z.ZodMiniType).safeParse(body);
+    const entry = routes.find((candidate) => candidate.handler === handler);
+    const answer = entry && answersOf(entry)[status as AnswerStatus];
+    expect(answer, `${handler} documents ${status}`).toBeDefined();
+    if (!answer?.body) return expect(body ?? '').toBe('');
+    const result = responseBodies[answer.body].schema.safeParse(body);
     expect(result.success ? [] : result.error.issues, handler).toEqual([]);
   }
 
@@ -90,7 +91,8 @@ describe('the documented success responses', () => {
   });
 
   it('catch a body that is not as documented', () => {
-    const schema = operationResponses['get-invitation'][200];
+    expect(answersOf(getInvitation)[200]?.body).toBe('Invitation');
+    const schema = responseBodies.Invitation.schema;
     expect(schema.safeParse({ id: 'not-a-uuid', _links: {} }).success).toBe(false);
   });
 });

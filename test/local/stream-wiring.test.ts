@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { tableStreamConsumers, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 import { streamConsumerPaths } from '../../local/data-dir';
-import { loadStreamWiring, STREAM_CONSUMERS } from '../../local/stream-wiring';
+import { loadStreamWiring } from '../../local/stream-wiring';
 
 // The email sender reads its configuration at import; the wiring imports it.
 Object.assign(process.env, {
@@ -34,9 +35,9 @@ const inCheckout = (name: string) => existsSync(join(import.meta.dirname, '../..
 describe('the stream wiring', () => {
   it('wires every stream handler in this checkout to its own filter', async () => {
     const { wired, absent } = await loadStreamWiring();
-    const expected = STREAM_CONSUMERS.map(({ name }) => name);
+    const expected = tableStreamConsumers.map(({ handler }) => handler);
     expect(wired.map(({ name }) => name)).toEqual(expected.filter(inCheckout));
-    expect(absent.map(({ name }) => name)).toEqual(expected.filter((name) => !inCheckout(name)));
+    expect(absent.map(({ handler }) => handler)).toEqual(expected.filter((name) => !inCheckout(name)));
 
     // [a new invitation to email, a modified workspace]
     const lets: Record<string, boolean[]> = {
@@ -47,10 +48,19 @@ describe('the stream wiring', () => {
       expect([wiring.accepts(queuedInvitation), wiring.accepts(modifiedWorkspace)]).toEqual(lets[wiring.name]);
     }
     for (const wiring of wired) expect(wiring.handler).toBeTypeOf('function');
+    // Batched and retried as its entry says, as its event-source mapping is.
+    for (const wiring of wired) {
+      const { batching } = tableStreamConsumers.find(({ handler }) => handler === wiring.name) ?? {};
+      expect([wiring.batchSize, wiring.maxRetries, wiring.maxRecordAgeSeconds]).toEqual([
+        batching?.batchSize,
+        batching?.retryAttempts,
+        batching?.maxRecordAgeSeconds,
+      ]);
+    }
   });
 
   it('leaves out a consumer whose handler is not in this checkout, with what that turns off', async () => {
-    const missing = { name: 'no-such-handler', filterPatterns: [], whenAbsent: 'Nothing happens.' };
+    const missing = { ...WORKSPACE_NAME_SYNC, handler: 'no-such-handler', whenAbsent: 'Nothing happens.' };
     const { wired, absent } = await loadStreamWiring([missing]);
     expect(wired).toEqual([]);
     expect(absent).toEqual([missing]);

@@ -12,3 +12,5 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 // Tests that assert metrics turn them on for themselves.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Any answer a route entry does not document fails its request (functions/http/documented-answers.ts).
+process.env.UNDOCUMENTED_ANSWERS = 'fail';
