@@ -1,9 +1,9 @@
 import { openApiDocument } from './http/openapi';
 import { httpHandler } from './http/wrapper';
-import { getOpenapi } from './routes';
+import { getOpenapi, routes } from './routes';
 
 export const handler = httpHandler(getOpenapi, async ({ baseUrl }) => ({
   status: 200,
-  body: openApiDocument(baseUrl),
+  body: openApiDocument(routes, baseUrl),
   headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
 }));

@@ -7,6 +7,8 @@
  * (functions/access.ts); the local gateway serves exactly these routes and holds each handler to
  * its declaration; the OpenAPI document is generated from them.
  */
+
+import type { FunctionNeeds } from './access';
 import {
   CreateInvitationBody,
   CreateWorkspaceBody,
@@ -19,9 +21,10 @@ import {
   WorkspaceInvitationListQuery,
   WorkspacePath,
 } from './http/contract';
-import type { Route } from './http/operation';
+import type { Operation } from './http/operation';
 
-export type { Route } from './http/operation';
+/** A route entry: the operation, and what its function declares it does with the table, keys and limits. */
+export type Route = Operation & FunctionNeeds;
 
 export const createWorkspace = {
   method: 'POST',

@@ -10,7 +10,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { logger, METRIC, metrics } from '../platform/observability';
-import type { AnswerStatus, Answers, Route } from './operation';
+import type { AnswerStatus, Answers, Operation } from './operation';
 
 const setting = z.object({ UNDOCUMENTED_ANSWERS: z._default(z.enum(['report', 'fail']), 'report') });
 const { UNDOCUMENTED_ANSWERS } = setting.parse(process.env);
@@ -36,7 +36,7 @@ export function undocumentedIn(answers: Answers, response: APIGatewayProxyStruct
 }
 
 /** Reports (or, when the setting says so, refuses) a response its route entry does not document. */
-export function checkDocumented(route: Route, answers: Answers, response: APIGatewayProxyStructuredResultV2): void {
+export function checkDocumented(route: Operation, answers: Answers, response: APIGatewayProxyStructuredResultV2): void {
   const problems = undocumentedIn(answers, response);
   if (problems.length === 0) return;
   const message = `${route.handler} answered what its route entry does not document: ${problems.join('; ')}`;

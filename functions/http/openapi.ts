@@ -3,8 +3,7 @@
  * response schemas of ./responses.ts.
  */
 import * as z from 'zod/mini';
-import { type Route, routes } from '../routes';
-import { type Answer, answersOf, type ResponseHeader } from './operation';
+import { type Answer, answersOf, type Operation, type ResponseHeader } from './operation';
 import { responseBodies } from './responses';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -66,7 +65,7 @@ function responseObject(status: number, answer: Answer) {
   };
 }
 
-function operationObject(route: Route) {
+function operationObject(route: Operation) {
   const { params, query, body } = route.request;
   return {
     operationId: route.handler,
@@ -83,8 +82,8 @@ function operationObject(route: Route) {
   };
 }
 
-/** The OpenAPI 3.1 document. */
-export function openApiDocument(serverUrl: string) {
+/** The OpenAPI 3.1 document of the given routes (the route table, functions/routes.ts). */
+export function openApiDocument(routes: readonly Operation[], serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     paths[route.path] ??= {};

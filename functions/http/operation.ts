@@ -4,7 +4,6 @@
  * answersOf gives the full list of what it answers.
  */
 import type * as z from 'zod/mini';
-import type { FunctionNeeds } from '../access';
 
 /**
  * The response bodies, by the name of their schema in ./responses.ts (a component of the OpenAPI
@@ -42,7 +41,18 @@ export interface RequestSchemas {
   readonly body?: z.ZodMiniType;
 }
 
-export interface Route extends FunctionNeeds {
+/**
+ * What the HTTP layer needs to know of an operation's dependencies, to tell which failures it may
+ * answer with (the full declaration is functions/access.ts's FunctionNeeds).
+ */
+export interface Dependencies {
+  readonly table?: object;
+  readonly limits?: readonly string[];
+  readonly secrets?: readonly string[];
+}
+
+/** An operation as the HTTP layer sees it; a route entry (functions/routes.ts) is one with its declared access. */
+export interface Operation extends Dependencies {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `{name}` is a path parameter. */
   readonly path: string;
@@ -70,7 +80,7 @@ export type Answers = Readonly<Partial<Record<AnswerStatus, Answer>>>;
  * limit is enforced, and 500 and 503 where a dependency (the table, the link-token key) may fail
  * or throttle.
  */
-export function sharedProblems(route: Route): ProblemStatus[] {
+export function sharedProblems(route: Operation): ProblemStatus[] {
   const dependsOnService = route.table !== undefined || route.secrets?.includes('linkTokenKey') === true;
   return [
     400,
@@ -90,7 +100,7 @@ const RETRY_LATER: Partial<Record<ProblemStatus, Answer>> = {
 };
 
 /** Every answer of an operation: its success, then its problems by status, shared and its own. */
-export function answersOf(route: Route): Answers {
+export function answersOf(route: Operation): Answers {
   const answers: Partial<Record<AnswerStatus, Answer>> = {};
   for (const [key, body] of Object.entries(route.success)) {
     answers[Number(key) as SuccessStatus] = {
@@ -104,7 +114,7 @@ export function answersOf(route: Route): Answers {
 }
 
 /** The statuses of an entry's answers, in ascending order. */
-export function answerStatuses(route: Route): number[] {
+export function answerStatuses(route: Operation): number[] {
   return Object.keys(answersOf(route))
     .map(Number)
     .sort((a, b) => a - b);

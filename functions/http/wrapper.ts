@@ -16,7 +16,7 @@ import { logger } from '../platform/observability';
 import { callerFrom } from './caller';
 import { DEFAULT_PAGE_SIZE } from './contract';
 import { checkDocumented } from './documented-answers';
-import { answersOf, type RequestSchemas, type Route } from './operation';
+import { answersOf, type Operation, type RequestSchemas } from './operation';
 import { problemResponse } from './problem';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -26,15 +26,15 @@ type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Result = APIGatewayProxyStructuredResultV2;
 type Schema = z.ZodMiniType;
 /** The validated part of the request, or undefined when the entry has no schema for it. */
-type Part<R extends Route, K extends keyof RequestSchemas> = R['request'] extends { readonly [P in K]: infer S }
+type Part<R extends Operation, K extends keyof RequestSchemas> = R['request'] extends { readonly [P in K]: infer S }
   ? S extends Schema
     ? z.output<S>
     : undefined
   : undefined;
 /** The caller behind the JWT authorizer; nobody in particular on a public route. */
-type CallerOf<R extends Route> = R['auth'] extends 'jwt' ? Caller : undefined;
+type CallerOf<R extends Operation> = R['auth'] extends 'jwt' ? Caller : undefined;
 
-export interface HttpRequest<R extends Route> {
+export interface HttpRequest<R extends Operation> {
   caller: CallerOf<R>;
   params: Part<R, 'params'>;
   query: Part<R, 'query'>;
@@ -53,13 +53,13 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-type Handler<R extends Route> = (request: HttpRequest<R>) => Promise<HttpResult>;
+type Handler<R extends Operation> = (request: HttpRequest<R>) => Promise<HttpResult>;
 
 /**
  * The Lambda handler of one operation: a route behind the JWT authorizer gets its caller, a
  * public one nobody (`caller` is undefined).
  */
-export function httpHandler<R extends Route>(route: R, handle: Handler<R>) {
+export function httpHandler<R extends Operation>(route: R, handle: Handler<R>) {
   const identify = (event: Event) => (route.auth === 'jwt' ? callerFrom(event) : undefined) as CallerOf<R>;
   const { params, query, body } = route.request;
   const answers = answersOf(route);

@@ -19,7 +19,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   store: ['domain', 'use-cases', 'platform'],
   email: ['domain', 'use-cases', 'platform'],
   stream: ['domain', 'store'],
-  http: ['domain', 'use-cases', 'platform', ''],
+  http: ['domain', 'use-cases', 'platform'],
 };
 
 function sourceFiles(dir: string): string[] {
