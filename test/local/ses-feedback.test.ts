@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTable, freePort, LOCAL_CREDENTIALS, localDynamoClient } from '../../local/dynamodb-local';
 import { type RunningSes, startSesEmulator } from '../../local/ses-emulator';
 import {
@@ -20,8 +20,9 @@ import {
   simulatedOutcomes,
   tableMessageLookup,
 } from '../../local/ses-feedback';
+import { dynamoEndpoint } from '../support/dynamodb-local';
 
-const dynamo = localDynamoClient(inject('dynamoEndpoint'));
+const dynamo = localDynamoClient(dynamoEndpoint());
 const tableName = `ses-feedback-${Math.random().toString(36).slice(2, 10)}`;
 const feedbackHandlerInCheckout = existsSync(join(import.meta.dirname, '../../functions/record-email-feedback.ts'));
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

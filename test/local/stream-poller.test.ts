@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toLambdaStreamRecord } from '../../functions/stream/records';
 import { ensureTable, LOCAL_CREDENTIALS, localDynamoClient } from '../../local/dynamodb-local';
 import { type StreamHandler, StreamPoller, type StreamPollerOptions } from '../../local/stream-poller';
+import { dynamoEndpoint } from '../support/dynamodb-local';
 
-const endpoint = inject('dynamoEndpoint');
+const endpoint = dynamoEndpoint();
 const dynamo = localDynamoClient(endpoint);
 const streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
 let dir: string;

@@ -1,8 +1,9 @@
 /** Stream records for the invitation email handler, built from an invitation item as it is in the table now. */
 import { type AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { dynamoEndpoint } from './dynamodb-local';
 
-const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' });
+const client = new DynamoDBClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' });
 const tableName = () => process.env.TABLE_NAME as string;
 const key = (invitationId: string) => ({ PK: { S: `INV#${invitationId}` }, SK: { S: 'INVITATION' } });
 

@@ -1,9 +1,10 @@
 /** Direct access to the test table, for arranging states the API cannot reach quickly and for checking what it wrote. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoEndpoint } from './dynamodb-local';
 
 export const documents = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' }),
+  new DynamoDBClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' }),
 );
 
 const tableName = () => process.env.TABLE_NAME as string;
