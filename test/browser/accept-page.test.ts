@@ -79,6 +79,10 @@ async function invite(label: string): Promise<{ id: string; email: string; link:
   return { id: created.body.id, email, link: linkIn(sent as StoredEmail).href };
 }
 
+it('has a Chromium where the tests are required to run it', () => {
+  expect({ chromium: Boolean(executablePath) || process.env.CI !== 'true' }).toEqual({ chromium: true });
+});
+
 describe.skipIf(!executablePath)('the accept page in Chromium', () => {
   for (const device of VIEWPORTS) {
     describe(`at ${device.name} width`, () => {
