@@ -13,7 +13,6 @@ import {
   http,
   leftoverProcesses,
   newDataDir,
-  ROOT,
   type Runner,
   removeDataDir,
   runUntilExit,
@@ -21,7 +20,6 @@ import {
 } from './support/runner';
 
 const dataDir = newDataDir();
-const workspaceNameSync = existsSync(join(ROOT, 'functions/sync-workspace-names.ts'));
 const started: Runner[] = [];
 
 afterAll(async () => {
@@ -55,12 +53,10 @@ describe('stopping and restarting the service', () => {
     const positionFile = join(dataDir, 'stream-position.json');
     const before = JSON.parse(readFileSync(positionFile, 'utf8'));
     expect(Object.keys(before.shards).length).toBeGreaterThan(0);
-    if (workspaceNameSync) {
-      // The workspace name sync reads the same stream from its own position.
-      const own = JSON.parse(readFileSync(join(dataDir, 'sync-workspace-names.stream-position.json'), 'utf8'));
-      expect(own.streamArn).toBe(before.streamArn);
-      expect(Object.keys(own.shards).length).toBeGreaterThan(0);
-    }
+    // The workspace name sync reads the same stream from its own position.
+    const own = JSON.parse(readFileSync(join(dataDir, 'sync-workspace-names.stream-position.json'), 'utf8'));
+    expect(own.streamArn).toBe(before.streamArn);
+    expect(Object.keys(own.shards).length).toBeGreaterThan(0);
 
     const second = await start(first.ports);
     const again = await second.token({ sub: 'owner-r', email: 'owner-r@example.com', name: 'Rita' });

@@ -1,16 +1,10 @@
 /** The running service, driven over HTTP the way a client would: `npm start` on free ports. */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/identity';
 import { emailsTo, eventually, http, linkIn, ROOT, type Runner, removeDataDir, startRunner } from './support/runner';
-
-const emailDelivery = existsSync(join(ROOT, 'functions/send-invitation-emails.ts'));
-const workspaceNameSync = existsSync(join(ROOT, 'functions/sync-workspace-names.ts'));
-const emailFeedback = existsSync(join(ROOT, 'functions/record-email-feedback.ts'));
 
 let runner: Runner;
 
@@ -205,7 +199,7 @@ describe('the gateway', () => {
   });
 });
 
-describe.runIf(emailDelivery)('invitation emails', () => {
+describe('invitation emails', () => {
   it('emails each invitation with a link that previews and accepts it', async () => {
     const owner = await runner.token({ sub: 'owner-2', email: 'owner-2@example.com', name: 'Olga Owner' });
     const created = await http(runner, 'POST', '/api/workspaces', { token: owner, body: { name: 'Mail Team' } });
@@ -251,7 +245,7 @@ describe.runIf(emailDelivery)('invitation emails', () => {
   });
 });
 
-describe.runIf(workspaceNameSync)('workspace renames', () => {
+describe('workspace renames', () => {
   it("reach the workspace's invitations through the stream, and invitations created afterwards", async () => {
     const owner = await runner.token({ sub: 'owner-3', email: 'owner-3@example.com', name: 'Oscar Owner' });
     const invitee = await runner.token({ sub: 'invitee-3', email: 'invitee-3@example.com', name: 'Ines Invitee' });
@@ -311,7 +305,7 @@ describe.runIf(workspaceNameSync)('workspace renames', () => {
   });
 });
 
-describe.runIf(workspaceNameSync)('a creator who leaves', () => {
+describe('a creator who leaves', () => {
   it('leaves through their own link, whatever their sub, and their pending invitations are withdrawn', async () => {
     const owner = await runner.token({ sub: 'owner-6', email: 'owner-6@example.com', name: 'Opal Owner' });
     const creatorSub = 'idp/tenant=6, Cleo Creator';
@@ -350,7 +344,7 @@ describe.runIf(workspaceNameSync)('a creator who leaves', () => {
   });
 });
 
-describe.runIf(emailDelivery && emailFeedback)('bounces and complaints', () => {
+describe('bounces and complaints', () => {
   it("reach the invitation's delivery from SES's mailbox simulator; other addresses stay SENT", async () => {
     const owner = await runner.token({ sub: 'owner-4', email: 'owner-4@example.com', name: 'Otto Owner' });
     const created = await http(runner, 'POST', '/api/workspaces', { token: owner, body: { name: 'Feedback' } });
