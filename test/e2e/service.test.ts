@@ -4,7 +4,17 @@ import { promisify } from 'node:util';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/identity';
-import { emailsTo, eventually, http, linkIn, ROOT, type Runner, removeDataDir, startRunner } from './support/runner';
+import {
+  consumedStreamEnd,
+  emailsTo,
+  eventually,
+  http,
+  linkIn,
+  ROOT,
+  type Runner,
+  removeDataDir,
+  startRunner,
+} from './support/runner';
 
 let runner: Runner;
 
@@ -294,8 +304,9 @@ describe('workspace renames', () => {
     expect(later.body.workspace.name).toBe('After');
     const fetched = await http(runner, 'GET', `/api/invitations/${later.body.id}`, { token: owner });
     expect(fetched.body.workspace.name).toBe('After');
-    // Both invitations keep the new name: nothing still in the stream brings back the old one.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Both invitations keep the new name: once the name sync has handled the whole stream, nothing
+    // in it brought back the old one.
+    await consumedStreamEnd(runner, 'sync-workspace-names.stream-position.json');
     expect(await names()).toEqual(seen);
     const sent = await http(runner, 'GET', `/api/workspaces/${workspaceId}/invitations`, { token: owner });
     expect(sent.body._embedded.invitations.map((i: { workspace: { name: string } }) => i.workspace.name)).toEqual([
@@ -380,7 +391,8 @@ describe('bounces and complaints', () => {
     const settled = JSON.stringify(expected);
     // The feedback arrives a moment after the email, as from SES through EventBridge.
     expect(await eventually(deliveries, (seen) => JSON.stringify(seen) === settled, 20_000)).toEqual(expected);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // And they stay: the sender has handled every record since, the feedback's own writes included.
+    await consumedStreamEnd(runner, 'stream-position.json');
     expect(await deliveries()).toEqual(expected);
   });
 });

@@ -19,6 +19,7 @@ import {
   tableMessageLookup,
 } from '../../local/ses-feedback';
 import { dynamoEndpoint } from '../support/dynamodb-local';
+import { waitFor } from '../support/wait-for';
 
 const dynamo = localDynamoClient(dynamoEndpoint());
 const tableName = `ses-feedback-${Math.random().toString(36).slice(2, 10)}`;
@@ -229,10 +230,18 @@ describe('the mailbox simulator', () => {
   it('waits for the send to be recorded, since the sender records the message id after SES accepted it', async () => {
     const messageId = await send(['bounce@simulator.amazonses.com']);
     const { calls, handler } = recorder();
-    const { subject } = simulator(handler);
+    const lookUp = tableMessageLookup(dynamo, tableName);
+    let notFound = 0;
+    const { subject } = simulator(handler, {
+      findSentMessage: async (id) => {
+        const sent = await lookUp(id);
+        if (!sent) notFound += 1;
+        return sent;
+      },
+    });
 
     await subject.pollOnce();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => notFound >= 2, { what: 'the simulator to look the send up twice and not find it' });
     expect(calls).toEqual([]);
     const invitationId = await recordSent(messageId);
     await subject.settled();
