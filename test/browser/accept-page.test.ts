@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/store/keys';
 import { localDynamoClient } from '../../local/dynamodb-local';
 import { loadSettings } from '../../local/settings';
 import {
@@ -20,6 +21,7 @@ import {
   type StoredEmail,
   startRunner,
 } from '../e2e/support/runner';
+import { attributeKey } from '../support/attribute-key';
 import { chromiumPath } from '../support/chromium';
 
 const executablePath = chromiumPath();
@@ -200,7 +202,7 @@ describe.skipIf(!executablePath)('the accept page in Chromium', () => {
           await dynamo.send(
             new UpdateItemCommand({
               TableName: loadSettings().tableName,
-              Key: { PK: { S: `INV#${invitation.id}` }, SK: { S: 'INVITATION' } },
+              Key: attributeKey(keys.invitation(invitation.id)),
               UpdateExpression: 'SET expiresAt = :past',
               ExpressionAttributeValues: { ':past': { S: new Date(Date.now() - 60_000).toISOString() } },
             }),

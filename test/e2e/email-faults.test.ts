@@ -8,6 +8,8 @@ import { once } from 'node:events';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/store/keys';
+import { TABLE as TABLE_DEFINITION } from '../../functions/store/table-definition';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
 import {
   consumedStreamEnd,
@@ -148,21 +150,20 @@ describe('one service under SES faults', () => {
     const poisons: string[] = [];
     try {
       const { Item } = await dynamo.send(
-        new GetCommand({ TableName: TABLE, Key: { PK: `INV#${template}`, SK: 'INVITATION' } }),
+        new GetCommand({ TableName: TABLE, Key: keys.invitation(template as string) }),
       );
       for (const missing of ['workspaceName', 'creatorName']) {
         const id = crypto.randomUUID();
         const item: Record<string, unknown> = {
           ...Item,
-          PK: `INV#${id}`,
+          ...keys.invitation(id),
           id,
           email: `poison-${missing.toLowerCase()}@example.com`,
           delivery: { ...(Item?.delivery as object), status: 'QUEUED', sendNumber: 1 },
         };
         delete item[missing];
-        delete item.GSI1PK;
-        delete item.GSI2PK;
-        delete item.GSI3PK;
+        for (const index of ['byUser', 'byEmail', 'byWorkspace'] as const)
+          delete item[TABLE_DEFINITION.indexes[index].partitionKey];
         await dynamo.send(new PutCommand({ TableName: TABLE, Item: item }));
         poisons.push(id);
       }
@@ -172,8 +173,7 @@ describe('one service under SES faults', () => {
       await emailedAll(runner, good, 5_000 - (Date.now() - started));
       for (const [index, field] of ['workspaceName', 'creatorName'].entries()) {
         const stored = await eventually(
-          () =>
-            dynamo.send(new GetCommand({ TableName: TABLE, Key: { PK: `INV#${poisons[index]}`, SK: 'INVITATION' } })),
+          () => dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.invitation(poisons[index] as string) })),
           (answer) => answer.Item?.delivery?.status === 'FAILED',
           5_000,
         );

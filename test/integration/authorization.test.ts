@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invitation } from '../../functions/domain/invitation';
 import { composeInvitationEmail } from '../../functions/email/invitation-email';
 import { store } from '../../functions/services';
+import { keys, workspacePartition } from '../../functions/store/keys';
 import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
 import { type ApiResponse, api, type Identity, lambdaContext, user } from '../support/api';
@@ -334,7 +335,7 @@ async function changeRole(workspace: string, who: Identity, role: string) {
   await documents.send(
     new UpdateCommand({
       TableName: process.env.TABLE_NAME,
-      Key: { PK: `WS#${workspace}`, SK: `MEMBER#${who.sub}` },
+      Key: keys.member(workspace, who.sub),
       UpdateExpression: 'SET #role = :role',
       ExpressionAttributeNames: { '#role': 'role' },
       ExpressionAttributeValues: { ':role': role },
@@ -344,7 +345,7 @@ async function changeRole(workspace: string, who: Identity, role: string) {
 
 /** Hands the stream records of `who` leaving `workspace` to the workspace-side consumer, as its mapping would. */
 async function deliverDeparture(workspace: string, who: Identity) {
-  const records = await stream.readFor(`WS#${workspace}`, (found) =>
+  const records = await stream.readFor(workspacePartition(workspace), (found) =>
     found.some((r) => r.eventName === 'REMOVE' && r.dynamodb?.OldImage?.userId?.S === who.sub),
   );
   const result = await workspaceSideHandler(

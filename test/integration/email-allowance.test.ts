@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Conflict, TooManyRequests } from '../../functions/domain/errors';
 import type { Caller } from '../../functions/domain/permissions';
 import { store } from '../../functions/services';
+import { keys } from '../../functions/store/keys';
 import { Invitations } from '../../functions/use-cases/invitations';
 import { Workspaces } from '../../functions/use-cases/workspaces';
 import { user } from '../support/api';
@@ -27,7 +28,7 @@ const email = (n: number) => `person-${n}-${Math.random().toString(36).slice(2, 
 
 async function countFor(caller: Caller, day: string): Promise<unknown> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: process.env.TABLE_NAME, Key: { PK: `USER#${caller.userId}`, SK: `EMAILS#${day}` } }),
+    new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.emailAllowance(caller.userId, day) }),
   );
   return Item;
 }

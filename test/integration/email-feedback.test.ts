@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { SesFeedbackDetail } from '../../functions/email/feedback';
 import { handler } from '../../functions/record-email-feedback';
 import { deliveries } from '../../functions/services';
+import { keys } from '../../functions/store/keys';
 import { api, type Identity, lambdaContext, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
 import { documents } from '../support/table';
@@ -52,7 +53,7 @@ async function setSend(invitationId: string, sendNumber: number, status: string,
   await documents.send(
     new UpdateCommand({
       TableName: process.env.TABLE_NAME,
-      Key: { PK: `INV#${invitationId}`, SK: 'INVITATION' },
+      Key: keys.invitation(invitationId),
       UpdateExpression: `SET delivery.sendNumber = :send, delivery.#status = :status${messageId ? ', delivery.messageId = :id' : ''}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':send': sendNumber, ':status': status, ...(messageId ? { ':id': messageId } : {}) },

@@ -7,6 +7,7 @@ import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/store/keys';
 import { ensureTable, freePort, LOCAL_CREDENTIALS, localDynamoClient } from '../../local/dynamodb-local';
 import { type RunningSes, startSesEmulator } from '../../local/ses-emulator';
 import {
@@ -18,6 +19,7 @@ import {
   simulatedOutcomes,
   tableMessageLookup,
 } from '../../local/ses-feedback';
+import { attributeKey } from '../support/attribute-key';
 import { dynamoEndpoint } from '../support/dynamodb-local';
 import { waitFor } from '../support/wait-for';
 
@@ -64,8 +66,7 @@ async function recordSent(messageId: string, sendNumber = 1, table = tableName):
     new PutItemCommand({
       TableName: table,
       Item: {
-        PK: { S: `INV#${invitationId}` },
-        SK: { S: 'INVITATION' },
+        ...attributeKey(keys.invitation(invitationId)),
         entity: { S: 'Invitation' },
         id: { S: invitationId },
         status: { S: 'PENDING' },
@@ -344,7 +345,7 @@ describe('with the feedback handler', () => {
       const { Item } = await dynamo.send(
         new GetItemCommand({
           TableName: testTable,
-          Key: { PK: { S: `INV#${invitationId}` }, SK: { S: 'INVITATION' } },
+          Key: attributeKey(keys.invitation(invitationId)),
         }),
       );
       return { status: Item?.delivery?.M?.status?.S, failure: Item?.delivery?.M?.failure?.S };
