@@ -225,8 +225,8 @@ describe.skipIf(!executablePath)('the accept page in Chromium', () => {
         ] as const) {
           await page.goto(`${runner.api}${path}`);
           await page.locator('body[data-state="bad-link"]').waitFor();
-          expect(await page.locator('#outcome h1').innerText()).toBe('This link does not work');
-          expect(await page.getByRole('button').count()).toBe(0);
+          expect(await page.locator('#outcome h1').innerText(), state).toBe('This link does not work');
+          expect(await page.getByRole('button').count(), state).toBe(0);
           await fitsTheWidth();
           await shot(state);
         }

@@ -114,7 +114,7 @@ describe('one service under SES faults', () => {
     const counts = await faultCounts(runner);
     expect(counts.requests).toBeGreaterThan(100);
     for (const fault of ['throttle', 'server-error', 'drop-before', 'drop-after', 'hang']) {
-      expect(counts[fault]).toBeGreaterThan(0);
+      expect(counts[fault], fault).toBeGreaterThan(0);
     }
     const duplicates = addresses.reduce((sum, address) => sum + ((received.get(address) ?? 0) - 1), 0);
     expect(duplicates).toBeLessThanOrEqual(counts['drop-after'] as number);
@@ -126,9 +126,9 @@ describe('one service under SES faults', () => {
         10_000,
       );
       const emailed = received.get(address) as number;
-      expect(invitation.body.sendCount).toBe(1);
-      expect(invitation.body.sendAttempts).toBeGreaterThanOrEqual(emailed);
-      if (emailed > 1) expect(invitation.body.sendAttempts).toBeGreaterThan(invitation.body.sendCount);
+      expect(invitation.body.sendCount, address).toBe(1);
+      expect(invitation.body.sendAttempts, address).toBeGreaterThanOrEqual(emailed);
+      if (emailed > 1) expect(invitation.body.sendAttempts, address).toBeGreaterThan(invitation.body.sendCount);
     }
   }, 240_000);
 
@@ -196,7 +196,7 @@ describe('one service under SES faults', () => {
         (answer) => answer.body.delivery?.status === 'HELD',
         10_000,
       );
-      expect(held.body.delivery).toMatchObject({ status: 'HELD', failure: 'IdentityNotVerified' });
+      expect(held.body.delivery, id).toMatchObject({ status: 'HELD', failure: 'IdentityNotVerified' });
     }
     expect([...byRecipient(await emails(runner)).keys()].filter((to) => addresses.includes(to))).toEqual([]);
 
@@ -264,7 +264,7 @@ describe('a crash while sends are in flight', () => {
           (value) => value.body.delivery?.status === 'SENT',
           10_000,
         );
-        expect(answer.body.delivery.status).toBe('SENT');
+        expect(answer.body.delivery.status, id).toBe('SENT');
       }
     } finally {
       await second?.stop();

@@ -49,7 +49,8 @@ describe('stopping and restarting the service', () => {
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('stopped');
     expect(leftoverProcesses(dataDir, first.ports.ses)).toEqual([]);
-    for (const port of Object.values(first.ports)) expect(await answers(`http://127.0.0.1:${port}/`)).toBe(false);
+    for (const port of Object.values(first.ports))
+      expect(await answers(`http://127.0.0.1:${port}/`), `port ${port}`).toBe(false);
     // The email sender's files keep the names they had when it was the only stream consumer.
     const positionFile = join(dataDir, 'stream-position.json');
     const before = JSON.parse(readFileSync(positionFile, 'utf8'));
@@ -139,8 +140,8 @@ describe('the data directory', () => {
   it('holds the generated secrets with owner-only permissions', () => {
     for (const name of ['cursor-secret', 'token-key', 'identity-key.json']) {
       const file = join(dataDir, name);
-      expect(readFileSync(file, 'utf8').trim().length).toBeGreaterThanOrEqual(43);
-      expect(statSync(file).mode & 0o077).toBe(0);
+      expect(readFileSync(file, 'utf8').trim().length, name).toBeGreaterThanOrEqual(43);
+      expect(statSync(file).mode & 0o077, name).toBe(0);
     }
   });
 });

@@ -101,10 +101,11 @@ describe('the gateway', () => {
       token: await runner.token({ sub: 'u', notBeforeSeconds: 600, ttlSeconds: 1200 }),
     });
 
-    for (const response of [missing, malformed, expired, wrongAudience, wrongIssuer, wrongSignature, notYetValid]) {
-      expect(response.status).toBe(401);
-      expect(response.body).toEqual({ message: 'Unauthorized' });
-      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    const refused = { missing, malformed, expired, wrongAudience, wrongIssuer, wrongSignature, notYetValid };
+    for (const [token, response] of Object.entries(refused)) {
+      expect(response.status, token).toBe(401);
+      expect(response.body, token).toEqual({ message: 'Unauthorized' });
+      expect(response.headers.get('www-authenticate'), token).toMatch(/^Bearer /);
     }
     expect(expired.headers.get('www-authenticate')).toContain('expired');
 
@@ -122,8 +123,8 @@ describe('the gateway', () => {
       ['POST', '/api/openapi.json'],
     ] as const) {
       const response = await http(runner, method, path);
-      expect(response.status).toBe(404);
-      expect(response.body).toEqual({ message: 'Not Found' });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.body, `${method} ${path}`).toEqual({ message: 'Not Found' });
     }
 
     const preflight = await fetch(`${runner.api}/api/workspaces`, {
@@ -225,7 +226,7 @@ describe('invitation emails', () => {
 
     for (const address of addresses) {
       const [email, ...more] = await emailsTo(runner, address);
-      expect(more).toHaveLength(0);
+      expect(more, address).toHaveLength(0);
       const link = linkIn(email as never);
       expect(`${link.origin}${link.pathname}`).toBe(`${runner.api}/accept`);
       const token = link.searchParams.get('token') as string;

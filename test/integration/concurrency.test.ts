@@ -53,8 +53,8 @@ describe('concurrent requests', () => {
     );
 
     expect(statuses(responses)).toEqual({ 200: 1, 409: 24 });
-    for (const loser of responses.filter((r) => r.status !== 200)) {
-      expect(loser.headers['content-type']).toBe('application/problem+json');
+    for (const [i, loser] of responses.filter((r) => r.status !== 200).entries()) {
+      expect(loser.headers['content-type'], `losing accept ${i + 1}`).toBe('application/problem+json');
     }
     const members = await membersOf(workspaceId);
     expect(members.map((m) => m.userId).sort()).toEqual([owner.sub, invitee.sub].sort());

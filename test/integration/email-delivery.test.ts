@@ -186,20 +186,20 @@ describe('failures the operator must fix: HELD, counted, and sent once re-driven
     ses.on(SendEmailCommand).resolves({ MessageId: 'after-fix' });
     const redriven = await sweepHandler({ redrive: ['HELD'] }, lambdaContext('sweep'));
     expect(redriven.requeued).toBeGreaterThanOrEqual(2);
-    for (const { id } of [first, second]) expect((await stored(id)).delivery.status).toBe('QUEUED');
+    for (const { id } of [first, second]) expect((await stored(id)).delivery.status, id).toBe('QUEUED');
     // The re-drive's writes are what the stream hands the sender; delivered twice, still one email each.
     const records = [await recordOf(first.id, 'MODIFY'), await recordOf(second.id, 'MODIFY')];
     await run(...records);
     await run(...records);
     expect(recipients().sort()).toEqual([first.email, second.email].sort());
     for (const { id } of [first, second]) {
-      expect(await stored(id)).toMatchObject({ sendCount: 1, sendAttempts: 2, delivery: { status: 'SENT' } });
+      expect(await stored(id), id).toMatchObject({ sendCount: 1, sendAttempts: 2, delivery: { status: 'SENT' } });
     }
 
     // Re-driving again finds nothing to send: SENT is never queued again.
     ses.resetHistory();
     const again = await sweepHandler({ redrive: ['HELD', 'FAILED'] }, lambdaContext('sweep'));
-    for (const { id } of [first, second]) expect((await stored(id)).delivery.status).toBe('SENT');
+    for (const { id } of [first, second]) expect((await stored(id)).delivery.status, id).toBe('SENT');
     expect(again.held).toBe(0);
     expect(recipients()).toEqual([]);
   });
@@ -238,8 +238,8 @@ describe('failures the operator must fix: HELD, counted, and sent once re-driven
       ses
         .on(SendEmailCommand)
         .rejects(Object.assign(new Error(name), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } }));
-      expect(await run(await recordOf(id))).toEqual({ batchItemFailures: [] });
-      expect((await stored(id)).delivery).toMatchObject({ status: 'HELD', failure: reason });
+      expect(await run(await recordOf(id)), name).toEqual({ batchItemFailures: [] });
+      expect((await stored(id)).delivery, name).toMatchObject({ status: 'HELD', failure: reason });
     }
   });
 });
@@ -292,7 +292,7 @@ describe('the sweep', () => {
     // Ten minutes on, the two stuck sends are queued again; a send queued just now is left alone.
     const report = await soon(10).sweep();
     expect(report.requeued).toBeGreaterThanOrEqual(2);
-    for (const id of [crashed.id, lost.id]) expect((await stored(id)).delivery.status).toBe('QUEUED');
+    for (const id of [crashed.id, lost.id]) expect((await stored(id)).delivery.status, id).toBe('QUEUED');
     expect((await stored(crashed.id)).delivery.leaseUntil).toBeUndefined();
     const stillFresh = await stored(fresh.id);
     await new EmailSweep(deliveries).sweep();
