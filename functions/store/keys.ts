@@ -1,5 +1,5 @@
 /** Key shapes of every entity in the table (see README, "Data model"). */
-import { TABLE } from './table-definition';
+import { type IndexName, TABLE } from './table-definition';
 
 export const ENTITY = {
   workspace: 'Workspace',
@@ -38,6 +38,14 @@ export const keys = {
   /** How many workspaces a person has created. */
   workspaceQuota: (userId: string) => primary(`USER#${userId}`, 'WORKSPACES'),
 };
+
+export const invitationPartition = (invitationId: string) => `INV#${invitationId}`;
+
+/** An item's keys in one global secondary index, named as the table definition names them. */
+export function indexKeys(index: IndexName, partition: string, sort: string): Record<string, string> {
+  const { partitionKey, sortKey } = TABLE.indexes[index];
+  return { [partitionKey]: partition, [sortKey]: sort };
+}
 
 export const userPartition = (userId: string) => `USER#${userId}`;
 export const emailPartition = (email: string) => `EMAIL#${email}`;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/store/keys';
 import { localDynamoClient } from '../../local/dynamodb-local';
 import { loadSettings } from '../../local/settings';
 import {
@@ -20,6 +21,7 @@ import {
   type StoredEmail,
   startRunner,
 } from '../e2e/support/runner';
+import { attributeKey } from '../support/attribute-key';
 import { chromiumPath } from '../support/chromium';
 
 const executablePath = chromiumPath();
@@ -78,6 +80,10 @@ async function invite(label: string): Promise<{ id: string; email: string; link:
   const [sent] = await emailsTo(runner, email);
   return { id: created.body.id, email, link: linkIn(sent as StoredEmail).href };
 }
+
+it('has a Chromium where the tests are required to run it', () => {
+  expect({ chromium: Boolean(executablePath) || process.env.CI !== 'true' }).toEqual({ chromium: true });
+});
 
 describe.skipIf(!executablePath)('the accept page in Chromium', () => {
   for (const device of VIEWPORTS) {
@@ -196,7 +202,7 @@ describe.skipIf(!executablePath)('the accept page in Chromium', () => {
           await dynamo.send(
             new UpdateItemCommand({
               TableName: loadSettings().tableName,
-              Key: { PK: { S: `INV#${invitation.id}` }, SK: { S: 'INVITATION' } },
+              Key: attributeKey(keys.invitation(invitation.id)),
               UpdateExpression: 'SET expiresAt = :past',
               ExpressionAttributeValues: { ':past': { S: new Date(Date.now() - 60_000).toISOString() } },
             }),
@@ -219,8 +225,8 @@ describe.skipIf(!executablePath)('the accept page in Chromium', () => {
         ] as const) {
           await page.goto(`${runner.api}${path}`);
           await page.locator('body[data-state="bad-link"]').waitFor();
-          expect(await page.locator('#outcome h1').innerText()).toBe('This link does not work');
-          expect(await page.getByRole('button').count()).toBe(0);
+          expect(await page.locator('#outcome h1').innerText(), state).toBe('This link does not work');
+          expect(await page.getByRole('button').count(), state).toBe(0);
           await fitsTheWidth();
           await shot(state);
         }

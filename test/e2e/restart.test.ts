@@ -8,12 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb-local';
 import {
   answers,
+  consumedStreamEnd,
   emails,
   emailsTo,
   http,
   leftoverProcesses,
   newDataDir,
-  ROOT,
   type Runner,
   removeDataDir,
   runUntilExit,
@@ -21,7 +21,6 @@ import {
 } from './support/runner';
 
 const dataDir = newDataDir();
-const workspaceNameSync = existsSync(join(ROOT, 'functions/sync-workspace-names.ts'));
 const started: Runner[] = [];
 
 afterAll(async () => {
@@ -50,17 +49,16 @@ describe('stopping and restarting the service', () => {
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('stopped');
     expect(leftoverProcesses(dataDir, first.ports.ses)).toEqual([]);
-    for (const port of Object.values(first.ports)) expect(await answers(`http://127.0.0.1:${port}/`)).toBe(false);
+    for (const port of Object.values(first.ports))
+      expect(await answers(`http://127.0.0.1:${port}/`), `port ${port}`).toBe(false);
     // The email sender's files keep the names they had when it was the only stream consumer.
     const positionFile = join(dataDir, 'stream-position.json');
     const before = JSON.parse(readFileSync(positionFile, 'utf8'));
     expect(Object.keys(before.shards).length).toBeGreaterThan(0);
-    if (workspaceNameSync) {
-      // The workspace name sync reads the same stream from its own position.
-      const own = JSON.parse(readFileSync(join(dataDir, 'sync-workspace-names.stream-position.json'), 'utf8'));
-      expect(own.streamArn).toBe(before.streamArn);
-      expect(Object.keys(own.shards).length).toBeGreaterThan(0);
-    }
+    // The workspace name sync reads the same stream from its own position.
+    const own = JSON.parse(readFileSync(join(dataDir, 'sync-workspace-names.stream-position.json'), 'utf8'));
+    expect(own.streamArn).toBe(before.streamArn);
+    expect(Object.keys(own.shards).length).toBeGreaterThan(0);
 
     const second = await start(first.ports);
     const again = await second.token({ sub: 'owner-r', email: 'owner-r@example.com', name: 'Rita' });
@@ -79,8 +77,9 @@ describe('stopping and restarting the service', () => {
     });
     expect(afterRestart.status).toBe(202);
     await emailsTo(second, 'after@example.com');
-    // The new emulator's outbox starts empty: the email sent before the restart was not sent again.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The new emulator's outbox starts empty: once the sender has handled the whole stream, the
+    // email sent before the restart was not sent again.
+    await consumedStreamEnd(second, 'stream-position.json');
     expect((await emails(second)).map((email) => email.destination.to)).toEqual([['after@example.com']]);
     for (const deadLetters of ['dead-letters.jsonl', 'sync-workspace-names.dead-letters.jsonl']) {
       expect(existsSync(join(dataDir, deadLetters))).toBe(false);
@@ -89,7 +88,7 @@ describe('stopping and restarting the service', () => {
     const after = JSON.parse(readFileSync(positionFile, 'utf8'));
     expect(after.streamArn).toBe(before.streamArn);
     for (const [shardId, { sequenceNumber }] of Object.entries<{ sequenceNumber: string }>(before.shards)) {
-      expect(BigInt(after.shards[shardId].sequenceNumber)).toBeGreaterThan(BigInt(sequenceNumber));
+      expect(BigInt(after.shards[shardId].sequenceNumber), `shard ${shardId}`).toBeGreaterThan(BigInt(sequenceNumber));
     }
 
     // A part that dies while the service runs takes the rest down with it, with a message.
@@ -141,8 +140,8 @@ describe('the data directory', () => {
   it('holds the generated secrets with owner-only permissions', () => {
     for (const name of ['cursor-secret', 'token-key', 'identity-key.json']) {
       const file = join(dataDir, name);
-      expect(readFileSync(file, 'utf8').trim().length).toBeGreaterThanOrEqual(43);
-      expect(statSync(file).mode & 0o077).toBe(0);
+      expect(readFileSync(file, 'utf8').trim().length, name).toBeGreaterThanOrEqual(43);
+      expect(statSync(file).mode & 0o077, name).toBe(0);
     }
   });
 });

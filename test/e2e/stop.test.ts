@@ -85,7 +85,7 @@ describe('stopping `npm start`', () => {
       return program?.endsWith('node') && args.includes('bin/local.ts');
     });
     expect(runnerPid).toBeDefined();
-    expect(children.every((record) => isAlive(record.pid))).toBe(true);
+    expect(children.filter((record) => !isAlive(record.pid))).toEqual([]);
 
     process.kill(runnerPid as number, 'SIGKILL');
     expect(
@@ -111,8 +111,9 @@ describe('stopping `npm start`', () => {
     process.kill(watchdog as number, 'SIGKILL');
     process.kill(runnerPid, 'SIGKILL');
     await first.exited;
+    // Nothing watched them, so no event says they stay: a bounded wait is all that can show it.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    // Nothing watched them: they still run and hold their ports.
+    // They still run and hold their ports.
     expect(children.filter((record) => isAlive(record.pid))).toHaveLength(2);
 
     const second = await startRunner({ dataDir, ports: first.ports });

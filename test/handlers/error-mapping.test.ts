@@ -12,6 +12,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteComma
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/store/keys';
 import { api, user } from '../support/api';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -22,8 +23,7 @@ const invitationId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const future = new Date(Date.now() + 86_400_000).toISOString();
 
 const workspaceItem = {
-  PK: `WS#${workspaceId}`,
-  SK: 'WORKSPACE',
+  ...keys.workspace(workspaceId),
   entity: 'Workspace',
   id: workspaceId,
   name: 'Acme',
@@ -33,8 +33,7 @@ const workspaceItem = {
   ownerCount: 1,
 };
 const ownerItem = {
-  PK: `WS#${workspaceId}`,
-  SK: `MEMBER#${owner.sub}`,
+  ...keys.member(workspaceId, owner.sub),
   entity: 'Member',
   workspaceId,
   userId: owner.sub,
@@ -42,8 +41,7 @@ const ownerItem = {
   name: 'Owner',
 };
 const invitationItem = (overrides: Record<string, unknown> = {}) => ({
-  PK: `INV#${invitationId}`,
-  SK: 'INVITATION',
+  ...keys.invitation(invitationId),
   entity: 'Invitation',
   id: invitationId,
   workspaceId,

@@ -1,7 +1,8 @@
 /**
  * cfn-lint on the template `cdk synth` produces: no error, and no warning but those the repository's
  * cfn-lint configuration (.cfnlintrc.yaml) acknowledges, each with its reason, each still raised.
- * Runs where cfn-lint is installed; CI (.ci/run, which sets REQUIRE_CFN_LINT=1) fails without it.
+ * Runs where cfn-lint is installed; under CI=true or REQUIRE_CFN_LINT=1 (.ci/run sets both) a missing
+ * cfn-lint fails; elsewhere the lint is skipped and says why.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,9 @@ interface Finding {
 }
 
 const installed = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
-const required = process.env.REQUIRE_CFN_LINT === '1';
+const required = process.env.REQUIRE_CFN_LINT === '1' || process.env.CI === 'true';
+if (!installed && !required)
+  console.log('cfn-lint tests skipped: no `cfn-lint` command found (pip install cfn-lint); CI=true fails instead.');
 
 /** The checks .cfnlintrc.yaml switches off, each with the comment above it. */
 function acknowledged(): { check: string; reason: string }[] {

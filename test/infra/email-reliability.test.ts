@@ -66,7 +66,7 @@ describe('the email sweep', () => {
   it('indexes email states sparsely and keys only, so bookkeeping writes never rewrite it', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: Match.arrayWith([
-        Match.objectLike({ IndexName: 'GSI4', Projection: { ProjectionType: 'KEYS_ONLY' } }),
+        Match.objectLike({ IndexName: TABLE.indexes.byEmailState.name, Projection: { ProjectionType: 'KEYS_ONLY' } }),
       ]),
     });
   });

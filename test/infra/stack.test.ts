@@ -81,6 +81,28 @@ function tableGrantsIn(statements: ReturnType<typeof statementsOf>): string[] {
   return [...new Set(grants)].sort();
 }
 
+/**
+ * What hasResourceProperties checks, on one function's own resource: it passes only if that
+ * function matches, and a failure names the function and what differs.
+ */
+function expectFunctionProperties(fn: ServiceFunction | lambda.Function, pattern: Record<string, unknown>) {
+  const properties = template.toJSON().Resources[logicalId(fn)].Properties;
+  const result = Match.objectLike(pattern).test(properties);
+  expect(result.isSuccess ? 'matches' : result.renderMismatch(), `function ${functionName(fn)}`).toBe('matches');
+}
+
+const functionName = (fn: ServiceFunction | lambda.Function) =>
+  'handlerName' in fn ? String(fn.handlerName) : logicalId(fn);
+
+/** Runs a CDK assertion about one item; its failure says which item. */
+function about(item: string, assertion: () => void) {
+  try {
+    assertion();
+  } catch (error) {
+    throw new Error(`${item}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 function functionOf(route: Route) {
   const fn = stack.api.functions.find((candidate) => candidate.handlerName === route.handler);
   if (!fn) throw new Error(`no function for ${route.handler}`);
@@ -101,7 +123,7 @@ describe('functions', () => {
 
   it('runs every function on Node.js 24, arm64, as an ES module bundle with its own log group and JSON logs', () => {
     for (const fn of allFunctions()) {
-      template.hasResourceProperties('AWS::Lambda::Function', {
+      expectFunctionProperties(fn, {
         FunctionName: Match.absent(),
         Handler: 'index.handler',
         Runtime: 'nodejs24.x',
@@ -116,26 +138,19 @@ describe('functions', () => {
           }),
         },
       });
-      expect(template.toJSON().Resources[logicalId(fn)].Properties.Runtime).toBe('nodejs24.x');
     }
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
   it('sizes API functions for fast cold starts, stream functions for batches and the event function for one write', () => {
     const resources = template.toJSON().Resources;
-    for (const fn of stack.api.functions) {
-      expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 1024, Timeout: 10 });
-    }
-    for (const fn of streamFunctions()) {
-      expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
-    }
-    for (const fn of eventFunctions()) {
-      expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 256, Timeout: 10 });
-    }
+    const sized = (fn: lambda.Function, size: { MemorySize: number; Timeout: number }) =>
+      expect(resources[logicalId(fn)].Properties, `function ${functionName(fn)}`).toMatchObject(size);
+    for (const fn of stack.api.functions) sized(fn, { MemorySize: 1024, Timeout: 10 });
+    for (const fn of streamFunctions()) sized(fn, { MemorySize: 512, Timeout: 60 });
+    for (const fn of eventFunctions()) sized(fn, { MemorySize: 256, Timeout: 10 });
     // The sweep reads and queues up to a few hundred sends a run, like a stream batch.
-    for (const fn of scheduledFunctions()) {
-      expect(resources[logicalId(fn)].Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
-    }
+    for (const fn of scheduledFunctions()) sized(fn, { MemorySize: 512, Timeout: 60 });
   });
 
   it('ships every API bundle minified at 350 KB or less, with a source map', () => {
@@ -148,7 +163,7 @@ describe('functions', () => {
         handler: fn.handlerName,
         tooBig: false,
       });
-      expect(statSync(join(dir, 'index.mjs.map')).isFile()).toBe(true);
+      expect(statSync(join(dir, 'index.mjs.map')).isFile(), `source map of ${fn.handlerName}`).toBe(true);
     }
   });
 
@@ -215,12 +230,13 @@ describe('per-function permissions', () => {
 
   it('grants no wildcard action and no * resource except what DynamoDB streams require', () => {
     for (const fn of allFunctions()) {
+      const subject = `function ${functionName(fn)}`;
       for (const statement of statementsOf(template, fn)) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-        for (const action of actions) expect(action).not.toMatch(/\*/);
+        for (const action of actions) expect(action, subject).not.toMatch(/\*/);
         const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-        if (resources.includes('*')) expect(actions).toEqual(['dynamodb:ListStreams']);
-        expect(JSON.stringify(resources)).not.toContain('/index/*');
+        if (resources.includes('*')) expect(actions, subject).toEqual(['dynamodb:ListStreams']);
+        expect(JSON.stringify(resources), subject).not.toContain('/index/*');
       }
     }
   });
@@ -387,15 +403,17 @@ describe('HTTP API', () => {
   it('exposes every route, behind the JWT authorizer unless public', () => {
     const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
     for (const route of allRoutes) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: `${route.method} ${route.path}`,
-        ...(route.auth === 'jwt'
-          ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } }
-          : { AuthorizationType: 'NONE', AuthorizerId: Match.absent() }),
-        Target: {
-          'Fn::Join': ['', ['integrations/', { Ref: Match.stringLikeRegexp(`${pascal(route.handler)}Integration`) }]],
-        },
-      });
+      about(`route ${route.method} ${route.path}`, () =>
+        template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: `${route.method} ${route.path}`,
+          ...(route.auth === 'jwt'
+            ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } }
+            : { AuthorizationType: 'NONE', AuthorizerId: Match.absent() }),
+          Target: {
+            'Fn::Join': ['', ['integrations/', { Ref: Match.stringLikeRegexp(`${pascal(route.handler)}Integration`) }]],
+          },
+        }),
+      );
     }
     template.resourceCountIs('AWS::ApiGatewayV2::Route', allRoutes.length);
   });
@@ -481,7 +499,10 @@ describe('HTTP API', () => {
     const fromApi = permissions.filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com');
     expect(fromApi).toHaveLength(allRoutes.length);
     for (const permission of fromApi) {
-      expect(permission.Properties).toMatchObject({
+      expect(
+        permission.Properties,
+        `permission for ${JSON.stringify(permission.Properties.FunctionName)}`,
+      ).toMatchObject({
         Action: 'lambda:InvokeFunction',
         SourceArn: { 'Fn::Join': expect.anything() },
       });
@@ -495,7 +516,7 @@ describe('keys', () => {
   it('keeps both secrets when the stack is deleted or a secret replaced', () => {
     for (const secret of [stack.secrets.linkTokenKey, stack.secrets.cursorSecret]) {
       const id = Stack.of(stack).getLogicalId(secret.node.defaultChild as never);
-      expect(template.toJSON().Resources[id]).toMatchObject({
+      expect(template.toJSON().Resources[id], `secret ${id}`).toMatchObject({
         Type: 'AWS::SecretsManager::Secret',
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
@@ -695,23 +716,29 @@ describe('alarms', () => {
 
   it('raises an alarm for a parked stream record or event, a lagging stream, API 5xx, and each function error or throttle', () => {
     for (const queue of [stack.email.failures, stack.nameSync.failures, stack.feedback.failures]) {
-      alarmOn('ApproximateNumberOfMessagesVisible', {
-        Namespace: 'AWS/SQS',
-        Dimensions: [{ Name: 'QueueName', Value: arnOf(queue, 'QueueName') }],
-        Threshold: 1,
-      });
+      about(`queue ${queue.node.path}`, () =>
+        alarmOn('ApproximateNumberOfMessagesVisible', {
+          Namespace: 'AWS/SQS',
+          Dimensions: [{ Name: 'QueueName', Value: arnOf(queue, 'QueueName') }],
+          Threshold: 1,
+        }),
+      );
     }
     for (const fn of streamFunctions()) {
-      alarmOn('IteratorAge', {
-        Namespace: 'AWS/Lambda',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
-        Threshold: 300_000,
-      });
+      about(`function ${functionName(fn)}`, () =>
+        alarmOn('IteratorAge', {
+          Namespace: 'AWS/Lambda',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+          Threshold: 300_000,
+        }),
+      );
     }
     alarmOn('5xx', { Namespace: 'AWS/ApiGateway' });
     for (const fn of allFunctions()) {
       for (const metric of ['Errors', 'Throttles']) {
-        alarmOn(metric, { Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }], Threshold: 1 });
+        about(`${metric} of function ${functionName(fn)}`, () =>
+          alarmOn(metric, { Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }], Threshold: 1 }),
+        );
       }
     }
   });
@@ -795,7 +822,10 @@ describe('alarms', () => {
       AuthenticatedApiServerErrors: [`{ ${authenticatedSelection} && $.status >= 500 }`, '1'],
       AuthenticatedApiLatency: [`{ ${authenticatedSelection} }`, '$.latencyMs'],
     });
-    for (const filter of filters) expect(filter.LogGroupName).toEqual(ref(stack.api.accessLogs));
+    for (const filter of filters)
+      expect(filter.LogGroupName, `filter of ${filter.MetricTransformations[0]?.MetricName}`).toEqual(
+        ref(stack.api.accessLogs),
+      );
     // The access log carries status and latency as numbers, which the filters compare and measure.
     const format: string =
       template.findResources('AWS::ApiGatewayV2::Stage')[
@@ -811,17 +841,17 @@ describe('alarms', () => {
 
     for (const routeClass of ['Public', 'Authenticated']) {
       const rate = serviceAlarm(`${routeClass}ApiServerErrorRate`);
-      expect(rate).toMatchObject({
+      expect(rate, `${routeClass}ApiServerErrorRate`).toMatchObject({
         ...notifies,
         Threshold: 1,
         ComparisonOperator: 'GreaterThanThreshold',
         EvaluationPeriods: 1,
       });
-      expect(rate.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe(
+      expect(rate.Metrics.find((m: { Expression?: string }) => m.Expression).Expression, routeClass).toBe(
         'IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)',
       );
       const latency = serviceAlarm(`${routeClass}ApiLatency`);
-      expect(latency).toMatchObject({
+      expect(latency, `${routeClass}ApiLatency`).toMatchObject({
         ...notifies,
         MetricName: `${routeClass}ApiLatency`,
         Namespace: 'Invitations',

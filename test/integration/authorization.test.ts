@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invitation } from '../../functions/domain/invitation';
 import { composeInvitationEmail } from '../../functions/email/invitation-email';
 import { stores } from '../../functions/services';
+import { keys, workspacePartition } from '../../functions/store/keys';
 import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
 import { type ApiResponse, api, type Identity, lambdaContext, user } from '../support/api';
@@ -92,7 +93,7 @@ function expectRefusalHidesData(response: ApiResponse, secrets: string[]) {
     title: expect.any(String),
     detail: expect.any(String),
   });
-  for (const secret of secrets) expect(response.raw).not.toContain(secret);
+  for (const secret of secrets) expect(response.raw, secret).not.toContain(secret);
 }
 
 describe('invitation routes', () => {
@@ -221,7 +222,7 @@ describe('invitation lists', () => {
     expect((await api.get(target, { as: invitee })).status).toBe(200);
     for (const other of [unverified, people.wrongEmail, people.owner, people.sysadmin, people.outsider]) {
       const response = await api.get(target, { as: other });
-      expect(response.status).toBe(403);
+      expect(response.status, other.sub).toBe(403);
       expectRefusalHidesData(response, ['Matrix']);
     }
   });
@@ -232,11 +233,14 @@ describe('invitation lists', () => {
     const creatorIds = creatorList.body._embedded.invitations.map((i: { id: string }) => i.id);
     expect(creatorIds).toContain(invitationId);
     for (const invitation of creatorList.body._embedded.invitations)
-      expect(invitation.creator.id).toBe(people.creator.sub);
+      expect(invitation.creator.id, invitation.id).toBe(people.creator.sub);
     for (const other of [people.outsider, people.sysadmin, people.member]) {
       const list = await api.get('/api/invitations?size=100', { as: other });
-      expect(list.status).toBe(200);
-      expect(list.body._embedded.invitations.map((i: { id: string }) => i.id)).not.toContain(invitationId);
+      expect(list.status, other.sub).toBe(200);
+      expect(
+        list.body._embedded.invitations.map((i: { id: string }) => i.id),
+        other.sub,
+      ).not.toContain(invitationId);
     }
   });
 
@@ -251,7 +255,7 @@ describe('invitation lists', () => {
     expect(memberSees).toContain(ownInvitation);
     expect(memberSees).not.toContain(invitationId);
     for (const who of [people.owner, people.admin, people.sysadmin]) {
-      expect(await ids(who)).toEqual(expect.arrayContaining([ownInvitation, invitationId]));
+      expect(await ids(who), who.sub).toEqual(expect.arrayContaining([ownInvitation, invitationId]));
     }
   });
 });
@@ -334,7 +338,7 @@ async function changeRole(workspace: string, who: Identity, role: string) {
   await documents.send(
     new UpdateCommand({
       TableName: process.env.TABLE_NAME,
-      Key: { PK: `WS#${workspace}`, SK: `MEMBER#${who.sub}` },
+      Key: keys.member(workspace, who.sub),
       UpdateExpression: 'SET #role = :role',
       ExpressionAttributeNames: { '#role': 'role' },
       ExpressionAttributeValues: { ':role': role },
@@ -344,7 +348,7 @@ async function changeRole(workspace: string, who: Identity, role: string) {
 
 /** Hands the stream records of `who` leaving `workspace` to the workspace-side consumer, as its mapping would. */
 async function deliverDeparture(workspace: string, who: Identity) {
-  const records = await stream.readFor(`WS#${workspace}`, (found) =>
+  const records = await stream.readFor(workspacePartition(workspace), (found) =>
     found.some((r) => r.eventName === 'REMOVE' && r.dynamodb?.OldImage?.userId?.S === who.sub),
   );
   const result = await workspaceSideHandler(
@@ -436,7 +440,10 @@ describe('a creator who leaves or is removed', () => {
         await api.put(`/api/invitations/${id}/revoked`, { as: creator }),
         await api.delete(`/api/invitations/${id}`, { as: creator }),
       ];
-      expect(attempts.map((response) => response.status)).toEqual([404, 404, 404, 404]);
+      expect(
+        attempts.map((response) => response.status),
+        id,
+      ).toEqual([404, 404, 404, 404]);
     }
     const sent = await api.get('/api/invitations?size=100', { as: creator });
     expect(sent.body._embedded.invitations).toEqual([]);

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, localDynamoClient } from '../../local/dynamodb-local';
 import { type ApiRequest, api, call, type Identity, user } from '../support/api';
+import { dynamoEndpoint } from '../support/dynamodb-local';
 import { createWorkspace, invite } from '../support/fixtures';
 import { snapshotTable } from '../support/table';
 
@@ -47,7 +48,7 @@ let otherCollectionCursor: string;
 let before: string;
 
 beforeAll(async () => {
-  const client = localDynamoClient(process.env.DYNAMODB_ENDPOINT as string);
+  const client = localDynamoClient(dynamoEndpoint());
   await ensureTable(client, process.env.TABLE_NAME as string);
   client.destroy();
   owner = user('owner');

@@ -1,5 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MEMBER_PREFIX, workspacePartition } from '../../functions/store/keys';
 import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
 import { api, lambdaContext, user } from '../support/api';
@@ -12,7 +13,7 @@ afterAll(() => stream.destroy());
 
 /** The workspace's stream records up to `userId`'s removal, through the workspace-side consumer. */
 async function deliverDepartures(workspaceId: string, userId: string) {
-  const records = await stream.readFor(`WS#${workspaceId}`, (found) =>
+  const records = await stream.readFor(workspacePartition(workspaceId), (found) =>
     found.some((r) => r.eventName === 'REMOVE' && r.dynamodb?.OldImage?.userId?.S === userId),
   );
   const result = await workspaceSideHandler(
@@ -27,7 +28,7 @@ async function membersOf(workspaceId: string) {
     new QueryCommand({
       TableName: process.env.TABLE_NAME,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :member)',
-      ExpressionAttributeValues: { ':pk': `WS#${workspaceId}`, ':member': 'MEMBER#' },
+      ExpressionAttributeValues: { ':pk': workspacePartition(workspaceId), ':member': MEMBER_PREFIX },
       ConsistentRead: true,
     }),
   );
@@ -52,8 +53,8 @@ describe('concurrent requests', () => {
     );
 
     expect(statuses(responses)).toEqual({ 200: 1, 409: 24 });
-    for (const loser of responses.filter((r) => r.status !== 200)) {
-      expect(loser.headers['content-type']).toBe('application/problem+json');
+    for (const [i, loser] of responses.filter((r) => r.status !== 200).entries()) {
+      expect(loser.headers['content-type'], `losing accept ${i + 1}`).toBe('application/problem+json');
     }
     const members = await membersOf(workspaceId);
     expect(members.map((m) => m.userId).sort()).toEqual([owner.sub, invitee.sub].sort());

@@ -14,6 +14,8 @@ import { tableGrantsOf } from '../../functions/access';
 import { consumers } from '../../functions/consumers';
 import type { SesFeedbackDetail } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
+import { keys, workspacePartition } from '../../functions/store/keys';
+import { TABLE } from '../../functions/store/table-definition';
 import {
   invitationEmailFilterPatterns,
   matchesFilterPatterns,
@@ -145,7 +147,7 @@ describe('how requests translate into grants', () => {
       { table: 't', grant: 'BatchGetItem' },
       { table: 'u', grant: 'BatchGetItem' },
     ]);
-    expect(grantsNeededBy('QueryCommand', { TableName: 't', IndexName: 'GSI3' })).toEqual([
+    expect(grantsNeededBy('QueryCommand', { TableName: 't', IndexName: TABLE.indexes.byWorkspace.name })).toEqual([
       { table: 't', grant: 'Query@byWorkspace' },
     ]);
     expect(grantsNeededBy('QueryCommand', { TableName: 't' })).toEqual([{ table: 't', grant: 'Query' }]);
@@ -168,7 +170,7 @@ describe('how requests translate into grants', () => {
 
 async function forgetCounts(workspaceId: string) {
   await documents.send(
-    new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: { PK: `WS#${workspaceId}`, SK: 'COUNTS' } }),
+    new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.workspaceCounts(workspaceId) }),
   );
 }
 
@@ -193,7 +195,9 @@ async function emailSweep() {
 
 async function nameSync(workspaceId: string) {
   const records = (
-    await stream.readFor(`WS#${workspaceId}`, (found) => found.some((r) => r.dynamodb?.NewImage?.name?.S === 'After'))
+    await stream.readFor(workspacePartition(workspaceId), (found) =>
+      found.some((r) => r.dynamodb?.NewImage?.name?.S === 'After'),
+    )
   ).filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns));
   const { handler } = await import('../../functions/sync-workspace-names');
   const result = await runAs('sync-workspace-names', () =>

@@ -19,6 +19,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Answers, answerStatuses, answersOf } from '../../functions/http/operation';
 import { httpHandler } from '../../functions/http/wrapper';
 import { type HandlerName, type Route, routes } from '../../functions/routes';
+import { ENTITY, keys } from '../../functions/store/keys';
 import { type ApiResponse, api, apiEvent, call, type Identity, lambdaContext, user } from '../support/api';
 import { addMember, createWorkspace, invite } from '../support/fixtures';
 import { testLinkTokens } from '../support/link-key';
@@ -157,9 +158,8 @@ async function fullWorkspace() {
 /** A workspace as the table holds it, for the mocked reads of a contended update. */
 function workspaceItems(owner: Identity) {
   const workspace = {
-    PK: `WS#${SOME_ID}`,
-    SK: 'WORKSPACE',
-    entity: 'Workspace',
+    ...keys.workspace(SOME_ID),
+    entity: ENTITY.workspace,
     id: SOME_ID,
     name: 'Contended',
     alias: 'abcdefg',
@@ -169,7 +169,7 @@ function workspaceItems(owner: Identity) {
     created: new Date().toISOString(),
     lastModified: new Date().toISOString(),
   };
-  const member = { PK: `WS#${SOME_ID}`, SK: `MEMBER#${owner.sub}`, entity: 'Member', workspaceId: SOME_ID };
+  const member = { ...keys.member(SOME_ID, owner.sub), entity: ENTITY.member, workspaceId: SOME_ID };
   return [workspace, { ...member, userId: owner.sub, role: 'OWNER', name: 'Owner', joinedAt: workspace.created }];
 }
 

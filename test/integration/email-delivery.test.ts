@@ -12,7 +12,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/send-invitation-emails';
 import { deliveries } from '../../functions/services';
-import { emailStateKeys } from '../../functions/store/keys';
+import { type EmailState, emailStateKeys, keys } from '../../functions/store/keys';
+import { TABLE as TABLE_DEFINITION } from '../../functions/store/table-definition';
 import { handler as sweepHandler } from '../../functions/sweep-invitation-emails';
 import { DEFAULT_SWEEP_SETTINGS, EmailSweep } from '../../functions/use-cases/email-sweep';
 import { api, lambdaContext, user } from '../support/api';
@@ -44,6 +45,10 @@ mockClient(SecretsManagerClient)
 
 const DAY_MS = 86_400_000;
 const TABLE = () => process.env.TABLE_NAME as string;
+const EMAIL_STATE_PARTITION = TABLE_DEFINITION.indexes.byEmailState.partitionKey;
+/** The email-state index partition an invitation's send in `state` is filed under. */
+const statePartition = (state: EmailState, invitationId: string) =>
+  emailStateKeys(state, invitationId, '')[EMAIL_STATE_PARTITION];
 const run = (...records: DynamoDBRecord[]) => handler({ Records: records }, lambdaContext('send-invitation-emails'));
 const stored = async (id: string) => unmarshall(await invitationItem(id));
 const recipients = () =>
@@ -142,7 +147,7 @@ describe('failures the message causes: FAILED at once, never blocking the others
       failure: 'InvalidItem:sendNumber',
     });
     expect((await stored(noExpiry)).delivery).toMatchObject({ status: 'FAILED', failure: 'InvalidItem:expiresAt' });
-    expect((await stored(noExpiry)).GSI4PK).toMatch(/^EMAILS#FAILED#/);
+    expect((await stored(noExpiry))[EMAIL_STATE_PARTITION]).toBe(statePartition('FAILED', noExpiry));
   });
 
   it('fails an address SES refuses as a message problem, once', async () => {
@@ -170,8 +175,8 @@ describe('failures the operator must fix: HELD, counted, and sent once re-driven
     expect(metrics.sum('EmailAttempts')).toBe(2);
     for (const { id } of [first, second]) {
       const held = await stored(id);
-      expect(held.delivery).toMatchObject({ status: 'HELD', failure: 'IdentityNotVerified' });
-      expect(held.GSI4PK).toMatch(/^EMAILS#HELD#/);
+      expect(held.delivery, id).toMatchObject({ status: 'HELD', failure: 'IdentityNotVerified' });
+      expect(held[EMAIL_STATE_PARTITION], id).toBe(statePartition('HELD', id));
     }
     const viewed = await api.get(`/api/invitations/${first.id}`, { as: first.owner });
     expect(viewed.body.delivery).toMatchObject({ status: 'HELD', failure: 'IdentityNotVerified' });
@@ -181,20 +186,20 @@ describe('failures the operator must fix: HELD, counted, and sent once re-driven
     ses.on(SendEmailCommand).resolves({ MessageId: 'after-fix' });
     const redriven = await sweepHandler({ redrive: ['HELD'] }, lambdaContext('sweep'));
     expect(redriven.requeued).toBeGreaterThanOrEqual(2);
-    for (const { id } of [first, second]) expect((await stored(id)).delivery.status).toBe('QUEUED');
+    for (const { id } of [first, second]) expect((await stored(id)).delivery.status, id).toBe('QUEUED');
     // The re-drive's writes are what the stream hands the sender; delivered twice, still one email each.
     const records = [await recordOf(first.id, 'MODIFY'), await recordOf(second.id, 'MODIFY')];
     await run(...records);
     await run(...records);
     expect(recipients().sort()).toEqual([first.email, second.email].sort());
     for (const { id } of [first, second]) {
-      expect(await stored(id)).toMatchObject({ sendCount: 1, sendAttempts: 2, delivery: { status: 'SENT' } });
+      expect(await stored(id), id).toMatchObject({ sendCount: 1, sendAttempts: 2, delivery: { status: 'SENT' } });
     }
 
     // Re-driving again finds nothing to send: SENT is never queued again.
     ses.resetHistory();
     const again = await sweepHandler({ redrive: ['HELD', 'FAILED'] }, lambdaContext('sweep'));
-    for (const { id } of [first, second]) expect((await stored(id)).delivery.status).toBe('SENT');
+    for (const { id } of [first, second]) expect((await stored(id)).delivery.status, id).toBe('SENT');
     expect(again.held).toBe(0);
     expect(recipients()).toEqual([]);
   });
@@ -233,8 +238,8 @@ describe('failures the operator must fix: HELD, counted, and sent once re-driven
       ses
         .on(SendEmailCommand)
         .rejects(Object.assign(new Error(name), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } }));
-      expect(await run(await recordOf(id))).toEqual({ batchItemFailures: [] });
-      expect((await stored(id)).delivery).toMatchObject({ status: 'HELD', failure: reason });
+      expect(await run(await recordOf(id)), name).toEqual({ batchItemFailures: [] });
+      expect((await stored(id)).delivery, name).toMatchObject({ status: 'HELD', failure: reason });
     }
   });
 });
@@ -287,7 +292,7 @@ describe('the sweep', () => {
     // Ten minutes on, the two stuck sends are queued again; a send queued just now is left alone.
     const report = await soon(10).sweep();
     expect(report.requeued).toBeGreaterThanOrEqual(2);
-    for (const id of [crashed.id, lost.id]) expect((await stored(id)).delivery.status).toBe('QUEUED');
+    for (const id of [crashed.id, lost.id]) expect((await stored(id)).delivery.status, id).toBe('QUEUED');
     expect((await stored(crashed.id)).delivery.leaseUntil).toBeUndefined();
     const stillFresh = await stored(fresh.id);
     await new EmailSweep(deliveries).sweep();
@@ -300,9 +305,9 @@ describe('the sweep', () => {
   it('takes invitations that no longer need an email out of the index', async () => {
     const { id, owner } = await invitation('sweep-revoked');
     expect((await api.put(`/api/invitations/${id}/revoked`, { as: owner })).status).toBe(200);
-    expect((await stored(id)).GSI4PK).toMatch(/^EMAILS#OWED#/);
+    expect((await stored(id))[EMAIL_STATE_PARTITION]).toBe(statePartition('OWED', id));
     await soon(10).sweep();
-    expect((await stored(id)).GSI4PK).toBeUndefined();
+    expect((await stored(id))[EMAIL_STATE_PARTITION]).toBeUndefined();
   });
 
   it('tries held sends again on its own once they have waited, so a fixed account sends them', async () => {
@@ -331,12 +336,11 @@ describe('the sweep', () => {
     await documents.send(
       new UpdateCommand({
         TableName: TABLE(),
-        Key: { PK: `INV#${id}`, SK: 'INVITATION' },
+        Key: keys.invitation(id),
         UpdateExpression: 'SET delivery.updatedAt = :now',
         ExpressionAttributeValues: { ':now': new Date().toISOString() },
       }),
     );
     expect(await deliveries.requeue(observed as never, new Date())).toBe(false);
-    expect(emailStateKeys('OWED', id, 'x').GSI4PK).toMatch(/^EMAILS#OWED#[0-3]$/);
   });
 });

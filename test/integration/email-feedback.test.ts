@@ -5,12 +5,15 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { SesFeedbackDetail } from '../../functions/email/feedback';
 import { handler } from '../../functions/record-email-feedback';
+import { deliveries } from '../../functions/services';
+import { keys } from '../../functions/store/keys';
 import { api, type Identity, lambdaContext, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
 import { documents } from '../support/table';
+import { waitFor } from '../support/wait-for';
 
 type Feedback = 'bounce' | 'complaint';
 
@@ -50,7 +53,7 @@ async function setSend(invitationId: string, sendNumber: number, status: string,
   await documents.send(
     new UpdateCommand({
       TableName: process.env.TABLE_NAME,
-      Key: { PK: `INV#${invitationId}`, SK: 'INVITATION' },
+      Key: keys.invitation(invitationId),
       UpdateExpression: `SET delivery.sendNumber = :send, delivery.#status = :status${messageId ? ', delivery.messageId = :id' : ''}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':send': sendNumber, ':status': status, ...(messageId ? { ':id': messageId } : {}) },
@@ -96,10 +99,16 @@ describe('SES feedback on invitation emails', () => {
   it('waits a moment for its send to be recorded as sent', async () => {
     const { owner, id } = await sentInvitation();
     await setSend(id, 1, 'SENDING');
-    const recording = deliver(sesEvent('bounce', id, 1, 'message-1'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await setSend(id, 1, 'SENT', 'message-1');
-    await recording;
+    const attempts = vi.spyOn(deliveries, 'recordDeliveryFeedback');
+    try {
+      const recording = deliver(sesEvent('bounce', id, 1, 'message-1'));
+      await waitFor(() => attempts.mock.settledResults[0], { what: 'the first attempt to record the bounce' });
+      expect(attempts.mock.settledResults[0]).toEqual({ type: 'fulfilled', value: 'not-yet-sent' });
+      await setSend(id, 1, 'SENT', 'message-1');
+      await recording;
+    } finally {
+      attempts.mockRestore();
+    }
     expect(await deliveryOf(id, owner)).toMatchObject({ status: 'BOUNCED' });
   });
 

@@ -8,6 +8,7 @@ import { routes } from '../../functions/routes';
 import { type ApiRequest, call, type Identity, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
 import '../support/link-key';
+import { INVITATION_PREFIX, MEMBER_PREFIX, WORKSPACE_PREFIX } from '../../functions/store/keys';
 
 /** A small deterministic generator, so a failure can be replayed. */
 function generator(seed: number) {
@@ -41,9 +42,9 @@ const STRINGS = [
   'a'.repeat(3000),
   '00000000-0000-0000-0000-000000000000',
   'ffffffff-ffff-4fff-bfff-ffffffffffff',
-  'INV#1',
-  'WS#x',
-  'MEMBER#y',
+  `${INVITATION_PREFIX}1`,
+  `${WORKSPACE_PREFIX}x`,
+  `${MEMBER_PREFIX}y`,
   '__proto__',
   'constructor',
 ];

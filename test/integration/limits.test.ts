@@ -6,6 +6,7 @@
  */
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { keys } from '../../functions/store/keys';
 import { type ApiResponse, api, type Identity, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
 import { documents, expireInvitation } from '../support/table';
@@ -51,7 +52,7 @@ const counts = async (workspaceId: string) =>
     await documents.send(
       new GetCommand({
         TableName: process.env.TABLE_NAME,
-        Key: { PK: `WS#${workspaceId}`, SK: 'COUNTS' },
+        Key: keys.workspaceCounts(workspaceId),
         ConsistentRead: true,
       }),
     )
@@ -106,7 +107,7 @@ describe('pending invitations per workspace', () => {
     const workspaceId = await createWorkspace(owner);
     for (const i of [1, 2, 3]) await invite(owner, workspaceId, user(`early${i}`).email as string);
     await documents.send(
-      new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: { PK: `WS#${workspaceId}`, SK: 'COUNTS' } }),
+      new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.workspaceCounts(workspaceId) }),
     );
     const { tally } = await all(4, (i) =>
       api.post(`/api/workspaces/${workspaceId}/invitations`, { as: owner, body: { email: user(`more${i}`).email } }),

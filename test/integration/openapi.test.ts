@@ -16,10 +16,11 @@ describe('GET /api/openapi.json', () => {
     expect(document.servers).toEqual([{ url: 'https://api.test' }]);
     for (const route of routes) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
-      expect(operation, `${route.method} ${route.path}`).toBeDefined();
-      expect(operation.operationId).toBe(route.handler);
-      if (route.auth === 'public') expect(operation.security).toEqual([]);
-      else expect(operation.responses['401']).toBeDefined();
+      const subject = `${route.method} ${route.path}`;
+      expect(operation, subject).toBeDefined();
+      expect(operation.operationId, subject).toBe(route.handler);
+      if (route.auth === 'public') expect(operation.security, subject).toEqual([]);
+      else expect(operation.responses['401'], subject).toBeDefined();
     }
   });
 

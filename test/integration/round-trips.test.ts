@@ -141,9 +141,9 @@ describe('DynamoDB round trips per operation', () => {
       204,
     );
     for (const [name, commands] of measured) {
-      expect(roundTrips.get(name)).toBeLessThanOrEqual(3);
+      expect(roundTrips.get(name), name).toBeLessThanOrEqual(3);
       // Apart from create (the email allowance beside its reads), every request waits for the one before.
-      if (name !== 'create invitation') expect(roundTrips.get(name)).toBe(commands.length);
+      if (name !== 'create invitation') expect(roundTrips.get(name), name).toBe(commands.length);
     }
   });
 });

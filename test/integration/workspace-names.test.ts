@@ -7,6 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stores } from '../../functions/services';
+import { keys, workspacePartition } from '../../functions/store/keys';
 import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
 import { handler } from '../../functions/sync-workspace-names';
 import { Invitations } from '../../functions/use-cases/invitations';
@@ -25,7 +26,9 @@ const nameIn = (record: DynamoDBRecord) => record.dynamodb?.NewImage?.name?.S;
 
 /** The workspace's stream records up to the one whose new image carries `name`, as the mapping passes them. */
 async function recordsUntil(workspaceId: string, name: string): Promise<DynamoDBRecord[]> {
-  const records = await stream.readFor(`WS#${workspaceId}`, (found) => found.some((r) => nameIn(r) === name));
+  const records = await stream.readFor(workspacePartition(workspaceId), (found) =>
+    found.some((r) => nameIn(r) === name),
+  );
   return records.filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns));
 }
 
@@ -44,7 +47,7 @@ const workspaceNameOf = async (invitationId: string, as: Identity) =>
 
 async function storedInvitation(invitationId: string) {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: process.env.TABLE_NAME, Key: { PK: `INV#${invitationId}`, SK: 'INVITATION' } }),
+    new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.invitation(invitationId) }),
   );
   return Item;
 }
@@ -108,7 +111,9 @@ describe('renaming a workspace', () => {
     const invitationId = await invite(owner, workspaceId, user('invitee').email as string);
     const before = await storedInvitation(invitationId);
     await rename(owner, workspaceId, { invitationTtlDays: 3 });
-    const records = await stream.readFor(`WS#${workspaceId}`, (found) => found.some((r) => r.eventName === 'MODIFY'));
+    const records = await stream.readFor(workspacePartition(workspaceId), (found) =>
+      found.some((r) => r.eventName === 'MODIFY'),
+    );
     await propagate(records.filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns)));
     expect(await storedInvitation(invitationId)).toEqual(before);
   });

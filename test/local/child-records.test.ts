@@ -22,6 +22,8 @@ function recordsFile(): string {
 
 function sleeper(): ChildProcess {
   const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+  // Without a pid the records below would name no process, and stopping them would signal the wrong one.
+  if (child.pid === undefined) throw new Error('could not start `sleep 300`');
   children.push(child);
   return child;
 }

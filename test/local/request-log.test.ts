@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHandler, createGateway } from '../../local/gateway';
 import type { TokenVerifier } from '../../local/identity';
 import { maskSecrets, requestLogLine } from '../../local/request-log';
+import { waitFor } from '../support/wait-for';
 
 const lines: string[] = [];
 const events: APIGatewayProxyEventV2[] = [];
@@ -43,7 +44,8 @@ describe('the request log', () => {
     const requestId = answered.headers.get('apigw-requestid');
     const missing = await fetch(`http://127.0.0.1:${port}/nowhere/alice@example.com?email=bob@example.com`);
     expect(missing.status).toBe(404);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A line is written once its response has gone out.
+    await waitFor(() => lines.length >= 2, { what: 'a log line for each request' });
 
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^GET /api/invitation-tokens/\\{token\\} 200 \\d+ ms ${requestId}$`));

@@ -3,12 +3,11 @@
  * takes up, the EventBridge events it builds, how it recovers the tags, retries and stopping.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/store/keys';
 import { ensureTable, freePort, LOCAL_CREDENTIALS, localDynamoClient } from '../../local/dynamodb-local';
 import { type RunningSes, startSesEmulator } from '../../local/ses-emulator';
 import {
@@ -20,10 +19,12 @@ import {
   simulatedOutcomes,
   tableMessageLookup,
 } from '../../local/ses-feedback';
+import { attributeKey } from '../support/attribute-key';
+import { dynamoEndpoint } from '../support/dynamodb-local';
+import { waitFor } from '../support/wait-for';
 
-const dynamo = localDynamoClient(inject('dynamoEndpoint'));
+const dynamo = localDynamoClient(dynamoEndpoint());
 const tableName = `ses-feedback-${Math.random().toString(36).slice(2, 10)}`;
-const feedbackHandlerInCheckout = existsSync(join(import.meta.dirname, '../../functions/record-email-feedback.ts'));
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 let ses: RunningSes;
 let mailer: SESv2Client;
@@ -65,8 +66,7 @@ async function recordSent(messageId: string, sendNumber = 1, table = tableName):
     new PutItemCommand({
       TableName: table,
       Item: {
-        PK: { S: `INV#${invitationId}` },
-        SK: { S: 'INVITATION' },
+        ...attributeKey(keys.invitation(invitationId)),
         entity: { S: 'Invitation' },
         id: { S: invitationId },
         status: { S: 'PENDING' },
@@ -231,10 +231,18 @@ describe('the mailbox simulator', () => {
   it('waits for the send to be recorded, since the sender records the message id after SES accepted it', async () => {
     const messageId = await send(['bounce@simulator.amazonses.com']);
     const { calls, handler } = recorder();
-    const { subject } = simulator(handler);
+    const lookUp = tableMessageLookup(dynamo, tableName);
+    let notFound = 0;
+    const { subject } = simulator(handler, {
+      findSentMessage: async (id) => {
+        const sent = await lookUp(id);
+        if (!sent) notFound += 1;
+        return sent;
+      },
+    });
 
     await subject.pollOnce();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => notFound >= 2, { what: 'the simulator to look the send up twice and not find it' });
     expect(calls).toEqual([]);
     const invitationId = await recordSent(messageId);
     await subject.settled();
@@ -318,7 +326,7 @@ describe('the mailbox simulator', () => {
   });
 });
 
-describe.runIf(feedbackHandlerInCheckout)('with the feedback handler', () => {
+describe('with the feedback handler', () => {
   it('records the bounce and the complaint on the invitations', async () => {
     // The handler writes to the table of the test environment (TABLE_NAME), so the sends are recorded there.
     const testTable = process.env.TABLE_NAME as string;
@@ -337,7 +345,7 @@ describe.runIf(feedbackHandlerInCheckout)('with the feedback handler', () => {
       const { Item } = await dynamo.send(
         new GetItemCommand({
           TableName: testTable,
-          Key: { PK: { S: `INV#${invitationId}` }, SK: { S: 'INVITATION' } },
+          Key: attributeKey(keys.invitation(invitationId)),
         }),
       );
       return { status: Item?.delivery?.M?.status?.S, failure: Item?.delivery?.M?.failure?.S };

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toLambdaStreamRecord } from '../../functions/stream/records';
 import { ensureTable, LOCAL_CREDENTIALS, localDynamoClient } from '../../local/dynamodb-local';
 import { type StreamHandler, StreamPoller, type StreamPollerOptions } from '../../local/stream-poller';
+import { dynamoEndpoint } from '../support/dynamodb-local';
+import { waitFor } from '../support/wait-for';
 
-const endpoint = inject('dynamoEndpoint');
+const endpoint = dynamoEndpoint();
 const dynamo = localDynamoClient(endpoint);
 const streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
 let dir: string;
@@ -108,10 +110,16 @@ describe('the stream poller', () => {
     const second = poller(table, arn, async (event) => {
       later.push(...ids(event));
     });
-    second.start();
-    await until(() => later.length >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await second.stop();
+    // Polled by hand: once a whole poll after the one that delivered 'c' has delivered nothing,
+    // nothing before the saved position is coming again.
+    await waitFor(
+      async () => {
+        await second.pollOnce();
+        return later.length >= 1;
+      },
+      { what: "the record put after the saved position, 'c'" },
+    );
+    await second.pollOnce();
     expect(later).toEqual(['c']);
   });
 

@@ -1,10 +1,13 @@
 /** Stream records for the invitation email handler, built from an invitation item as it is in the table now. */
 import { type AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { keys } from '../../functions/store/keys';
+import { attributeKey } from './attribute-key';
+import { dynamoEndpoint } from './dynamodb-local';
 
-const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' });
+const client = new DynamoDBClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' });
 const tableName = () => process.env.TABLE_NAME as string;
-const key = (invitationId: string) => ({ PK: { S: `INV#${invitationId}` }, SK: { S: 'INVITATION' } });
+const key = (invitationId: string) => attributeKey(keys.invitation(invitationId));
 
 export const TEST_STREAM_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/invitations-test/stream/2026-11-22';
 

@@ -7,7 +7,10 @@ process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'local';
 process.env.AWS_SECRET_ACCESS_KEY = 'local';
 process.env.CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
-process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
+// Only the projects that run against DynamoDB Local have an endpoint; elsewhere none is inherited from the shell.
+const dynamoEndpoint = inject('dynamoEndpoint');
+if (dynamoEndpoint) process.env.DYNAMODB_ENDPOINT = dynamoEndpoint;
+else delete process.env.DYNAMODB_ENDPOINT;
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 // Tests that assert metrics turn them on for themselves.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -8,8 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { toLambdaStreamRecord } from '../../functions/stream/records';
+import { dynamoEndpoint } from './dynamodb-local';
 
-const config = { endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' };
+const config = { endpoint: dynamoEndpoint(), region: 'us-east-1' };
 
 export class StreamReader {
   private readonly streams = new DynamoDBStreamsClient(config);

@@ -1,9 +1,11 @@
 /** Direct access to the test table, for arranging states the API cannot reach quickly and for checking what it wrote. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/store/keys';
+import { dynamoEndpoint } from './dynamodb-local';
 
 export const documents = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1' }),
+  new DynamoDBClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' }),
 );
 
 const tableName = () => process.env.TABLE_NAME as string;
@@ -14,7 +16,7 @@ export async function expireInvitation(invitationId: string, workspaceId: string
   await documents.send(
     new UpdateCommand({
       TableName: tableName(),
-      Key: { PK: `INV#${invitationId}`, SK: 'INVITATION' },
+      Key: keys.invitation(invitationId),
       UpdateExpression: 'SET expiresAt = :past',
       ExpressionAttributeValues: { ':past': past },
     }),
@@ -22,7 +24,7 @@ export async function expireInvitation(invitationId: string, workspaceId: string
   await documents.send(
     new UpdateCommand({
       TableName: tableName(),
-      Key: { PK: `WS#${workspaceId}`, SK: `EMAIL#${email}` },
+      Key: keys.emailClaim(workspaceId, email),
       UpdateExpression: 'SET expiresAt = :past',
       ExpressionAttributeValues: { ':past': past },
     }),

@@ -11,13 +11,14 @@ import {
   ENTITY,
   emailPartition,
   emailStateKeys,
+  indexKeys,
   invitationSortKey,
   keys,
   userPartition,
   workspacePartition,
 } from '../keys';
 import { TABLE } from '../table-definition';
-import { indexKeys, strip, WORKSPACE_VERSION } from './item';
+import { strip, WORKSPACE_VERSION } from './item';
 
 export const invitationCodec = {
   key: keys.invitation,

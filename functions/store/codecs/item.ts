@@ -1,6 +1,6 @@
 /** What every codec shares: the attributes that serve the table rather than the entity. */
 import type { Item } from '../dynamo/table';
-import { type IndexName, keyAttributeNames, TABLE } from '../table-definition';
+import { keyAttributeNames, TABLE } from '../table-definition';
 
 /** On an invitation: the workspace's lastModified that its workspaceName was copied at. */
 export const WORKSPACE_VERSION = 'workspaceVersion';
@@ -11,12 +11,6 @@ const TABLE_ATTRIBUTES = new Set([...keyAttributeNames(), TABLE.ttlAttribute, 'e
 /** The entity as the domain knows it: the item without the attributes that serve the table. */
 export function strip<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !TABLE_ATTRIBUTES.has(name))) as T;
-}
-
-/** An index's key attributes, named as the table definition names them. */
-export function indexKeys(index: IndexName, partition: string, sort: string): Record<string, string> {
-  const { partitionKey, sortKey } = TABLE.indexes[index];
-  return { [partitionKey]: partition, [sortKey]: sort };
 }
 
 /** The primary key of an item, as read back from the table or an index. */

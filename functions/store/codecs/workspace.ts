@@ -6,9 +6,9 @@
 import type { Member, Workspace } from '../../domain/workspace';
 import type { Expression } from '../dynamo/expression';
 import type { Item } from '../dynamo/table';
-import { ENTITY, keys, userPartition, WORKSPACE_PREFIX } from '../keys';
+import { ENTITY, indexKeys, keys, userPartition, WORKSPACE_PREFIX } from '../keys';
 import { TABLE } from '../table-definition';
-import { indexKeys, strip, ttlAt } from './item';
+import { strip, ttlAt } from './item';
 
 export const workspaceCodec = {
   key: keys.workspace,

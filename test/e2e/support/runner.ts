@@ -4,11 +4,18 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../../local/dynamodb-local';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import { freePort, LOCAL_CREDENTIALS } from '../../../local/dynamodb-local';
 import { loadOrCreateKey, mintToken, type TokenRequest } from '../../../local/identity';
+import { waitFor } from '../../support/wait-for';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -202,6 +209,68 @@ export async function eventually<T>(
       throw new Error(`not reached within ${timeoutMs} ms; last seen: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+interface SavedPosition {
+  streamArn: string;
+  shards: Record<string, { sequenceNumber?: string; finished?: boolean }>;
+}
+
+/**
+ * Waits until the stream consumer that keeps `positionFile` in the data directory has handled
+ * every record the table's stream holds now: the sign that whatever it has not done by then, it
+ * will not do for any of those records.
+ */
+export async function consumedStreamEnd(runner: Runner, positionFile: string, timeoutMs = 15_000): Promise<void> {
+  const saved = () => JSON.parse(readFileSync(join(runner.dataDir, positionFile), 'utf8')) as SavedPosition;
+  const streams = new DynamoDBStreamsClient({
+    endpoint: `http://127.0.0.1:${runner.ports.dynamo}`,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const end = await lastSequenceNumbers(streams, saved().streamArn);
+    await waitFor(
+      () => {
+        const { shards } = saved();
+        return Object.entries(end).every(([shardId, last]) => {
+          const shard = shards[shardId];
+          return shard?.finished || (shard?.sequenceNumber !== undefined && BigInt(shard.sequenceNumber) >= last);
+        });
+      },
+      { what: `${positionFile} to reach the end of the stream as it was, ${JSON.stringify(end, bigints)}`, timeoutMs },
+    );
+  } finally {
+    streams.destroy();
+  }
+}
+
+const bigints = (_: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value);
+
+/** The sequence number of the last record on each shard that holds any. */
+async function lastSequenceNumbers(streams: DynamoDBStreamsClient, streamArn: string): Promise<Record<string, bigint>> {
+  const last: Record<string, bigint> = {};
+  let start: string | undefined;
+  do {
+    const { StreamDescription } = await streams.send(
+      new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+    );
+    for (const { ShardId } of StreamDescription?.Shards ?? []) {
+      if (!ShardId) continue;
+      let { ShardIterator: iterator } = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      while (iterator) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        const records = page.Records ?? [];
+        const sequence = records.at(-1)?.dynamodb?.SequenceNumber;
+        if (sequence) last[ShardId] = BigInt(sequence);
+        iterator = records.length ? page.NextShardIterator : undefined;
+      }
+    }
+    start = StreamDescription?.LastEvaluatedShardId;
+  } while (start);
+  return last;
 }
 
 /** The invitation link in an email's text body. */

@@ -53,8 +53,8 @@ describe('the display-name policy', () => {
       ['Acme Research', 'Acme Research'],
     ];
     for (const [name, inert] of cases) {
-      expect(inertDisplayName(name)).toBe(inert);
-      expect(inertDisplayName(inert)).toBe(inert);
+      expect(inertDisplayName(name), name).toBe(inert);
+      expect(inertDisplayName(inert), inert).toBe(inert);
     }
   });
 });

@@ -122,7 +122,7 @@ describe('who can fix a refusal', () => {
   it('treats network errors and timeouts as transient', () => {
     for (const name of ['TimeoutError', 'AbortError']) {
       const error = Object.assign(new Error('socket'), { name, code: 'ECONNRESET' });
-      expect(classify(error)).toBe(error);
+      expect(classify(error), name).toBe(error);
     }
   });
 });

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequest } from '../../../functions/domain/errors';
 import { CursorCodec } from '../../../functions/store/cursor';
+import { indexKeys, invitationSortKey, keys, userPartition } from '../../../functions/store/keys';
+import { TABLE } from '../../../functions/store/table-definition';
 
 const codec = new CursorCodec('a-secret-that-is-at-least-32-characters-long');
-const key = { PK: 'INV#1', SK: 'INVITATION', GSI1PK: 'USER#u', GSI1SK: 'INV#2026-01-01T00:00:00.000Z#1' };
+const key = {
+  ...keys.invitation('1'),
+  ...indexKeys('byUser', userPartition('u'), invitationSortKey('2026-01-01T00:00:00.000Z', '1')),
+};
 
 describe('pagination cursors', () => {
   it('round-trips scope, page number and key', () => {
@@ -15,9 +20,9 @@ describe('pagination cursors', () => {
   it('rejects another scope, another key, edits and junk', () => {
     const cursor = codec.encode('sent:u', 1, key);
     const [payload, signature] = cursor.split('.') as [string, string];
-    const forged = Buffer.from(JSON.stringify({ s: 'sent:u', n: 1, k: { ...key, GSI1PK: 'USER#v' } })).toString(
-      'base64url',
-    );
+    const forged = Buffer.from(
+      JSON.stringify({ s: 'sent:u', n: 1, k: { ...key, [TABLE.indexes.byUser.partitionKey]: userPartition('v') } }),
+    ).toString('base64url');
     for (const [scope, candidate] of [
       ['sent:v', cursor],
       ['sent:u', `${forged}.${signature}`],
@@ -26,7 +31,7 @@ describe('pagination cursors', () => {
       ['sent:u', `${payload}.${signature}.x`],
       ['sent:u', 'x'.repeat(3000)],
     ] as const) {
-      expect(() => codec.decode(scope, candidate)).toThrow(BadRequest);
+      expect(() => codec.decode(scope, candidate), `${scope} ${candidate.slice(0, 60)}`).toThrow(BadRequest);
     }
     expect(() => new CursorCodec('another-secret-of-at-least-32-characters').decode('sent:u', cursor)).toThrow(
       BadRequest,

@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CursorCodec } from '../../../functions/store/cursor';
 import { Table } from '../../../functions/store/dynamo/table';
 import { DynamoInvitationLists } from '../../../functions/store/invitation-lists';
+import { indexKeys, invitationSortKey, keys, workspacePartition } from '../../../functions/store/keys';
 
 const workspaceId = '0b6b0a43-8f5b-4c52-9d55-3d1f1e9c2a11';
 const scope = `workspace:${workspaceId}:REVOKED:*`;
@@ -18,19 +19,23 @@ const ddb = mockClient(client);
 const store = new DynamoInvitationLists(new Table(client, 'table'), codec);
 const now = new Date('2026-06-01T00:00:00.000Z');
 
+/** An invitation's keys in the workspace index, the ones a page resumes after. */
+const byWorkspace = (n: number, sort: string) => ({
+  ...keys.invitation(String(n)),
+  ...indexKeys('byWorkspace', workspacePartition(workspaceId), sort),
+});
+const createdSort = (n: number) => invitationSortKey(`2026-05-${String(n).padStart(2, '0')}`, String(n));
+
 function invitation(n: number) {
   return {
-    PK: `INV#${n}`,
-    SK: 'INVITATION',
-    GSI3PK: `WS#${workspaceId}`,
-    GSI3SK: `INV#2026-05-${String(n).padStart(2, '0')}`,
+    ...byWorkspace(n, createdSort(n)),
     entity: 'Invitation',
     id: String(n),
     status: 'REVOKED',
   };
 }
 
-const keyAfter = (n: number) => ({ PK: `INV#${n}`, SK: 'INVITATION', GSI3PK: `WS#${workspaceId}`, GSI3SK: `x${n}` });
+const keyAfter = (n: number) => byWorkspace(n, `x${n}`);
 
 beforeEach(() => ddb.reset());
 
@@ -50,7 +55,7 @@ describe('a filtered page', () => {
     expect(starts).toEqual([undefined, keyAfter(1), keyAfter(3)]);
     expect(codec.decode(scope, page.nextCursor as string)).toEqual({
       pageNumber: 1,
-      key: { PK: 'INV#4', SK: 'INVITATION', GSI3PK: `WS#${workspaceId}`, GSI3SK: 'INV#2026-05-04' },
+      key: byWorkspace(4, createdSort(4)),
     });
   });
 

@@ -1,18 +1,19 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { keys } from '../../../functions/store/keys';
 import {
   type FilterPattern,
   invitationEmailFilterPatterns,
   matchesFilterPatterns,
   workspaceRenameFilterPatterns,
 } from '../../../functions/stream/filters';
+import { attributeKey } from '../../support/attribute-key';
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
 function invitationImage(status: string, delivery: string | undefined): Image {
   return {
-    PK: { S: 'INV#0b7e1a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b' },
-    SK: { S: 'INVITATION' },
+    ...attributeKey(keys.invitation('0b7e1a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b')),
     entity: { S: 'Invitation' },
     id: { S: '0b7e1a52-3c4d-4e5f-8a9b-0c1d2e3f4a5b' },
     status: { S: status },
@@ -28,7 +29,7 @@ function record(eventName: DynamoDBRecord['eventName'], newImage?: Image, oldIma
     eventSource: 'aws:dynamodb',
     eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026',
     dynamodb: {
-      Keys: { PK: { S: 'INV#x' }, SK: { S: 'INVITATION' } },
+      Keys: attributeKey(keys.invitation('x')),
       ...(newImage ? { NewImage: newImage } : {}),
       ...(oldImage ? { OldImage: oldImage } : {}),
       SequenceNumber: '100',
@@ -66,9 +67,7 @@ describe('the invitation email filter', () => {
     expect(passes(record('INSERT', { ...invitationImage('PENDING', 'QUEUED'), entity: { S: 'EmailClaim' } }))).toBe(
       false,
     );
-    expect(passes(record('INSERT', { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' }, entity: { S: 'Workspace' } }))).toBe(
-      false,
-    );
+    expect(passes(record('INSERT', { ...attributeKey(keys.workspace('1')), entity: { S: 'Workspace' } }))).toBe(false);
   });
 
   it('is plain JSON, as Lambda filter criteria need', () => {
@@ -90,8 +89,7 @@ describe('the invitation email filter', () => {
 
 describe('the workspace name filter', () => {
   const workspace = (name: string): Image => ({
-    PK: { S: 'WS#1' },
-    SK: { S: 'WORKSPACE' },
+    ...attributeKey(keys.workspace('1')),
     entity: { S: 'Workspace' },
     id: { S: '1' },
     name: { S: name },
@@ -99,8 +97,7 @@ describe('the workspace name filter', () => {
   const renames = (r: DynamoDBRecord) => matchesFilterPatterns(r, workspaceRenameFilterPatterns);
 
   const member: Image = {
-    PK: { S: 'WS#1' },
-    SK: { S: 'MEMBER#u' },
+    ...attributeKey(keys.member('1', 'u')),
     entity: { S: 'Member' },
     userId: { S: 'u' },
     role: { S: 'ADMIN' },

@@ -1,6 +1,10 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
+import { keys } from '../../../functions/store/keys';
 import { toLambdaStreamRecord } from '../../../functions/stream/records';
+import { attributeKey } from '../../support/attribute-key';
+
+const key = attributeKey(keys.invitation('1'));
 
 const arn = 'arn:aws:dynamodb:ddblocal:000000000000:table/invitations/stream/2026-11-22T04:00:00.000';
 
@@ -14,9 +18,9 @@ describe('a Streams API record in the Lambda event shape', () => {
       awsRegion: 'ddblocal',
       dynamodb: {
         ApproximateCreationDateTime: new Date('2026-11-22T04:05:06.789Z'),
-        Keys: { PK: { S: 'INV#1' }, SK: { S: 'INVITATION' } },
+        Keys: key,
         NewImage: {
-          PK: { S: 'INV#1' },
+          ...key,
           n: { N: '42' },
           ok: { BOOL: false },
           none: { NULL: true },
@@ -27,7 +31,7 @@ describe('a Streams API record in the Lambda event shape', () => {
           list: { L: [{ S: 'x' }, { M: { inner: { B: new Uint8Array([7]) } } }] },
           map: { M: { status: { S: 'QUEUED' }, sendNumber: { N: '1' } } },
         },
-        OldImage: { PK: { S: 'INV#1' } },
+        OldImage: key,
         SequenceNumber: '000000000000000000001',
         SizeBytes: 123,
         StreamViewType: 'NEW_AND_OLD_IMAGES',
@@ -43,9 +47,9 @@ describe('a Streams API record in the Lambda event shape', () => {
       eventSourceARN: arn,
       dynamodb: {
         ApproximateCreationDateTime: 1795320306,
-        Keys: { PK: { S: 'INV#1' }, SK: { S: 'INVITATION' } },
+        Keys: key,
         NewImage: {
-          PK: { S: 'INV#1' },
+          ...key,
           n: { N: '42' },
           ok: { BOOL: false },
           none: { NULL: true },
@@ -56,7 +60,7 @@ describe('a Streams API record in the Lambda event shape', () => {
           list: { L: [{ S: 'x' }, { M: { inner: { B: 'Bw==' } } }] },
           map: { M: { status: { S: 'QUEUED' }, sendNumber: { N: '1' } } },
         },
-        OldImage: { PK: { S: 'INV#1' } },
+        OldImage: key,
         SequenceNumber: '000000000000000000001',
         SizeBytes: 123,
         StreamViewType: 'NEW_AND_OLD_IMAGES',

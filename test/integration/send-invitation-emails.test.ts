@@ -21,6 +21,12 @@ import { recordDynamoCommands } from '../support/dynamo-requests';
 import { backdateLastSend, holdSend, invitationItem, recordOf } from '../support/email-records';
 import { createWorkspace, invite } from '../support/fixtures';
 
+const EMAIL_STATE_PARTITION = TABLE.indexes.byEmailState.partitionKey;
+
+import { emailStateKeys, keys } from '../../functions/store/keys';
+import { TABLE } from '../../functions/store/table-definition';
+import { attributeKey } from '../support/attribute-key';
+
 const settings = vi.hoisted(() => {
   const values = {
     ACCEPT_URL: 'https://app.example.com/invitations/accept',
@@ -114,7 +120,7 @@ describe('the invitation email stream handler', () => {
     });
     expect(after.sendAttempts).toBe(1);
     // A sent email leaves the email-state index: the sweep has nothing more to do for it.
-    expect(after.GSI4PK).toBeUndefined();
+    expect(after[EMAIL_STATE_PARTITION]).toBeUndefined();
     const viewed = await api.get(`/api/invitations/${id}`, { as: owner });
     expect(viewed.body).toMatchObject({
       sendCount: 1,
@@ -194,7 +200,7 @@ describe('the invitation email stream handler', () => {
     expect(failed.sendCount).toBe(0);
     expect(failed.lastSentAt).toBeUndefined();
     expect(failed.delivery).toMatchObject({ status: 'FAILED', failure: 'MessageRejected', sendNumber: 1 });
-    expect(failed.GSI4PK).toMatch(/^EMAILS#FAILED#\d$/);
+    expect(failed[EMAIL_STATE_PARTITION]).toBe(emailStateKeys('FAILED', id, '')[EMAIL_STATE_PARTITION]);
     const viewed = await api.get(`/api/invitations/${id}`, { as: owner });
     expect(viewed.body.delivery).toEqual({
       status: 'FAILED',
@@ -254,7 +260,7 @@ describe('the invitation email stream handler', () => {
       eventName: 'INSERT',
       eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/s',
       dynamodb: {
-        NewImage: { PK: { S: 'WS#1' }, SK: { S: 'WORKSPACE' }, entity: { S: 'Workspace' } },
+        NewImage: { ...attributeKey(keys.workspace('1')), entity: { S: 'Workspace' } },
         SequenceNumber: '1',
       },
     };
