@@ -3,7 +3,9 @@
  *
  * Builds every bundle with the stack's own esbuild settings (lib/bundling/options.ts), then, in
  * fresh Node.js processes, measures (a) importing the bundle and (b) importing it and handling
- * one request (against DynamoDB Local), beside `node -e 0` on the same machine. Runs are
+ * one request (against DynamoDB Local), beside `node -e 0` on the same machine; and, inside the
+ * process, the first request's time over a second one's, as the bundle runs without priming and
+ * with the priming read the stack gives the function (DYNAMODB_PRIME, functions/store/client.ts). Runs are
  * interleaved so that machine noise hits every column alike; the table shows medians.
  *
  *   npm run bench:cold                 # 11 runs per measurement
@@ -22,6 +24,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { type FunctionNeeds, type PrimingRead, primingReadOf } from '../functions/access';
+import { EMAIL_FEEDBACK, EMAIL_SENDER, WORKSPACE_NAME_SYNC } from '../functions/consumers';
 import { type Route, routes } from '../functions/routes';
 import {
   EMAIL_FEEDBACK_HANDLER,
@@ -43,6 +47,8 @@ interface Subject {
   bundle: string;
   bytes: number;
   event?: unknown;
+  /** The declared read the function primes its DynamoDB client with at init, as deployed. */
+  priming?: PrimingRead;
 }
 
 /** Reference bundles: name → entry source, resolved from the project root. */
@@ -84,10 +90,10 @@ async function main(): Promise<void> {
 async function buildAll(): Promise<Subject[]> {
   const all: readonly Route[] = routes;
   const functions = Promise.all([
-    ...all.map((route) => buildFunction(route.handler, 'api', apiEvent(route))),
-    buildFunction(EMAIL_SENDER_HANDLER, 'stream', streamEvent()),
-    buildFunction(WORKSPACE_NAME_SYNC_HANDLER, 'stream', workspaceRenameEvent()),
-    buildFunction(EMAIL_FEEDBACK_HANDLER, 'event', sesFeedbackEvent()),
+    ...all.map((route) => buildFunction(route.handler, 'api', apiEvent(route), route)),
+    buildFunction(EMAIL_SENDER_HANDLER, 'stream', streamEvent(), EMAIL_SENDER),
+    buildFunction(WORKSPACE_NAME_SYNC_HANDLER, 'stream', workspaceRenameEvent(), WORKSPACE_NAME_SYNC),
+    buildFunction(EMAIL_FEEDBACK_HANDLER, 'event', sesFeedbackEvent(), EMAIL_FEEDBACK),
   ]);
   const references = Promise.all(
     Object.entries(REFERENCES).map(async ([name, contents], index) => {
@@ -104,10 +110,11 @@ async function buildFunction(
   handler: string,
   kind: Exclude<Subject['kind'], 'reference'>,
   event: unknown,
+  needs: FunctionNeeds,
 ): Promise<Subject> {
   const bundle = join(workDir, handler, 'index.mjs');
   await build({ ...esbuildBuildOptions(handlerEntry(handler), bundle), logLevel: 'warning' });
-  return { handler, kind, bundle, bytes: statSync(bundle).size, event };
+  return { handler, kind, bundle, bytes: statSync(bundle).size, event, priming: primingReadOf(needs) };
 }
 
 /** What a function sees in Lambda, with local endpoints; nothing inherited from this shell but PATH. */
@@ -136,11 +143,21 @@ interface Samples {
   baseline: number[];
   imports: Map<string, number[]>;
   requests: Map<string, number[]>;
+  /** Inside the process: the first handling ÷ the second, without priming and with it. */
+  firstUnprimed: Map<string, number[]>;
+  firstPrimed: Map<string, number[]>;
   status: Map<string, string>;
 }
 
 function measure(subjects: Subject[], env: NodeJS.ProcessEnv): Samples {
-  const samples: Samples = { baseline: [], imports: new Map(), requests: new Map(), status: new Map() };
+  const samples: Samples = {
+    baseline: [],
+    imports: new Map(),
+    requests: new Map(),
+    firstUnprimed: new Map(),
+    firstPrimed: new Map(),
+    status: new Map(),
+  };
   const time = (args: string[], childEnv: NodeJS.ProcessEnv) => {
     const started = process.hrtime.bigint();
     const result = spawnSync(nodeBinary, args, { env: childEnv, encoding: 'utf8' });
@@ -159,6 +176,14 @@ function measure(subjects: Subject[], env: NodeJS.ProcessEnv): Samples {
       const request = time([runner, subject.bundle, JSON.stringify(subject.event)], env);
       push(samples.requests, subject.handler, request.elapsed);
       samples.status.set(subject.handler, lastLine(request.stdout));
+      push(samples.firstUnprimed, subject.handler, firstOverWarm(request.stdout));
+      if (!subject.priming) continue;
+      const primedEnv = { ...env, DYNAMODB_PRIME: subject.priming };
+      push(
+        samples.firstPrimed,
+        subject.handler,
+        firstOverWarm(time([runner, subject.bundle, JSON.stringify(subject.event)], primedEnv).stdout),
+      );
     }
     process.stderr.write(`\rrun ${run + 1}/${runs}`);
   }
@@ -184,10 +209,22 @@ function report(subjects: Subject[], samples: Samples): void {
       `${(imported / baseline).toFixed(2)}${importOk ? '' : ' ✗'} (${(Math.min(...imports) / baselineMin).toFixed(2)})`,
       handled === undefined ? '' : `${handled.toFixed(1)} (${Math.min(...requests).toFixed(1)})`,
       handled === undefined ? '' : (handled / baseline).toFixed(2),
+      ratio(samples.firstUnprimed.get(subject.handler)),
+      ratio(samples.firstPrimed.get(subject.handler)),
       samples.status.get(subject.handler) ?? '',
     ];
   });
-  const header = ['function', 'bundle KB', 'import ms', '× node', 'import + 1 request ms', '× node', 'response'];
+  const header = [
+    'function',
+    'bundle KB',
+    'import ms',
+    '× node',
+    'import + 1 request ms',
+    '× node',
+    'first ÷ warm request',
+    'primed: first ÷ warm',
+    'response',
+  ];
   const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
   console.log(
     `Node.js ${nodeVersion()}, ${runs} runs; medians, (minimums). \`node -e 0\`: ${baseline.toFixed(1)} ms (${baselineMin.toFixed(1)}).`,
@@ -345,6 +382,16 @@ function median(values: number[]): number {
 
 function push(map: Map<string, number[]>, key: string, value: number): void {
   map.set(key, [...(map.get(key) ?? []), value]);
+}
+
+/** The runner's first handling time over its second. */
+function firstOverWarm(output: string): number {
+  const { first, warm } = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { first: number; warm: number };
+  return first / warm;
+}
+
+function ratio(values: number[] | undefined): string {
+  return values?.length ? median(values).toFixed(2) : '';
 }
 
 function lastLine(output: string): string {

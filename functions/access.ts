@@ -64,3 +64,18 @@ export function tableGrantsOf(access: TableAccess | undefined): TableGrant[] {
   const grants: TableGrant[] = [...access.actions, ...(access.indexes ?? []).map((index) => `Query@${index}` as const)];
   return [...new Set(grants)].sort();
 }
+
+/**
+ * The read a function sends during its init phase to set up what the SDK otherwise sets up on the
+ * first request (functions/store/client.ts): one of its own declared reads, so it needs no
+ * grant of its own; none for a function that only writes.
+ */
+export const PRIMING_VARIABLE = 'DYNAMODB_PRIME';
+export type PrimingRead = 'GetItem' | 'BatchGetItem';
+
+export function primingReadOf(needs: FunctionNeeds): PrimingRead | undefined {
+  const actions = needs.table?.actions ?? [];
+  if (actions.includes('GetItem')) return 'GetItem';
+  if (actions.includes('BatchGetItem')) return 'BatchGetItem';
+  return undefined;
+}

@@ -1,5 +1,11 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type FunctionNeeds, LIMIT_VARIABLES, type ServiceLimit } from '../functions/access';
+import {
+  type FunctionNeeds,
+  LIMIT_VARIABLES,
+  PRIMING_VARIABLE,
+  primingReadOf,
+  type ServiceLimit,
+} from '../functions/access';
 import type { InvitationsTable } from './invitations-table';
 import type { ServiceSecrets } from './service-secrets';
 
@@ -18,11 +24,16 @@ export class ServiceResources {
     readonly limits: ServiceLimits,
   ) {}
 
-  /** TABLE_NAME with table access, each declared key's variable, each declared limit's variable. */
+  /**
+   * TABLE_NAME with table access, each declared key's variable, each declared limit's variable,
+   * and the declared read the function primes its DynamoDB client with at init.
+   */
   environmentFor(needs: FunctionNeeds): Record<string, string> {
     const secrets = needs.secrets ?? [];
+    const priming = primingReadOf(needs);
     return {
       ...(needs.table ? { TABLE_NAME: this.table.table.tableName } : {}),
+      ...(priming ? { [PRIMING_VARIABLE]: priming } : {}),
       ...(secrets.includes('cursorKey') ? { CURSOR_SECRET: this.secrets.cursorSecretValue } : {}),
       ...(secrets.includes('linkTokenKey') ? { TOKEN_KEY_SECRET_ARN: this.secrets.linkTokenKey.secretArn } : {}),
       ...Object.fromEntries((needs.limits ?? []).map((limit) => [LIMIT_VARIABLES[limit], String(this.limits[limit])])),

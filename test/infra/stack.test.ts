@@ -178,9 +178,16 @@ describe('functions', () => {
         TABLE_NAME: variables.TABLE_NAME,
         CURSOR_SECRET: variables.CURSOR_SECRET,
         TOKEN_KEY_SECRET_ARN: variables.TOKEN_KEY_SECRET_ARN,
+        DYNAMODB_PRIME: variables.DYNAMODB_PRIME,
       }).toEqual({
         handler: fn.handlerName,
         TABLE_NAME: needs.table ? ref(stack.table.table) : undefined,
+        // Primed with a read it is granted anyway; a function that only writes is not primed.
+        DYNAMODB_PRIME: needs.table?.actions.includes('GetItem')
+          ? 'GetItem'
+          : needs.table?.actions.includes('BatchGetItem')
+            ? 'BatchGetItem'
+            : undefined,
         CURSOR_SECRET: secrets.includes('cursorKey')
           ? { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']] }
           : undefined,
