@@ -6,9 +6,11 @@
  * and the emails per second the sender sustains while it works off the load phases' backlog.
  * BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 10) tune it.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
+import { createInvitationsClient } from '../client/index';
 import { loadOrCreateKey, mintToken } from '../local/identity';
 import { loadSettings } from '../local/settings';
 
@@ -62,19 +64,17 @@ const POLL_INTERVAL_MS = 250;
 const run = randomUUID().slice(0, 8);
 const json = { 'content-type': 'application/json' };
 
-async function call(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ id: string; email: string }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : json) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as { id: string; email: string };
+/** The service's own client, as the given caller. */
+const as = (token: string) => createInvitationsClient({ baseUrl: api, token });
+
+async function invite(token: string, workspaceId: string, email: string): Promise<void> {
+  const client = as(token);
+  await client.ok(
+    client.api.POST('/api/workspaces/{workspaceId}/invitations', {
+      params: { path: { workspaceId } },
+      body: { email },
+    }),
+  );
 }
 
 function report(name: string, result: Result): void {
@@ -95,7 +95,7 @@ function percentile(values: number[], p: number): number {
 async function createAndAwaitEmail(ownerToken: string, workspaceId: string, address: string, timeoutMs: number) {
   const since = Math.floor(Date.now() / 1000) - 1;
   const started = performance.now();
-  await call('POST', `/api/workspaces/${workspaceId}/invitations`, ownerToken, { email: address });
+  await invite(ownerToken, workspaceId, address);
   for (;;) {
     const { emails } = (await (await fetch(`${store}/store?since=${since}`)).json()) as {
       emails: Array<{ destination: { to: string[] } }>;
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const key = await loadOrCreateKey(settings.dataDir);
   const owner = await mintToken(key, { sub: `bench-owner-${run}`, email: `owner-${run}@example.com`, name: 'Bench' });
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-  const workspace = await call('POST', '/api/workspaces', owner, { name: `Bench ${run}` });
+  const workspace = await as(owner).ok(as(owner).api.POST('/api/workspaces', { body: { name: `Bench ${run}` } }));
   await fetch(`${store}/clear-store`, { method: 'POST' });
 
   console.log(`bench:local against ${api} (${seconds} s per phase, ${connections} connections)`);
@@ -216,12 +216,17 @@ async function main(): Promise<void> {
     Array.from({ length: connections }, async (_, i) => {
       const email = `inviter-${run}-${i}@example.com`;
       const token = await mintToken(key, { sub: `bench-inviter-${run}-${i}`, email, name: `Inviter ${i}` });
-      const own = await call('POST', '/api/workspaces', token, { name: `Bench ${run} ${i}` });
-      const invitation = await call('POST', `/api/workspaces/${workspace.id}/invitations`, owner, {
-        email,
-        role: 'ADMIN',
-      });
-      await call('PATCH', `/api/invitations/${invitation.id}`, token);
+      const inviter = as(token);
+      const own = await inviter.ok(inviter.api.POST('/api/workspaces', { body: { name: `Bench ${run} ${i}` } }));
+      const invitation = await as(owner).ok(
+        as(owner).api.POST('/api/workspaces/{workspaceId}/invitations', {
+          params: { path: { workspaceId: workspace.id } },
+          body: { email, role: 'ADMIN' },
+        }),
+      );
+      await inviter.ok(
+        inviter.api.PATCH('/api/invitations/{invitationId}', { params: { path: { invitationId: invitation.id } } }),
+      );
       return { token, workspaceId: own.id };
     }),
   );
@@ -284,7 +289,10 @@ async function main(): Promise<void> {
   const accepts = invitees.slice(0, 3000);
   const pending = await Promise.all(
     accepts.map(async ({ id, readableBy }) => {
-      const invitation = await call('GET', `/api/invitations/${id}`, readableBy);
+      const reader = as(readableBy);
+      const invitation = await reader.ok(
+        reader.api.GET('/api/invitations/{invitationId}', { params: { path: { invitationId: id } } }),
+      );
       const token = await mintToken(key, { sub: `invitee-${id}`, email: invitation.email });
       return { id, token };
     }),

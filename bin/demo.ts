@@ -3,6 +3,7 @@
  * invite someone, watch the email arrive, open its link's preview and accept through it.
  */
 import { randomUUID } from 'node:crypto';
+import { createInvitationsClient, type MemberCollection } from '../client/index';
 import { loadOrCreateKey, mintToken } from '../local/identity';
 import { loadSettings } from '../local/settings';
 
@@ -23,21 +24,6 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => `   ${line}`)
     .join('\n');
-}
-
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const parsed = text ? JSON.parse(text) : undefined;
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return parsed;
 }
 
 interface StoredEmail {
@@ -71,21 +57,24 @@ async function main(): Promise<void> {
   const key = await loadOrCreateKey(settings.dataDir);
   const alice = { sub: `alice-${run}`, email: `alice-${run}@example.com`, name: 'Alice Owner' };
   const bob = { sub: `bob-${run}`, email: `bob-${run}@example.com`, name: 'Bob Invitee' };
-  const aliceToken = await mintToken(key, alice);
-  const bobToken = await mintToken(key, bob);
+  const asAlice = createInvitationsClient({ baseUrl: api, token: await mintToken(key, alice) });
+  const asBob = createInvitationsClient({ baseUrl: api, token: await mintToken(key, bob) });
+  const anyone = createInvitationsClient({ baseUrl: api });
   say('Tokens minted by the local identity (as `npm run token` does)', `${alice.email} and ${bob.email}`);
 
-  const workspace = await call('POST', '/api/workspaces', aliceToken, { name: `Demo workspace ${run}` });
+  const workspace = await asAlice.ok(asAlice.api.POST('/api/workspaces', { body: { name: `Demo workspace ${run}` } }));
   say(`Alice creates a workspace: POST /api/workspaces → ${workspace.id}`, {
     name: workspace.name,
     role: workspace.role,
   });
 
   const since = Math.floor(Date.now() / 1000) - 1;
-  const invitation = await call('POST', `/api/workspaces/${workspace.id}/invitations`, aliceToken, {
-    email: bob.email,
-    role: 'MEMBER',
-  });
+  const invitation = await asAlice.ok(
+    asAlice.api.POST('/api/workspaces/{workspaceId}/invitations', {
+      params: { path: { workspaceId: workspace.id } },
+      body: { email: bob.email, role: 'MEMBER' },
+    }),
+  );
   say(`Alice invites Bob: POST /api/workspaces/${workspace.id}/invitations → 202`, {
     id: invitation.id,
     status: invitation.status,
@@ -104,20 +93,26 @@ async function main(): Promise<void> {
   });
 
   const token = new URL(link).searchParams.get('token') as string;
-  const preview = await call('GET', `/api/invitation-tokens/${encodeURIComponent(token)}`);
+  const preview = await anyone.ok(anyone.api.GET('/api/invitation-tokens/{token}', { params: { path: { token } } }));
   const { _links, ...shown } = preview;
   say('Anyone with the link sees a preview, without signing in: GET /api/invitation-tokens/{token}', shown);
 
-  const accepted = await call('POST', `/api/invitation-tokens/${encodeURIComponent(token)}/accept`, bobToken);
+  const accepted = await asBob.ok(
+    asBob.api.POST('/api/invitation-tokens/{token}/accept', { params: { path: { token } } }),
+  );
   say('Bob, signed in, accepts through the link: POST /api/invitation-tokens/{token}/accept', {
     status: accepted.status,
     acceptedAt: accepted.acceptedAt,
   });
 
-  const members = await call('GET', `/api/workspaces/${workspace.id}/members`, bobToken);
+  // The workspace's own link to its members, followed as any HAL client would.
+  const bobsView = await asBob.ok(
+    asBob.api.GET('/api/workspaces/{workspaceId}', { params: { path: { workspaceId: workspace.id } } }),
+  );
+  const members: MemberCollection = await asBob.follow(bobsView, 'members');
   say(
     `Bob is now a member: GET /api/workspaces/${workspace.id}/members`,
-    members._embedded.members.map((member: { userId: string; role: string }) => `${member.userId} (${member.role})`),
+    members._embedded.members.map((member) => `${member.userId} (${member.role})`),
   );
   console.log(`\nDone. Explore the rest at ${api}/docs/`);
   // fetch keeps idle connections open for seconds after the last answer; nothing is left to wait for.

@@ -3,8 +3,10 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
 export interface IdentityProps {
-  /** An operator's own identity provider. Without it, a Cognito user pool is created. */
+  /** An operator's own identity provider. Without it (and without `userPool`), a Cognito user pool is created. */
   readonly jwt?: { readonly issuer: string; readonly audience: string[] };
+  /** An existing Cognito user pool, trusted for the ID tokens of the given app clients. */
+  readonly userPool?: { readonly pool: cognito.IUserPool; readonly clients: readonly cognito.IUserPoolClient[] };
   /** Where the created pool's sign-in may send people back to (the front end's pages), and after signing out. */
   readonly signIn: {
     readonly callbackUrls: string[];
@@ -49,6 +51,14 @@ export class Identity extends Construct {
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
+    if (props.userPool) {
+      const { pool, clients } = props.userPool;
+      if (clients.length === 0)
+        throw new Error('userPool needs at least one app client: its ID tokens are what the API accepts');
+      this.issuer = `https://cognito-idp.${Stack.of(pool).region}.amazonaws.com/${pool.userPoolId}`;
+      this.audience = clients.map((client) => client.userPoolClientId);
+      return;
+    }
     if (props.jwt) {
       this.issuer = props.jwt.issuer;
       this.audience = props.jwt.audience;

@@ -1,19 +1,19 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type Route, routes } from '../functions/routes';
-import { EmailFeedback } from './email-feedback';
-import { EmailSweep } from './email-sweep';
-import { ServiceResources } from './function-needs';
-import { Identity } from './identity';
-import { InvitationEmail } from './invitation-email';
-import { InvitationsApi } from './invitations-api';
-import { InvitationsTable } from './invitations-table';
-import { Monitoring } from './monitoring';
+import type { Route } from '../functions/routes';
+import type { EmailFeedback } from './email-feedback';
+import type { EmailSweep } from './email-sweep';
+import type { Identity } from './identity';
+import type { InvitationEmail } from './invitation-email';
+import type { InvitationsApi } from './invitations-api';
+import { InvitationsService, servicePropsOf } from './invitations-service';
+import type { InvitationsTable } from './invitations-table';
+import type { Monitoring } from './monitoring';
 import type { DeploymentParameters } from './parameters';
-import { ServiceAlarms } from './service-alarms';
-import { ServiceDashboard } from './service-dashboard';
-import { ServiceSecrets } from './service-secrets';
-import { WorkspaceNameSync } from './workspace-name-sync';
+import type { ServiceAlarms } from './service-alarms';
+import type { ServiceDashboard } from './service-dashboard';
+import type { ServiceSecrets } from './service-secrets';
+import type { WorkspaceNameSync } from './workspace-name-sync';
 
 export interface InvitationsStackProps extends StackProps {
   readonly parameters: DeploymentParameters;
@@ -22,10 +22,11 @@ export interface InvitationsStackProps extends StackProps {
 }
 
 /**
- * The whole service in one stack: table, API, email delivery and its bounce and complaint
- * feedback, workspace name sync, identity fallback, alarms.
+ * The service deployed on its own (`cdk deploy`): the InvitationsService construct, configured from
+ * CDK context, and the stack outputs an operator reads.
  */
 export class InvitationsStack extends Stack {
+  readonly service: InvitationsService;
   readonly table: InvitationsTable;
   readonly secrets: ServiceSecrets;
   readonly identity: Identity;
@@ -41,106 +42,26 @@ export class InvitationsStack extends Stack {
   constructor(scope: Construct, id: string, props: InvitationsStackProps) {
     super(scope, id, props);
     const { parameters } = props;
-    // Every resource says which service it belongs to (cost reports, tag-based access policies).
-    // Not the dashboard: cfn-lint's schema (1.51) does not know AWS::CloudWatch::Dashboard's Tags
-    // yet and calls them an error, and a dashboard is found by its name anyway.
-    Tags.of(this).add('service', 'invitations', { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
-
-    this.table = new InvitationsTable(this, 'Data');
-    this.secrets = new ServiceSecrets(this, 'Secrets');
-    this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt, signIn: parameters.signIn });
-    const resources = new ServiceResources(this.table, this.secrets, {
-      invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
-      ...parameters.limits,
-    });
-
-    this.api = new InvitationsApi(this, 'Api', {
-      resources,
-      jwtIssuer: this.identity.issuer,
-      jwtAudience: this.identity.audience,
-      corsOrigins: parameters.corsOrigins,
-      throttle: parameters.throttle,
-      logRetention: parameters.logRetention,
-      routes: props.routes,
-    });
-
-    this.email = new InvitationEmail(this, 'Email', {
-      resources,
-      senderEmail: parameters.senderEmail,
-      senderName: parameters.senderName,
-      senderDomain: parameters.senderDomain,
-      acceptUrl: parameters.acceptUrl,
-      logRetention: parameters.logRetention,
-    });
-
-    this.feedback = new EmailFeedback(this, 'Feedback', {
-      resources,
-      configurationSet: this.email.configurationSet,
-      logRetention: parameters.logRetention,
-    });
-
-    this.sweep = new EmailSweep(this, 'Sweep', {
-      resources,
-      logRetention: parameters.logRetention,
-    });
-
-    this.nameSync = new WorkspaceNameSync(this, 'NameSync', {
-      resources,
-      logRetention: parameters.logRetention,
-    });
-
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      functions: this.api.functions,
-      streamConsumers: [
-        {
-          name: 'EmailSender',
-          label: 'The email sender',
-          function: this.email.sender,
-          failureQueue: this.email.failures,
-        },
-        {
-          name: 'WorkspaceNameSync',
-          label: 'The workspace name sync',
-          function: this.nameSync.handler,
-          failureQueue: this.nameSync.failures,
-        },
-      ],
-      eventConsumers: [
-        {
-          label: 'The email feedback recorder',
-          function: this.feedback.handler,
-          failureQueue: this.feedback.failures,
-        },
-        {
-          label: 'The email sweep',
-          function: this.sweep.handler,
-          failureQueue: this.sweep.failures,
-        },
-      ],
-      stage: this.api.stage,
-      alarmEmail: parameters.alarmEmail,
-    });
-
-    this.serviceAlarms = new ServiceAlarms(this, 'ServiceAlarms', {
-      topic: this.monitoring.topic,
-      table: this.table,
-      accessLogs: this.api.accessLogs,
-      routes: props.routes ?? routes,
-    });
-    this.dashboard = new ServiceDashboard(this, 'Operations', {
-      alarms: this.serviceAlarms,
-      table: this.table,
-      apiFunctions: this.api.functions,
-      emailSender: this.email.sender,
-      nameSync: this.nameSync.handler,
-      feedback: this.feedback.handler,
-      failureQueues: [this.email.failures, this.nameSync.failures, this.feedback.failures],
-      configurationSetName: this.email.configurationSet.configurationSetName,
-    });
+    // 'Default' is left out of logical IDs: every resource keeps the ID it had when the stack
+    // built the parts itself, so that an update replaces nothing (least of all the table).
+    this.service = new InvitationsService(this, 'Default', { ...servicePropsOf(parameters), routes: props.routes });
+    ({
+      data: this.table,
+      secrets: this.secrets,
+      identity: this.identity,
+      api: this.api,
+      email: this.email,
+      feedback: this.feedback,
+      sweep: this.sweep,
+      nameSync: this.nameSync,
+      monitoring: this.monitoring,
+      serviceAlarms: this.serviceAlarms,
+      dashboard: this.dashboard,
+    } = this.service);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API; routes live under /api (the OpenAPI document: <ApiUrl>api/openapi.json)',
-      value: this.api.url,
+      value: this.service.url,
     });
     new CfnOutput(this, 'TableName', {
       description: 'The DynamoDB table, for backups, exports and the AWS console',
@@ -171,6 +92,10 @@ export class InvitationsStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe here (email, chat, paging) to hear about alarms',
       value: this.monitoring.topic.topicArn,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'The bus the service publishes its own events to',
+      value: this.service.bus.eventBusName,
     });
     new CfnOutput(this, 'LinkTokenKeyArn', {
       description: 'The link-token key ring: rotate it with npm run rotate-link-key -- --secret-id <this ARN>',

@@ -10,11 +10,17 @@ import { type IndexName, TABLE } from '../functions/store/table-definition';
  * a stream with both images, point-in-time recovery, deletion protection, kept when the stack
  * goes.
  */
+export interface InvitationsTableProps {
+  /** RETAIN unless said otherwise; DESTROY also turns deletion protection off, so that it can act. */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
 export class InvitationsTable extends Construct {
   readonly table: dynamodb.Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: InvitationsTableProps = {}) {
     super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const key = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: key(TABLE.partitionKey),
@@ -23,8 +29,8 @@ export class InvitationsTable extends Construct {
       stream: dynamodb.StreamViewType[TABLE.streamViewType],
       timeToLiveAttribute: TABLE.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      removalPolicy,
     });
     for (const index of Object.values(TABLE.indexes)) {
       this.table.addGlobalSecondaryIndex({

@@ -5,7 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/platform/metric-names';
-import { handlerEntry, LAMBDA_BUNDLE, PROJECT_ROOT } from './bundling/options';
+import { handlerEntry, LAMBDA_BUNDLE, LOCK_FILE, PROJECT_ROOT } from './bundling/options';
 
 /**
  * Memory and timeout per kind of work.
@@ -78,8 +78,7 @@ export class ServiceFunction extends NodejsFunction {
     super(scope, id, {
       entry: handlerEntry(props.handler),
       handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
+      ...(LOCK_FILE ? { projectRoot: PROJECT_ROOT, depsLockFilePath: LOCK_FILE } : {}),
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,

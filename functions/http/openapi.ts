@@ -3,8 +3,8 @@
  * response schemas of ./responses.ts.
  */
 import * as z from 'zod/mini';
-import { type Answer, answersOf, type Operation, type ResponseHeader } from './operation';
-import { responseBodies } from './responses';
+import { type Answer, answersOf, type Operation, type ResponseHeader, type ResponseName } from './operation';
+import { componentSchemas, responseBodies } from './responses';
 
 const DESCRIPTIONS: Record<number, string> = {
   200: 'Success',
@@ -12,7 +12,9 @@ const DESCRIPTIONS: Record<number, string> = {
   202: 'Accepted',
   204: 'Success; no body',
   400: 'Malformed input; `errors` names each field',
-  401: 'Missing or invalid bearer token',
+  401:
+    'Missing, expired or forged bearer token (API Gateway answers `{"message":"Unauthorized"}` itself), ' +
+    'or one whose claims cannot be used (a problem)',
   403: 'Visible, but not allowed to the caller',
   404: 'Unknown, or not visible to the caller',
   409: 'Conflicting state',
@@ -55,14 +57,29 @@ function responseObject(status: number, answer: Answer) {
   return {
     description: DESCRIPTIONS[status],
     ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
-    ...(answer.body
-      ? {
-          content: {
-            [responseBodies[answer.body].mediaType]: { schema: { $ref: `#/components/schemas/${answer.body}` } },
-          },
-        }
-      : {}),
+    ...(answer.body ? { content: Object.fromEntries(contentOf([answer.body, answer.gatewayBody])) } : {}),
   };
+}
+
+/** Media type → schema reference, for each body an answer may carry. */
+function contentOf(bodies: readonly (ResponseName | undefined)[]) {
+  return bodies
+    .filter((body) => body !== undefined)
+    .map((body) => [responseBodies[body].mediaType, { schema: { $ref: `#/components/schemas/${body}` } }] as const);
+}
+
+/** The named schemas, each referring to the others by `$ref` rather than repeating them. */
+function namedSchemas(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(componentSchemas, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  // Each is a schema inside the document, not a document of its own: no $schema, no $id.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, { $schema: _dialect, $id: _id, ...schema }]) => [name, schema]),
+  );
 }
 
 function operationObject(route: Operation) {
@@ -104,9 +121,15 @@ export function openApiDocument(routes: readonly Operation[], serverUrl: string)
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: Object.fromEntries(
-        Object.entries(responseBodies).map(([name, { schema }]) => [name, jsonSchema(schema, 'output')]),
-      ),
+      schemas: namedSchemas(),
+      responses: {
+        UnknownRoute: {
+          description:
+            'What API Gateway answers, before any function runs, to a method and path no operation has ' +
+            '(also `/api` itself): 404 with this body',
+          content: Object.fromEntries(contentOf(['GatewayMessage'])),
+        },
+      },
     },
   };
 }

@@ -17,7 +17,8 @@ export type ResponseName =
   | 'InvitationCollection'
   | 'InvitationLinkPreview'
   | 'OpenApiDocument'
-  | 'Problem';
+  | 'Problem'
+  | 'GatewayMessage';
 
 export type SuccessStatus = 200 | 201 | 202 | 204;
 /** Refusals an operation declares itself; the others follow from the rule below. */
@@ -30,6 +31,11 @@ export type ResponseHeader = 'Location' | 'Retry-After';
 export interface Answer {
   /** The body's schema by name; absent: the answer has no body. */
   readonly body?: ResponseName;
+  /**
+   * The body API Gateway sends when it answers this status itself, before the function runs
+   * (the JWT authorizer's 401); the function's own answers of the status carry `body`.
+   */
+  readonly gatewayBody?: ResponseName;
   /** Headers the answer carries: on every such answer (`always`), or on some of them. */
   readonly headers?: Readonly<Partial<Record<ResponseHeader, 'always' | 'sometimes'>>>;
 }
@@ -93,8 +99,11 @@ export function sharedProblems(route: Operation): ProblemStatus[] {
 }
 
 const PROBLEM: Answer = { body: 'Problem' };
-/** Quota refusals (a count that only time or someone else lowers) say when to come back only when that is known. */
-const RETRY_LATER: Partial<Record<ProblemStatus, Answer>> = {
+const SPECIAL: Partial<Record<ProblemStatus, Answer>> = {
+  // The authorizer refuses a missing, expired or forged token itself, with its own body; the
+  // function refuses a valid token whose claims it cannot use with a problem.
+  401: { body: 'Problem', gatewayBody: 'GatewayMessage' },
+  // Quota refusals (a count that only time or someone else lowers) say when to come back only when that is known.
   429: { body: 'Problem', headers: { 'Retry-After': 'sometimes' } },
   503: { body: 'Problem', headers: { 'Retry-After': 'always' } },
 };
@@ -109,7 +118,7 @@ export function answersOf(route: Operation): Answers {
     };
   }
   const problems = new Set<ProblemStatus>([...sharedProblems(route), ...route.refusals]);
-  for (const status of [...problems].sort((x, y) => x - y)) answers[status] = RETRY_LATER[status] ?? PROBLEM;
+  for (const status of [...problems].sort((x, y) => x - y)) answers[status] = SPECIAL[status] ?? PROBLEM;
   return answers;
 }
 

@@ -87,6 +87,9 @@ const Problem = z.object({
   errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
 });
 
+/** What API Gateway itself answers, before any function runs: an unknown route (404), a refused token (401). */
+const GatewayMessage = z.object({ message: z.string() });
+
 const OpenApiDocument = z.looseObject({
   openapi: z.literal('3.1.0'),
   info: z.object({ title: z.string(), version: z.string() }),
@@ -103,4 +106,21 @@ export const responseBodies = {
   InvitationLinkPreview: { schema: InvitationLinkPreview, mediaType: 'application/hal+json' },
   OpenApiDocument: { schema: OpenApiDocument, mediaType: 'application/json' },
   Problem: { schema: Problem, mediaType: 'application/problem+json' },
+  GatewayMessage: { schema: GatewayMessage, mediaType: 'application/json' },
 } satisfies Record<ResponseName, { schema: z.ZodMiniType; mediaType: string }>;
+
+/**
+ * Every schema the document names (components.schemas), the response bodies and the parts they
+ * share, so that each appears once and is referred to wherever it is used.
+ */
+export const componentSchemas = z.registry<{ id: string }>();
+const named: Record<string, z.ZodMiniType> = {
+  Link,
+  Links,
+  PageInfo,
+  Member: MemberResource,
+  Role: role,
+  InvitationStatus: status,
+  ...Object.fromEntries(Object.entries(responseBodies).map(([name, { schema }]) => [name, schema])),
+};
+for (const [id, schema] of Object.entries(named)) componentSchemas.add(schema, { id });

@@ -4,12 +4,32 @@
  * same bundles with esbuild's API to measure them. Plain data only, so the benchmark does not
  * load aws-cdk-lib.
  */
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { EMAIL_FEEDBACK, EMAIL_SENDER, EMAIL_SWEEP, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * The package's root, the nearest folder with a package.json: this checkout, or the installed
+ * package, whose compiled construct lives in dist/ and whose handler sources in functions/.
+ */
+export const PROJECT_ROOT = packageRootOf(dirname(fileURLToPath(import.meta.url)));
+
+function packageRootOf(folder: string): string {
+  if (existsSync(join(folder, 'package.json'))) return folder;
+  const parent = dirname(folder);
+  if (parent === folder) throw new Error('invitations-service: no package.json above its own code');
+  return packageRootOf(parent);
+}
+
+/**
+ * The lockfile that pins what the bundles contain: this checkout's. An installed package has
+ * none (npm never packs one), and NodejsFunction then finds the embedding app's own.
+ */
+export const LOCK_FILE: string | undefined = existsSync(join(PROJECT_ROOT, 'package-lock.json'))
+  ? join(PROJECT_ROOT, 'package-lock.json')
+  : undefined;
 
 /** The Lambda runtime is Node.js 24; the syntax target stays at 22 so a bundle also runs on the previous LTS. */
 export const ESBUILD_TARGET = 'node22';

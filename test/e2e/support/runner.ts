@@ -2,6 +2,7 @@
  * Starts `npm start`'s entry point as a child process on free ports with its own data directory,
  * as a developer would run it, and stops it (and checks nothing it started is left) afterwards.
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
+import { type Answer, createInvitationsClient } from '../../../client/index';
 import { freePort, LOCAL_CREDENTIALS } from '../../../local/dynamodb-local';
 import { loadOrCreateKey, mintToken, type TokenRequest } from '../../../local/identity';
 import { waitFor } from '../../support/wait-for';
@@ -281,30 +283,15 @@ export function linkIn(email: StoredEmail): URL {
   return new URL(found[0].replace(/&amp;/g, '&'));
 }
 
+/** Any request to the runner's API, through the service's own client, answered as it came. */
 export async function http(
   runner: Runner,
   method: string,
   path: string,
   options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
-): Promise<{ status: number; headers: Headers; body: any }> {
-  const response = await fetch(`${runner.api}${path}`, {
-    method,
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, headers: response.headers, body };
+): Promise<Answer> {
+  const client = createInvitationsClient({ baseUrl: runner.api, token: options.token });
+  return client.send(method, path, { body: options.body, headers: options.headers });
 }
 
 /** Everything a child writes to stdout and stderr, interleaved as it arrives. */
