@@ -26,11 +26,13 @@ const projects = [
   project('local', LOCAL_WITH_DYNAMODB, { globalSetup: [DYNAMODB_LOCAL] }),
   // `npm start` as a child process: it starts its own DynamoDB Local (Java) and SES emulator.
   project('e2e', ['test/e2e/**/*.test.ts']),
+  // `npm pack`, the example app installed from the tarball and synthesized, its client against `npm start` (Java).
+  project('package', ['test/package/**/*.test.ts']),
   project('browser', ['test/browser/**/*.test.ts'], { globalSetup: ['test/support/browser-global-setup.ts'] }),
 ];
 
 // A test folder no project includes would never run, and nothing would say so.
-const covered = ['unit', 'handlers', 'local', 'infra', 'integration', 'e2e', 'browser', 'support'];
+const covered = ['unit', 'handlers', 'local', 'infra', 'integration', 'e2e', 'package', 'browser', 'support'];
 const uncovered = readdirSync(new URL('test', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && !covered.includes(entry.name))
   .map((entry) => `test/${entry.name}`);
