@@ -1,5 +1,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { EXPIRY_SWEEP } from '../functions/consumers';
 import { type Route, routes } from '../functions/routes';
 import { EmailFeedback } from './email-feedback';
 import { EmailSweep } from './email-sweep';
@@ -12,8 +14,8 @@ import { Monitoring } from './monitoring';
 import type { DeploymentParameters } from './parameters';
 import { ServiceAlarms } from './service-alarms';
 import { ServiceDashboard } from './service-dashboard';
+import { ServiceEvents } from './service-events';
 import { ServiceSecrets } from './service-secrets';
-import { WorkspaceNameSync } from './workspace-name-sync';
 
 export interface InvitationsStackProps extends StackProps {
   readonly parameters: DeploymentParameters;
@@ -33,7 +35,9 @@ export class InvitationsStack extends Stack {
   readonly email: InvitationEmail;
   readonly feedback: EmailFeedback;
   readonly sweep: EmailSweep;
-  readonly nameSync: WorkspaceNameSync;
+  readonly bus: events.IEventBus;
+  readonly events: ServiceEvents;
+  readonly expirySweep: EmailSweep;
   readonly monitoring: Monitoring;
   readonly serviceAlarms: ServiceAlarms;
   readonly dashboard: ServiceDashboard;
@@ -49,10 +53,15 @@ export class InvitationsStack extends Stack {
     this.table = new InvitationsTable(this, 'Data');
     this.secrets = new ServiceSecrets(this, 'Secrets');
     this.identity = new Identity(this, 'Identity', { jwt: parameters.jwt, signIn: parameters.signIn });
-    const resources = new ServiceResources(this.table, this.secrets, {
-      invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
-      ...parameters.limits,
-    });
+    this.bus = parameters.events.busArn
+      ? events.EventBus.fromEventBusArn(this, 'Bus', parameters.events.busArn)
+      : new events.EventBus(this, 'Bus', { description: 'The domain events of the invitations service' });
+    const resources = new ServiceResources(
+      this.table,
+      this.secrets,
+      { invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay, ...parameters.limits },
+      { bus: this.bus, source: parameters.events.source },
+    );
 
     this.api = new InvitationsApi(this, 'Api', {
       resources,
@@ -84,9 +93,17 @@ export class InvitationsStack extends Stack {
       logRetention: parameters.logRetention,
     });
 
-    this.nameSync = new WorkspaceNameSync(this, 'NameSync', {
+    this.events = new ServiceEvents(this, 'Events', {
       resources,
       logRetention: parameters.logRetention,
+      webhook: parameters.events.webhook,
+    });
+
+    this.expirySweep = new EmailSweep(this, 'ExpirySweep', {
+      resources,
+      logRetention: parameters.logRetention,
+      entry: EXPIRY_SWEEP,
+      functionId: 'SweepExpiredInvitations',
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -99,10 +116,10 @@ export class InvitationsStack extends Stack {
           failureQueue: this.email.failures,
         },
         {
-          name: 'WorkspaceNameSync',
-          label: 'The workspace name sync',
-          function: this.nameSync.handler,
-          failureQueue: this.nameSync.failures,
+          name: 'EventPublisher',
+          label: 'The event publisher',
+          function: this.events.publisher,
+          failureQueue: this.events.publishFailures,
         },
       ],
       eventConsumers: [
@@ -115,6 +132,16 @@ export class InvitationsStack extends Stack {
           label: 'The email sweep',
           function: this.sweep.handler,
           failureQueue: this.sweep.failures,
+        },
+        {
+          label: 'The workspace name sync',
+          function: this.events.nameSync,
+          failureQueue: this.events.nameSyncFailures,
+        },
+        {
+          label: 'The expiry sweep',
+          function: this.expirySweep.handler,
+          failureQueue: this.expirySweep.failures,
         },
       ],
       stage: this.api.stage,
@@ -132,9 +159,14 @@ export class InvitationsStack extends Stack {
       table: this.table,
       apiFunctions: this.api.functions,
       emailSender: this.email.sender,
-      nameSync: this.nameSync.handler,
+      nameSync: this.events.nameSync,
       feedback: this.feedback.handler,
-      failureQueues: [this.email.failures, this.nameSync.failures, this.feedback.failures],
+      failureQueues: [
+        this.email.failures,
+        this.events.publishFailures,
+        this.events.nameSyncFailures,
+        this.feedback.failures,
+      ],
       configurationSetName: this.email.configurationSet.configurationSetName,
     });
 
@@ -181,8 +213,16 @@ export class InvitationsStack extends Stack {
       value: this.email.failures.queueUrl,
     });
     new CfnOutput(this, 'RenameFailuresQueueUrl', {
-      description: 'Stream batches the workspace name sync gave up on: look here when the RenameFailures alarm fires',
-      value: this.nameSync.failures.queueUrl,
+      description: 'Events the workspace name sync gave up on: look here when the RenameFailures alarm fires',
+      value: this.events.nameSyncFailures.queueUrl,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'The bus the domain events are published on (source: the eventSource parameter)',
+      value: this.bus.eventBusName,
+    });
+    new CfnOutput(this, 'EventFailuresQueueUrl', {
+      description: 'Stream batches the event publisher gave up on: look here when the EventFailures alarm fires',
+      value: this.events.publishFailures.queueUrl,
     });
     new CfnOutput(this, 'EmailSweepFunctionName', {
       description:

@@ -8,7 +8,9 @@
 import * as z from 'zod/mini';
 import { carriesAddress, hasInvisibleCharacters, hasMarkup, MAX_DISPLAY_NAME_LENGTH } from '../domain/display-name';
 import { isValidDomain, isValidEmail, MAX_EMAIL_LENGTH } from '../domain/email';
+import { EVENT_TYPES } from '../domain/events';
 import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
+import { type Metadata, metadataProblem } from '../domain/metadata';
 import { ROLES } from '../domain/roles';
 import { isUsableSubject, MAX_SUBJECT_BYTES } from './caller';
 import { userIdFromPathSegment } from './member-path';
@@ -76,6 +78,10 @@ export const WorkspaceInvitationListQuery = /* @__PURE__ */ z.strictObject({
   status: z.optional(status),
 });
 
+export const EventTypePath = /* @__PURE__ */ z.object({
+  eventType: z.enum(EVENT_TYPES, { error: `eventType must be one of ${EVENT_TYPES.join(', ')}` }),
+});
+
 export const InvitationPath = /* @__PURE__ */ z.object({ invitationId: id('invitationId') });
 export const WorkspacePath = /* @__PURE__ */ z.object({ workspaceId: id('workspaceId') });
 /** Any text up to a bound: a truncated or altered link is answered like an unknown one (404), not as bad input. */
@@ -118,7 +124,19 @@ export const UpdateWorkspaceBody = z
   })
   .check(z.refine((body) => Object.keys(body).length > 0, 'the body must change at least one field'));
 
+/** A JSON object of at most MAX_METADATA_BYTES (functions/domain/metadata.ts); each refusal names the rule broken. */
+export const metadata = /* @__PURE__ */ z
+  .record(z.string(), z.unknown(), { error: 'metadata must be a JSON object' })
+  .check(
+    z.superRefine((value, context) => {
+      const problem = metadataProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem, input: value });
+    }),
+  ) as unknown as z.ZodMiniType<Metadata>;
+
 export const CreateInvitationBody = /* @__PURE__ */ z.strictObject({
   email,
   role: z.optional(role),
+  /** Caller data (a JSON object, at most MAX_METADATA_BYTES as JSON) kept with the invitation and its membership. */
+  metadata: z.optional(metadata),
 });

@@ -17,6 +17,7 @@ export type ResponseName =
   | 'InvitationCollection'
   | 'InvitationLinkPreview'
   | 'OpenApiDocument'
+  | 'EventSchema'
   | 'Problem';
 
 export type SuccessStatus = 200 | 201 | 202 | 204;

@@ -6,6 +6,7 @@ import type { CursorCodec } from './cursor';
 import { Table } from './dynamo/table';
 import { DynamoEmailAllowances } from './email-allowance-store';
 import { EmailDeliveryStore } from './email-delivery-store';
+import { DynamoInvitationExpiries } from './expiry-store';
 import { DynamoInvitationLists } from './invitation-lists';
 import { DynamoInvitationStore } from './invitation-store';
 import { DynamoWorkspaceInvitations } from './workspace-invitations';
@@ -27,5 +28,6 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string, 
     workspaceInvitations: new DynamoWorkspaceInvitations(table),
     allowances: new DynamoEmailAllowances(table),
     deliveries: new EmailDeliveryStore(table),
+    expiries: new DynamoInvitationExpiries(table),
   };
 }

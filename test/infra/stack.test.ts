@@ -11,11 +11,17 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionNeeds, tableGrantsOf } from '../../functions/access';
-import { EMAIL_FEEDBACK, EMAIL_SENDER, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
+import {
+  EMAIL_FEEDBACK,
+  EMAIL_SENDER,
+  EVENT_PUBLISHER,
+  EXPIRY_SWEEP,
+  WORKSPACE_NAME_SYNC,
+} from '../../functions/consumers';
 import { emailFeedbackEventPattern } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
 import { TABLE } from '../../functions/store/table-definition';
-import { invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
+import { invitationEmailFilterPatterns, serviceEventFilterPatterns } from '../../functions/stream/filters';
 import type { InvitationsStack } from '../../lib/invitations-stack';
 import type { ServiceFunction } from '../../lib/service-function';
 import { actionsOf, EXAMPLE_PARAMETERS, logicalId, statementsOf, synthesize } from './synth';
@@ -39,9 +45,9 @@ beforeAll(() => {
 
 /** Every function the stack deploys: the API's, the stream consumers, then the EventBridge consumer. */
 const allFunctions = () => [...stack.api.functions, ...streamFunctions(), ...eventFunctions(), ...scheduledFunctions()];
-const streamFunctions = () => [stack.email.sender, stack.nameSync.handler];
-const eventFunctions = () => [stack.feedback.handler];
-const scheduledFunctions = () => [stack.sweep.handler];
+const streamFunctions = () => [stack.email.sender, stack.events.publisher];
+const eventFunctions = () => [stack.feedback.handler, stack.events.nameSync];
+const scheduledFunctions = () => [stack.sweep.handler, stack.expirySweep.handler];
 const ref = (construct: IConstruct) => ({ Ref: Stack.of(stack).getLogicalId(construct.node.defaultChild as never) });
 const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
   'Fn::GetAtt': [Stack.of(stack).getLogicalId(construct.node.defaultChild as never), attribute],
@@ -51,8 +57,10 @@ const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
 const declaredFunctions = (): [lambda.Function & { handlerName: string }, FunctionNeeds][] => [
   ...allRoutes.map((route): [ServiceFunction, FunctionNeeds] => [functionOf(route), route]),
   [stack.email.sender, EMAIL_SENDER],
-  [stack.nameSync.handler, WORKSPACE_NAME_SYNC],
+  [stack.events.publisher, EVENT_PUBLISHER],
+  [stack.events.nameSync, WORKSPACE_NAME_SYNC],
   [stack.feedback.handler, EMAIL_FEEDBACK],
+  [stack.expirySweep.handler, EXPIRY_SWEEP],
 ];
 
 /**
@@ -110,14 +118,16 @@ function functionOf(route: Route) {
 }
 
 describe('functions', () => {
-  it('has one function per route plus the email sender, the workspace name sync, the email feedback recorder and the email sweep', () => {
-    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 4);
+  it('has one function per route plus the two stream readers, the two event consumers and the two sweeps', () => {
+    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 6);
     expect(stack.api.functions.map((fn) => fn.handlerName).sort()).toEqual(allRoutes.map((r) => r.handler).sort());
     expect([...streamFunctions(), ...eventFunctions(), ...scheduledFunctions()].map((fn) => fn.handlerName)).toEqual([
       'send-invitation-emails',
-      'sync-workspace-names',
+      'publish-events',
       'record-email-feedback',
+      'sync-workspace-names',
       'sweep-invitation-emails',
+      'sweep-expired-invitations',
     ]);
   });
 
@@ -341,18 +351,10 @@ function expectOwnFailureQueue(statements: ReturnType<typeof statementsOf>, queu
 }
 
 describe('workspace name sync permissions', () => {
-  const statements = () => statementsOf(template, stack.nameSync.handler);
-  const STREAM_ACTIONS = [
-    'dynamodb:DescribeStream',
-    'dynamodb:GetRecords',
-    'dynamodb:GetShardIterator',
-    'dynamodb:ListStreams',
-  ];
+  const statements = () => statementsOf(template, stack.events.nameSync);
 
   it('lets it update items on the table and query the byWorkspace index, and nothing else', () => {
-    const data = statements().filter((statement) =>
-      actionsOf([statement]).some((action) => action.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(action)),
-    );
+    const data = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('dynamodb:')));
     expect(data).toEqual([
       { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.table.table) },
       {
@@ -363,18 +365,47 @@ describe('workspace name sync permissions', () => {
     ]);
   });
 
-  it('reads the stream, reports to its own failure queue and writes its logs, with no other access', () => {
+  it('reads no stream, reports to its own failure queue and writes its logs, with no other access', () => {
     const actions = actionsOf(statements());
-    // Exactly these: no Put, Delete, Get or BatchGet, and no SES, Secrets Manager or KMS access.
     expect(new Set(actions.map((action) => action.split(':')[0]))).toEqual(new Set(['logs', 'dynamodb', 'sqs']));
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
-      [...STREAM_ACTIONS, 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+      ['dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
     );
-    expectOwnFailureQueue(statements(), stack.nameSync.failures);
+    expectOwnFailureQueue(statements(), stack.events.nameSyncFailures);
   });
 
   it('gives it the table name and no cursor key, email or link-token settings', () => {
-    expectOnlyTableConfiguration(stack.nameSync.handler);
+    expectOnlyTableConfiguration(stack.events.nameSync);
+  });
+});
+
+describe('event publisher permissions', () => {
+  const statements = () => statementsOf(template, stack.events.publisher);
+
+  it('may put events on the service bus and no other, and touches no table item', () => {
+    const putEvents = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('events:')));
+    expect(putEvents).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: arnOf(stack.bus as never) }]);
+    const dynamo = actionsOf(statements()).filter((action) => action.startsWith('dynamodb:'));
+    expect(dynamo.sort()).toEqual(
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].sort(),
+    );
+    expectOwnFailureQueue(statements(), stack.events.publishFailures);
+  });
+
+  it('is the only function that may put events', () => {
+    const others = allFunctions().filter((fn) => fn !== stack.events.publisher);
+    for (const fn of others) {
+      about(fn.handlerName, () =>
+        expect(actionsOf(statementsOf(template, fn)).filter((a) => a.startsWith('events:'))).toEqual([]),
+      );
+    }
+  });
+
+  it('gives it the bus name and the event source, and no table name', () => {
+    const variables = template.toJSON().Resources[logicalId(stack.events.publisher)].Properties.Environment.Variables;
+    expect(variables.EVENT_BUS_NAME).toEqual(ref(stack.bus as never));
+    expect(variables.EVENT_SOURCE).toBe('invitations');
+    expect(variables.TABLE_NAME).toBeUndefined();
   });
 });
 
@@ -678,31 +709,71 @@ describe('email feedback', () => {
   });
 });
 
-describe('workspace name sync', () => {
-  it('feeds the function with workspace modifications through the shared filters, with bounded retries and its own failure queue', () => {
+describe('domain events', () => {
+  it('creates the event bus the events are published on', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasOutput('EventBusName', { Value: ref(stack.bus as never) });
+  });
+
+  it('has exactly two readers of the table stream: the email sender and the event publisher', () => {
+    const readers = Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { EventSourceArn: arnOf(stack.table.table, 'StreamArn') },
+      }),
+    ).map((mapping) => (mapping as { Properties: { FunctionName: unknown } }).Properties.FunctionName);
+    expect(readers).toHaveLength(2);
+    expect(readers).toEqual(expect.arrayContaining([ref(stack.email.sender), ref(stack.events.publisher)]));
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+  });
+
+  it('feeds the publisher every invitation, member and workspace change, with bounded retries and its own failure queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: ref(stack.nameSync.handler),
+      FunctionName: ref(stack.events.publisher),
       EventSourceArn: arnOf(stack.table.table, 'StreamArn'),
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 10,
       FilterCriteria: {
-        Filters: workspaceRenameFilterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        Filters: serviceEventFilterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
       },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 10,
       MaximumRecordAgeInSeconds: 6 * 3600,
-      DestinationConfig: { OnFailure: { Destination: arnOf(stack.nameSync.failures) } },
+      DestinationConfig: { OnFailure: { Destination: arnOf(stack.events.publishFailures) } },
     });
-    const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
-      Properties: { FunctionName: ref(stack.nameSync.handler) },
-    });
-    expect(Object.keys(mappings)).toHaveLength(1);
+    expectEncryptedTlsOnly(stack.events.publishFailures);
   });
 
-  it('encrypts its failure queue and refuses plain-HTTP access to it', () => {
-    expect(stack.nameSync.failures).not.toBe(stack.email.failures);
-    expectEncryptedTlsOnly(stack.nameSync.failures);
+  it('hands workspace updates and removed members from the bus to the name sync, parking what fails', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: ref(stack.bus as never),
+      EventPattern: { source: ['invitations'], 'detail-type': ['workspace.updated', 'member.removed'] },
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf(stack.events.nameSync),
+          RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: arnOf(stack.events.nameSyncFailures) },
+        }),
+      ],
+    });
+    expect(stack.events.nameSyncFailures).not.toBe(stack.email.failures);
+    expectEncryptedTlsOnly(stack.events.nameSyncFailures);
+  });
+
+  it('has no webhook unless the operator asks for one', () => {
+    template.resourceCountIs('AWS::Events::ApiDestination', 0);
+    template.resourceCountIs('AWS::Events::Connection', 0);
+  });
+
+  it('runs the expiry sweep every minute, retried then parked', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Target: Match.objectLike({
+        Arn: arnOf(stack.expirySweep.handler),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+        DeadLetterConfig: { Arn: arnOf(stack.expirySweep.failures) },
+      }),
+    });
   });
 });
 
@@ -715,7 +786,12 @@ describe('alarms', () => {
     });
 
   it('raises an alarm for a parked stream record or event, a lagging stream, API 5xx, and each function error or throttle', () => {
-    for (const queue of [stack.email.failures, stack.nameSync.failures, stack.feedback.failures]) {
+    for (const queue of [
+      stack.email.failures,
+      stack.events.publishFailures,
+      stack.events.nameSyncFailures,
+      stack.feedback.failures,
+    ]) {
       about(`queue ${queue.node.path}`, () =>
         alarmOn('ApproximateNumberOfMessagesVisible', {
           Namespace: 'AWS/SQS',
@@ -927,7 +1003,7 @@ describe('outputs and checks', () => {
         'FeedbackFailuresQueueUrl',
       ]),
     );
-    template.hasOutput('RenameFailuresQueueUrl', { Value: ref(stack.nameSync.failures) });
+    template.hasOutput('RenameFailuresQueueUrl', { Value: ref(stack.events.nameSyncFailures) });
     template.hasOutput('FeedbackFailuresQueueUrl', { Value: ref(stack.feedback.failures) });
   });
 

@@ -382,6 +382,7 @@ const ownScenarios: Record<HandlerName, Record<number, Scenario>> = {
     },
   },
   'get-openapi': { 200: () => api.get('/api/openapi.json') },
+  'get-event-schema': { 200: () => api.get('/api/event-schemas/invitation.accepted') },
   'resend-invitation': {
     202: async () => {
       const { owner, id } = await pendingInvitation();
