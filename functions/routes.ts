@@ -242,7 +242,7 @@ export const getEventSchema = {
   auth: 'public',
   request: { params: EventTypePath },
   success: { 200: 'EventSchema' },
-  refusals: [],
+  refusals: [404],
   tag: 'API',
   summary: "The JSON Schema of one event type's detail, as published on the event bus",
 } as const satisfies Route;

@@ -7,13 +7,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { logger } from './platform/observability';
-import { stores } from './services';
+import { dynamo, tableName } from './store/client';
+import { dynamoExpiries } from './store/stores';
 import { type ExpiryReport, sweepExpired } from './use-cases/expiry-sweep';
+
+const expiries = dynamoExpiries(dynamo, tableName);
 
 export const handler = middy<unknown, ExpiryReport, Error, Context>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
-    const report = await sweepExpired(stores.expiries, new Date());
+    const report = await sweepExpired(expiries, new Date());
     if (report.examined > 0) logger.info('Expired invitations recorded', { ...report });
     return report;
   });

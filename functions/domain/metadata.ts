@@ -14,34 +14,27 @@ export const MAX_METADATA_DEPTH = 8;
 /** Why `value` is not acceptable metadata, or undefined when it is. */
 export function metadataProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'metadata must be a JSON object';
-  const problem = valueProblem(value, 1);
-  if (problem) return problem;
-  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_METADATA_BYTES) {
-    return `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`;
-  }
-  return undefined;
+  return (
+    valueProblem(value, 1) ??
+    (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES
+      ? `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`
+      : undefined)
+  );
 }
 
 function valueProblem(value: unknown, depth: number): string | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
   // JSON.parse turns 1e400 into Infinity, which JSON.stringify would silently write as null.
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'metadata numbers must be finite';
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'metadata numbers must be finite';
+  if (typeof value !== 'object' || value === null) return undefined;
   if (depth > MAX_METADATA_DEPTH) return `metadata must nest at most ${MAX_METADATA_DEPTH} levels deep`;
-  if (Array.isArray(value)) return firstProblem(value, depth + 1);
-  if (isPlainObject(value)) return firstProblem(Object.values(value), depth + 1);
-  return 'metadata must hold only JSON values';
-}
-
-function firstProblem(values: readonly unknown[], depth: number): string | undefined {
-  for (const value of values) {
-    const problem = valueProblem(value, depth);
+  for (const inner of Object.values(value)) {
+    const problem = valueProblem(inner, depth + 1);
     if (problem) return problem;
   }
   return undefined;
 }
 
+/** What JSON.parse makes of `{…}`: the only input metadata ever comes from. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -27,7 +27,15 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string, 
     invitationLists: new DynamoInvitationLists(table, options.cursors),
     workspaceInvitations: new DynamoWorkspaceInvitations(table),
     allowances: new DynamoEmailAllowances(table),
-    deliveries: new EmailDeliveryStore(table),
-    expiries: new DynamoInvitationExpiries(table),
   };
+}
+
+/** The email-delivery store: only the email sender, the sweep and the feedback recorder use it, so no API bundle carries it. */
+export function dynamoDeliveries(client: DynamoDBDocumentClient, tableName: string): EmailDeliveryStore {
+  return new EmailDeliveryStore(new Table(client, tableName));
+}
+
+/** The expiry index's store: only the expiry sweep uses it, so no other bundle carries it. */
+export function dynamoExpiries(client: DynamoDBDocumentClient, tableName: string): DynamoInvitationExpiries {
+  return new DynamoInvitationExpiries(new Table(client, tableName));
 }

@@ -220,6 +220,4 @@ export interface Stores {
   invitationLists: InvitationLists;
   workspaceInvitations: WorkspaceInvitations;
   allowances: EmailAllowances;
-  deliveries: EmailDeliveries;
-  expiries: InvitationExpiries;
 }

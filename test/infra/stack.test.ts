@@ -538,8 +538,8 @@ describe('HTTP API', () => {
         SourceArn: { 'Fn::Join': expect.anything() },
       });
     }
-    // The one other permission: the feedback rule's (see 'email feedback').
-    expect(permissions).toHaveLength(allRoutes.length + 1);
+    // The two others: the feedback rule's (see 'email feedback') and the name sync rule's (see 'domain events').
+    expect(permissions).toHaveLength(allRoutes.length + 2);
   });
 });
 
@@ -678,7 +678,8 @@ describe('email feedback', () => {
   });
 
   it('retries a failed invocation twice within six hours, then parks the event in the same queue', () => {
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    // The feedback recorder's and the workspace name sync's.
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: ref(stack.feedback.handler),
       Qualifier: '$LATEST',
@@ -832,32 +833,34 @@ describe('alarms', () => {
   };
 
   it('raises an alarm on DynamoDB throttling of the table or any index, and on its system errors', () => {
-    const throttles = serviceAlarm('TableThrottles');
-    expect(throttles).toMatchObject({ ...notifies, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-    const metrics = throttles.Metrics as {
-      Id: string;
-      Expression?: string;
-      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
-    }[];
-    const stats = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
-    expect(
-      stats
-        .map(
-          (metric) =>
-            `${metric.MetricName} ${metric.Dimensions.map((d) => (d.Name === 'TableName' ? 'table' : d.Value)).join(' ')}`,
-        )
-        .sort(),
-    ).toEqual(
-      ['ReadThrottleEvents', 'WriteThrottleEvents']
-        .flatMap((name) => [
-          `${name} table`,
-          ...Object.values(TABLE.indexes).map((index) => `${name} ${index.name} table`),
-        ])
-        .sort(),
-    );
-    expect(metrics.find((m) => m.Expression)?.Expression?.split(' + ')).toHaveLength(
-      2 * (1 + Object.keys(TABLE.indexes).length),
-    );
+    for (const name of ['ReadThrottleEvents', 'WriteThrottleEvents']) {
+      const throttles = serviceAlarm(name === 'ReadThrottleEvents' ? 'TableReadThrottles' : 'TableWriteThrottles');
+      expect(throttles).toMatchObject({
+        ...notifies,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      const metrics = throttles.Metrics as {
+        Id: string;
+        Expression?: string;
+        MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+      }[];
+      const stats = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+      expect(
+        stats
+          .map(
+            (metric) =>
+              `${metric.MetricName} ${metric.Dimensions.map((d) => (d.Name === 'TableName' ? 'table' : d.Value)).join(' ')}`,
+          )
+          .sort(),
+        name,
+      ).toEqual(
+        [`${name} table`, ...Object.values(TABLE.indexes).map((index) => `${name} ${index.name} table`)].sort(),
+      );
+      expect(metrics.find((m) => m.Expression)?.Expression?.split(' + '), name).toHaveLength(
+        1 + Object.keys(TABLE.indexes).length,
+      );
+    }
     const errors = serviceAlarm('TableSystemErrors');
     expect(errors).toMatchObject({ ...notifies, Threshold: 1 });
     expect(JSON.stringify(errors.Metrics)).toContain('SystemErrors');
@@ -866,7 +869,11 @@ describe('alarms', () => {
 
   it('measures each route class from the access logs and alarms on its 5xx rate and p99 latency', () => {
     const publicKeys = allRoutes.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.path}`);
-    expect(publicKeys).toEqual(['GET /api/openapi.json', 'GET /api/invitation-tokens/{token}']);
+    expect(publicKeys).toEqual([
+      'GET /api/openapi.json',
+      'GET /api/event-schemas/{eventType}',
+      'GET /api/invitation-tokens/{token}',
+    ]);
     const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
       (filter) =>
         (
@@ -883,9 +890,9 @@ describe('alarms', () => {
       filters.map((f) => [f.MetricTransformations[0]?.MetricName, f]),
     );
     const publicSelection =
-      '($.routeKey = "GET /api/openapi.json" || $.routeKey = "GET /api/invitation-tokens/{token}")';
+      '($.routeKey = "GET /api/openapi.json" || $.routeKey = "GET /api/event-schemas/{eventType}" || $.routeKey = "GET /api/invitation-tokens/{token}")';
     const authenticatedSelection =
-      '($.routeKey != "GET /api/openapi.json" && $.routeKey != "GET /api/invitation-tokens/{token}" && $.routeKey != "-")';
+      '($.routeKey != "GET /api/openapi.json" && $.routeKey != "GET /api/event-schemas/{eventType}" && $.routeKey != "GET /api/invitation-tokens/{token}" && $.routeKey != "-")';
     expect(
       Object.fromEntries(
         Object.entries(byMetric).map(([name, f]) => [name, [f.FilterPattern, f.MetricTransformations[0]?.MetricValue]]),

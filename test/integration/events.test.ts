@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stores } from '../../functions/services';
+import { deliveries } from '../../functions/services';
 import { invitationPartition, workspacePartition } from '../../functions/store/keys';
 import type { LocalEventBus } from '../../local/event-bus';
 import { api, lambdaContext, user } from '../support/api';
@@ -166,7 +166,6 @@ describe('the events of an invitation', () => {
       }),
     );
     const now = new Date();
-    const deliveries = stores.deliveries;
     const settle = async (id: string, result: Parameters<typeof deliveries.recordDelivery>[2]) => {
       const claim = await deliveries.claimDelivery(id, 1, new Date(now.getTime() + 10_000), now);
       expect(claim.claimed).toBe(true);
