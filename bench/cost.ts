@@ -37,7 +37,7 @@ try {
   const { localDynamoClient } = await import('../local/dynamodb-local');
   const raw = localDynamoClient(dynamo.endpoint);
   await ensureTable(raw, TABLE_NAME);
-  const { stores } = await import('../functions/services');
+  const { deliveries, stores } = await import('../functions/services');
   const { Invitations } = await import('../functions/use-cases/invitations');
   const { Workspaces } = await import('../functions/use-cases/workspaces');
   const { invitationCodec } = await import('../functions/store/codecs/invitation');
@@ -59,14 +59,9 @@ try {
   };
   /** The email sender's two writes for one send: its claim, then SES's answer. */
   const sendEmail = async (invitationId: string, sendNumber: number) => {
-    const claim = await stores.deliveries.claimDelivery(
-      invitationId,
-      sendNumber,
-      new Date(now.getTime() + 10_000),
-      now,
-    );
+    const claim = await deliveries.claimDelivery(invitationId, sendNumber, new Date(now.getTime() + 10_000), now);
     if (!claim.claimed) throw new Error(`the email of ${invitationId} could not be claimed: ${claim.reason}`);
-    await stores.deliveries.recordDelivery(invitationId, sendNumber, { status: 'SENT', messageId: randomUUID() }, now);
+    await deliveries.recordDelivery(invitationId, sendNumber, { status: 'SENT', messageId: randomUUID() }, now);
   };
   const invitationSize = async (id: string) => itemSize(await meter.read(invitationCodec.key(id)));
 

@@ -12,8 +12,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const HELP = `Usage: npm start
 
 Runs the invitations service on this machine: the API gateway and handlers, DynamoDB Local
-(needs Java 17+), the SES v2 emulator behind a fault layer, the stream pollers and the email
-sweep. Ctrl-C, SIGTERM or SIGHUP stops every part. It takes no options; configure it with
+(needs Java 17+), the SES v2 emulator behind a fault layer, the stream pollers, a local event
+bus and the email and expiry sweeps. Ctrl-C, SIGTERM or SIGHUP stops every part. It takes no options; configure it with
 environment variables (PORT, DYNAMODB_PORT, SES_PORT, SES_FAULTS_PORT, LOCAL_DATA_DIR,
 REQUEST_LOG, POWERTOOLS_LOG_LEVEL, …): the README's "Run it locally" section lists them all.`;
 
@@ -101,6 +101,7 @@ const starting = (async () => {
       : `JWKS           ${urls.jwks}
   Mint a token   T=$(npm run -s token -- --sub alice --email alice@example.com --name Alice)`
   }
+  Events         tail -f ${settings.dataDir}/events.jsonl${settings.webhook ? `  (and POSTed to ${settings.webhook.url})` : ''}
   Try it         npm run demo
 
 ready: every part accepts requests (Ctrl-C stops them all)`);

@@ -48,9 +48,14 @@ export const SECRET_VARIABLES = {
   cursorKey: 'CURSOR_SECRET',
 } as const satisfies Record<ServiceSecret, string>;
 
+/** EventBridge actions as IAM names them: PutEvents on the service's bus, and on no other. */
+export type EventsAction = 'PutEvents';
+
 export interface FunctionNeeds {
   /** Absent: no table access and no TABLE_NAME. */
   readonly table?: TableAccess;
+  /** Absent: no access to the event bus and no EVENT_BUS_NAME. */
+  readonly events?: readonly EventsAction[];
   readonly secrets?: readonly ServiceSecret[];
   readonly limits?: readonly ServiceLimit[];
 }

@@ -1,14 +1,16 @@
 /**
- * The functions that are not routes, one entry each: the two consumers of the table stream, the
- * consumer of SES's bounce and complaint events and the scheduled email sweep. An entry carries
+ * The functions that are not routes, one entry each: the two readers of the table stream (the
+ * email sender and the event publisher), the consumers of SES's bounce and complaint events and of
+ * the service's own events, and the two scheduled sweeps. An entry carries
  * everything about its consumer: its handler, what feeds it and how (filters, batching, retries,
  * the age past which work is given up), where work that still fails ends, and what it does with
  * the service's resources (functions/access.ts). The CDK constructs (lib/) build, feed and grant
  * each function from its entry; the local runner feeds and holds each handler by the same entry.
  */
 import type { FunctionNeeds } from './access';
+import type { EventType } from './domain/events';
 import { STREAM_EVENT_SOURCE } from './stream/event-source';
-import { type FilterPattern, invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from './stream/filters';
+import { type FilterPattern, invitationEmailFilterPatterns, serviceEventFilterPatterns } from './stream/filters';
 
 interface ConsumerEntry extends FunctionNeeds {
   /** The handler file: functions/<handler>.ts. */
@@ -63,7 +65,19 @@ export interface ScheduledConsumer extends ConsumerEntry {
   readonly delivery: RetryPolicy;
 }
 
-export type Consumer = TableStreamConsumer | SesEventsConsumer | ScheduledConsumer;
+/** Fed by the service's own events through a rule on its bus (locally, the runner's bus). */
+export interface ServiceEventsConsumer extends ConsumerEntry {
+  readonly source: 'service-events';
+  /** The detail-types the rule lets through. */
+  readonly detailTypes: readonly EventType[];
+  /** EventBridge handing the event to Lambda. */
+  readonly delivery: RetryPolicy;
+  /** Lambda's own retries of the asynchronous invocation. */
+  readonly invocation: RetryPolicy;
+  readonly whenAbsent: string;
+}
+
+export type Consumer = TableStreamConsumer | SesEventsConsumer | ScheduledConsumer | ServiceEventsConsumer;
 
 /**
  * Claims each send with a conditional update of the invitation the stream handed it and records
@@ -84,21 +98,44 @@ export const EMAIL_SENDER = {
 } as const satisfies TableStreamConsumer;
 
 /**
+ * Reads every change of an invitation, a member or a workspace off the table stream and
+ * publishes the domain events it amounts to on the service's bus; it touches no table item.
+ * The table stream has two readers, this one and the email sender: DynamoDB advises at most two
+ * per shard. Whatever else reacts to changes (the workspace name sync, the operator's webhook)
+ * consumes the published events instead.
+ */
+export const EVENT_PUBLISHER = {
+  handler: 'publish-events',
+  description: 'Publishes the domain events of invitations, members and workspaces, from the table stream',
+  profile: 'stream',
+  source: 'table-stream',
+  filterPatterns: serviceEventFilterPatterns,
+  batching: STREAM_EVENT_SOURCE,
+  failureQueue: 'EventFailures',
+  events: ['PutEvents'],
+  whenAbsent: 'Domain events are off: this checkout has no event publisher.',
+} as const satisfies TableStreamConsumer;
+
+/**
  * Finds a renamed workspace's invitations through the byWorkspace index and updates each one
- * conditionally; it never reads an item by key nor queries the table itself.
+ * conditionally; it never reads an item by key nor queries the table itself. Fed by the
+ * workspace.updated and member.removed events, whose order does not matter to it. Retries as the
+ * email feedback consumer's, for the same reasons: EventBridge retries handing the event over,
+ * Lambda retries a failed invocation twice.
  */
 export const WORKSPACE_NAME_SYNC = {
   handler: 'sync-workspace-names',
-  description: "Gives a renamed workspace's invitations its new name, from the table stream",
-  profile: 'stream',
-  source: 'table-stream',
-  filterPatterns: workspaceRenameFilterPatterns,
-  batching: STREAM_EVENT_SOURCE,
+  description: "Gives a renamed workspace's invitations its new name and withdraws departed members' invitations",
+  profile: 'event',
+  source: 'service-events',
+  detailTypes: ['workspace.updated', 'member.removed'],
+  delivery: { retryAttempts: 20, maxEventAgeSeconds: 6 * 60 * 60 },
+  invocation: { retryAttempts: 2, maxEventAgeSeconds: 6 * 60 * 60 },
   failureQueue: 'RenameFailures',
   table: { actions: ['UpdateItem'], indexes: ['byWorkspace'] },
   whenAbsent:
-    "Workspace renames do not reach invitations, and departed members' invitations stay pending: this checkout has no stream handler for them.",
-} as const satisfies TableStreamConsumer;
+    "Workspace renames do not reach invitations, and departed members' invitations stay pending: this checkout has no handler for them.",
+} as const satisfies ServiceEventsConsumer;
 
 /**
  * Sets a bounce or complaint on the invitation with one conditional update; the event carries
@@ -145,7 +182,30 @@ export const EMAIL_SWEEP = {
   table: { actions: ['BatchGetItem', 'UpdateItem'], indexes: ['byEmailState'] },
 } as const satisfies ScheduledConsumer;
 
-export const consumers: readonly Consumer[] = [EMAIL_SENDER, WORKSPACE_NAME_SYNC, EMAIL_FEEDBACK, EMAIL_SWEEP];
+/**
+ * Finds PENDING invitations past their expiry through the expiry index and records, with one
+ * conditional update each, that they expired: that change is what the publisher turns into
+ * invitation.expired. Every minute, so an event follows an expiry within about two minutes.
+ */
+export const EXPIRY_SWEEP = {
+  handler: 'sweep-expired-invitations',
+  description: 'Records the expiry of PENDING invitations past their expiresAt, for invitation.expired',
+  profile: 'stream',
+  source: 'schedule',
+  rateSeconds: 60,
+  delivery: { retryAttempts: 2, maxEventAgeSeconds: 2 * 60 },
+  failureQueue: 'ExpirySweepFailures',
+  table: { actions: ['UpdateItem'], indexes: ['byExpiry'] },
+} as const satisfies ScheduledConsumer;
+
+export const consumers: readonly Consumer[] = [
+  EMAIL_SENDER,
+  EVENT_PUBLISHER,
+  WORKSPACE_NAME_SYNC,
+  EMAIL_FEEDBACK,
+  EMAIL_SWEEP,
+  EXPIRY_SWEEP,
+];
 
 /** The consumers of the table stream; in AWS each has its own event-source mapping. */
 export const tableStreamConsumers: readonly TableStreamConsumer[] = consumers.filter(

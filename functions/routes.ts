@@ -12,6 +12,7 @@ import type { FunctionNeeds } from './access';
 import {
   CreateInvitationBody,
   CreateWorkspaceBody,
+  EventTypePath,
   InvitationListQuery,
   InvitationPath,
   InvitationTokenPath,
@@ -234,6 +235,18 @@ export const getOpenapi = {
   summary: 'This API as an OpenAPI 3.1 document',
 } as const satisfies Route;
 
+export const getEventSchema = {
+  method: 'GET',
+  path: '/api/event-schemas/{eventType}',
+  handler: 'get-event-schema',
+  auth: 'public',
+  request: { params: EventTypePath },
+  success: { 200: 'EventSchema' },
+  refusals: [404],
+  tag: 'API',
+  summary: "The JSON Schema of one event type's detail, as published on the event bus",
+} as const satisfies Route;
+
 export const resendInvitation = {
   method: 'POST',
   path: '/api/invitations/{invitationId}/resend',
@@ -294,6 +307,7 @@ export const routes = [
   declineInvitation,
   deleteInvitation,
   getOpenapi,
+  getEventSchema,
   resendInvitation,
   previewInvitationToken,
   acceptInvitationToken,

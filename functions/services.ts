@@ -1,7 +1,7 @@
 import { config } from './platform/config';
 import { dynamo, tableName } from './store/client';
 import { CursorCodec } from './store/cursor';
-import { dynamoStores } from './store/stores';
+import { dynamoDeliveries, dynamoStores } from './store/stores';
 import { Invitations } from './use-cases/invitations';
 import { Workspaces } from './use-cases/workspaces';
 
@@ -17,4 +17,5 @@ export const stores = dynamoStores(dynamo, tableName, {
 });
 export const invitations = new Invitations(stores, undefined, config.INVITATION_EMAILS_PER_USER_PER_DAY);
 export const workspaces = new Workspaces(stores);
-export const deliveries = stores.deliveries;
+/** Marked pure: a bundle that does not send, sweep or record email feedback leaves the store out. */
+export const deliveries = /* @__PURE__ */ dynamoDeliveries(dynamo, tableName);

@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EMAIL_SWEEP } from '../functions/consumers';
+import { EMAIL_SWEEP, type ScheduledConsumer } from '../functions/consumers';
 import { failureQueue, retriesOf } from './failure-queue';
 import type { ServiceResources } from './function-needs';
 import { ServiceFunction } from './service-function';
@@ -13,6 +13,10 @@ import { ServiceFunction } from './service-function';
 export interface EmailSweepProps {
   readonly resources: ServiceResources;
   readonly logRetention: logs.RetentionDays;
+  /** The scheduled consumer to run: the email sweep unless another (the expiry sweep) is given. */
+  readonly entry?: ScheduledConsumer;
+  /** The function's construct id. */
+  readonly functionId?: string;
 }
 
 /**
@@ -28,16 +32,17 @@ export class EmailSweep extends Construct {
 
   constructor(scope: Construct, id: string, props: EmailSweepProps) {
     super(scope, id);
-    this.handler = new ServiceFunction(this, 'SweepInvitationEmails', {
-      handler: EMAIL_SWEEP.handler,
-      profile: EMAIL_SWEEP.profile,
-      description: EMAIL_SWEEP.description,
+    const entry = props.entry ?? EMAIL_SWEEP;
+    this.handler = new ServiceFunction(this, props.functionId ?? 'SweepInvitationEmails', {
+      handler: entry.handler,
+      profile: entry.profile,
+      description: entry.description,
       logRetention: props.logRetention,
-      environment: props.resources.environmentFor(EMAIL_SWEEP),
+      environment: props.resources.environmentFor(entry),
     });
-    props.resources.grant(this.handler, EMAIL_SWEEP);
+    props.resources.grant(this.handler, entry);
 
-    this.failures = failureQueue(this, EMAIL_SWEEP.failureQueue, 'the dead-letter queue of the email sweep schedule');
+    this.failures = failureQueue(this, entry.failureQueue, `the dead-letter queue of the ${entry.handler} schedule`);
     // The schedule's own role, assumable only by Scheduler for this account's schedules.
     const role = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -51,12 +56,12 @@ export class EmailSweep extends Construct {
         'it names no other function.',
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Runs the invitation email sweep',
-      schedule: scheduler.ScheduleExpression.rate(Duration.seconds(EMAIL_SWEEP.rateSeconds)),
+      description: `Runs ${entry.handler}`,
+      schedule: scheduler.ScheduleExpression.rate(Duration.seconds(entry.rateSeconds)),
       target: new targets.LambdaInvoke(this.handler, {
         role,
         input: scheduler.ScheduleTargetInput.fromObject({}),
-        ...retriesOf(EMAIL_SWEEP.delivery),
+        ...retriesOf(entry.delivery),
         deadLetterQueue: this.failures,
       }),
     });

@@ -1,3 +1,4 @@
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   type FunctionNeeds,
@@ -22,6 +23,8 @@ export class ServiceResources {
     readonly table: InvitationsTable,
     readonly secrets: ServiceSecrets,
     readonly limits: ServiceLimits,
+    /** The bus the service publishes its events on, and their source. */
+    readonly events: { readonly bus: events.IEventBus; readonly source: string },
   ) {}
 
   /**
@@ -34,6 +37,7 @@ export class ServiceResources {
     return {
       ...(needs.table ? { TABLE_NAME: this.table.table.tableName } : {}),
       ...(priming ? { [PRIMING_VARIABLE]: priming } : {}),
+      ...(needs.events ? { EVENT_BUS_NAME: this.events.bus.eventBusName, EVENT_SOURCE: this.events.source } : {}),
       ...(secrets.includes('cursorKey') ? { CURSOR_SECRET: this.secrets.cursorSecretValue } : {}),
       ...(secrets.includes('linkTokenKey') ? { TOKEN_KEY_SECRET_ARN: this.secrets.linkTokenKey.secretArn } : {}),
       ...Object.fromEntries((needs.limits ?? []).map((limit) => [LIMIT_VARIABLES[limit], String(this.limits[limit])])),
@@ -46,6 +50,8 @@ export class ServiceResources {
    */
   grant(fn: lambda.IFunction, needs: FunctionNeeds): void {
     if (needs.table) this.table.grant(fn, needs.table);
+    // events:PutEvents on the service's bus and no other.
+    if (needs.events?.includes('PutEvents')) this.events.bus.grantPutEventsTo(fn);
     if (needs.secrets?.includes('linkTokenKey')) this.secrets.linkTokenKey.grantRead(fn);
   }
 }

@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { EXPIRY_SWEEP } from '../functions/consumers';
 import type { WorkspaceLimits } from '../functions/domain/workspace';
 import { type Route, routes } from '../functions/routes';
 import { EmailFeedback } from './email-feedback';
@@ -20,8 +21,8 @@ import { Monitoring } from './monitoring';
 import { type DeploymentParameters, parseParameters, type RawParameters } from './parameters';
 import { ServiceAlarms } from './service-alarms';
 import { ServiceDashboard } from './service-dashboard';
+import { ServiceEvents } from './service-events';
 import { ServiceSecrets } from './service-secrets';
-import { WorkspaceNameSync } from './workspace-name-sync';
 
 /** Whose JWTs the API accepts. */
 export type InvitationsIdentity =
@@ -75,6 +76,14 @@ export interface InvitationsServiceProps {
   readonly throttle?: { readonly authenticated?: RequestThrottle; readonly public?: RequestThrottle };
   /** The bus the service's own events go to. Default: a bus created for the service (see `bus`). */
   readonly eventBus?: events.IEventBus;
+  /** The `source` of every event the service publishes. Default `invitations`. */
+  readonly eventSource?: string;
+  /**
+   * Every event also POSTed to your HTTPS endpoint through an EventBridge API destination, with
+   * the secret (a Secrets Manager secret holding the header's value) sent as a header; retried for
+   * 24 hours, then kept in a dead-letter queue. Default: no webhook.
+   */
+  readonly webhook?: { readonly url: string; readonly secretArn: string };
   /**
    * What happens to the table when it leaves the stack. Default RETAIN, with deletion protection.
    * DESTROY weakens that: removing the construct or the stack deletes every workspace,
@@ -126,7 +135,8 @@ export class InvitationsService extends Construct {
   readonly email: InvitationEmail;
   readonly feedback: EmailFeedback;
   readonly sweep: EmailSweep;
-  readonly nameSync: WorkspaceNameSync;
+  readonly events: ServiceEvents;
+  readonly expirySweep: EmailSweep;
   readonly monitoring: Monitoring;
   readonly serviceAlarms: ServiceAlarms;
   readonly dashboard: ServiceDashboard;
@@ -148,10 +158,15 @@ export class InvitationsService extends Construct {
       userPool: identity && 'userPool' in identity ? { pool: identity.userPool, clients: identity.clients } : undefined,
       signIn: parameters.signIn,
     });
-    const resources = new ServiceResources(this.data, this.secrets, {
-      invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
-      ...parameters.limits,
-    });
+    this.bus =
+      props.eventBus ??
+      new events.EventBus(this, 'Bus', { description: 'The domain events of the invitations service' });
+    const resources = new ServiceResources(
+      this.data,
+      this.secrets,
+      { invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay, ...parameters.limits },
+      { bus: this.bus, source: parameters.events.source },
+    );
 
     this.api = new InvitationsApi(this, 'Api', {
       resources,
@@ -181,9 +196,17 @@ export class InvitationsService extends Construct {
       logRetention: parameters.logRetention,
     });
     this.sweep = new EmailSweep(this, 'Sweep', { resources, logRetention: parameters.logRetention });
-    this.nameSync = new WorkspaceNameSync(this, 'NameSync', { resources, logRetention: parameters.logRetention });
-    this.bus =
-      props.eventBus ?? new events.EventBus(this, 'Events', { description: 'Events of the invitations service' });
+    this.events = new ServiceEvents(this, 'Events', {
+      resources,
+      logRetention: parameters.logRetention,
+      webhook: parameters.events.webhook,
+    });
+    this.expirySweep = new EmailSweep(this, 'ExpirySweep', {
+      resources,
+      logRetention: parameters.logRetention,
+      entry: EXPIRY_SWEEP,
+      functionId: 'SweepExpiredInvitations',
+    });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: this.api.functions,
@@ -195,15 +218,21 @@ export class InvitationsService extends Construct {
           failureQueue: this.email.failures,
         },
         {
-          name: 'WorkspaceNameSync',
-          label: 'The workspace name sync',
-          function: this.nameSync.handler,
-          failureQueue: this.nameSync.failures,
+          name: 'EventPublisher',
+          label: 'The event publisher',
+          function: this.events.publisher,
+          failureQueue: this.events.publishFailures,
         },
       ],
       eventConsumers: [
         { label: 'The email feedback recorder', function: this.feedback.handler, failureQueue: this.feedback.failures },
         { label: 'The email sweep', function: this.sweep.handler, failureQueue: this.sweep.failures },
+        {
+          label: 'The workspace name sync',
+          function: this.events.nameSync,
+          failureQueue: this.events.nameSyncFailures,
+        },
+        { label: 'The expiry sweep', function: this.expirySweep.handler, failureQueue: this.expirySweep.failures },
       ],
       stage: this.api.stage,
       alarmEmail: parameters.alarmEmail,
@@ -220,9 +249,14 @@ export class InvitationsService extends Construct {
       table: this.data,
       apiFunctions: this.api.functions,
       emailSender: this.email.sender,
-      nameSync: this.nameSync.handler,
+      nameSync: this.events.nameSync,
       feedback: this.feedback.handler,
-      failureQueues: [this.email.failures, this.nameSync.failures, this.feedback.failures],
+      failureQueues: [
+        this.email.failures,
+        this.events.publishFailures,
+        this.events.nameSyncFailures,
+        this.feedback.failures,
+      ],
       configurationSetName: this.email.configurationSet.configurationSetName,
     });
   }
@@ -274,6 +308,12 @@ function parametersOf(props: InvitationsServiceProps): DeploymentParameters {
     invitationEmailsPerUserPerDay: props.invitationEmailsPerUserPerDay,
     ...props.limits,
     logRetentionDays: props.logRetention,
+    eventSource: props.eventSource,
+    webhookUrl: props.webhook?.url,
+    webhookSecretArn: checked(
+      props.webhook?.secretArn,
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf',
+    ),
   };
   const parameters = parseParameters(raw);
   const original = (value: string) => tokens.get(value) ?? value;
@@ -281,6 +321,13 @@ function parametersOf(props: InvitationsServiceProps): DeploymentParameters {
     ...parameters,
     acceptUrl: original(parameters.acceptUrl),
     jwt: parameters.jwt && { issuer: original(parameters.jwt.issuer), audience: parameters.jwt.audience },
+    events: {
+      ...parameters.events,
+      webhook: parameters.events.webhook && {
+        url: parameters.events.webhook.url,
+        secretArn: original(parameters.events.webhook.secretArn),
+      },
+    },
   };
 }
 
@@ -297,5 +344,7 @@ export function servicePropsOf(parameters: DeploymentParameters): InvitationsSer
     invitationEmailsPerUserPerDay: parameters.invitationEmailsPerUserPerDay,
     limits: parameters.limits,
     logRetention: parameters.logRetention,
+    eventSource: parameters.events.source,
+    webhook: parameters.events.webhook,
   };
 }

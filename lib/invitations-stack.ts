@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { Route } from '../functions/routes';
 import type { EmailFeedback } from './email-feedback';
@@ -12,8 +13,8 @@ import type { Monitoring } from './monitoring';
 import type { DeploymentParameters } from './parameters';
 import type { ServiceAlarms } from './service-alarms';
 import type { ServiceDashboard } from './service-dashboard';
+import type { ServiceEvents } from './service-events';
 import type { ServiceSecrets } from './service-secrets';
-import type { WorkspaceNameSync } from './workspace-name-sync';
 
 export interface InvitationsStackProps extends StackProps {
   readonly parameters: DeploymentParameters;
@@ -34,7 +35,9 @@ export class InvitationsStack extends Stack {
   readonly email: InvitationEmail;
   readonly feedback: EmailFeedback;
   readonly sweep: EmailSweep;
-  readonly nameSync: WorkspaceNameSync;
+  readonly bus: events.IEventBus;
+  readonly events: ServiceEvents;
+  readonly expirySweep: EmailSweep;
   readonly monitoring: Monitoring;
   readonly serviceAlarms: ServiceAlarms;
   readonly dashboard: ServiceDashboard;
@@ -44,7 +47,15 @@ export class InvitationsStack extends Stack {
     const { parameters } = props;
     // 'Default' is left out of logical IDs: every resource keeps the ID it had when the stack
     // built the parts itself, so that an update replaces nothing (least of all the table).
-    this.service = new InvitationsService(this, 'Default', { ...servicePropsOf(parameters), routes: props.routes });
+    // A bus the operator names by ARN (eventBusArn) is imported here; otherwise the service creates its own.
+    const eventBus = parameters.events.busArn
+      ? events.EventBus.fromEventBusArn(this, 'Bus', parameters.events.busArn)
+      : undefined;
+    this.service = new InvitationsService(this, 'Default', {
+      ...servicePropsOf(parameters),
+      eventBus,
+      routes: props.routes,
+    });
     ({
       data: this.table,
       secrets: this.secrets,
@@ -53,7 +64,9 @@ export class InvitationsStack extends Stack {
       email: this.email,
       feedback: this.feedback,
       sweep: this.sweep,
-      nameSync: this.nameSync,
+      bus: this.bus,
+      events: this.events,
+      expirySweep: this.expirySweep,
       monitoring: this.monitoring,
       serviceAlarms: this.serviceAlarms,
       dashboard: this.dashboard,
@@ -94,8 +107,12 @@ export class InvitationsStack extends Stack {
       value: this.monitoring.topic.topicArn,
     });
     new CfnOutput(this, 'EventBusName', {
-      description: 'The bus the service publishes its own events to',
-      value: this.service.bus.eventBusName,
+      description: 'The bus the domain events are published on (source: the eventSource parameter)',
+      value: this.bus.eventBusName,
+    });
+    new CfnOutput(this, 'EventFailuresQueueUrl', {
+      description: 'Stream batches the event publisher gave up on: look here when the EventFailures alarm fires',
+      value: this.events.publishFailures.queueUrl,
     });
     new CfnOutput(this, 'LinkTokenKeyArn', {
       description: 'The link-token key ring: rotate it with npm run rotate-link-key -- --secret-id <this ARN>',
@@ -106,8 +123,8 @@ export class InvitationsStack extends Stack {
       value: this.email.failures.queueUrl,
     });
     new CfnOutput(this, 'RenameFailuresQueueUrl', {
-      description: 'Stream batches the workspace name sync gave up on: look here when the RenameFailures alarm fires',
-      value: this.nameSync.failures.queueUrl,
+      description: 'Events the workspace name sync gave up on: look here when the RenameFailures alarm fires',
+      value: this.events.nameSyncFailures.queueUrl,
     });
     new CfnOutput(this, 'EmailSweepFunctionName', {
       description:

@@ -2,6 +2,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { DEFAULT_EMAILS_PER_USER_PER_DAY } from '../functions/domain/delivery';
 import { DEFAULT_WORKSPACE_LIMITS, type WorkspaceLimits } from '../functions/domain/workspace';
+import { DEFAULT_EVENT_SOURCE } from '../functions/events/config';
 
 /**
  * What an operator decides at deploy time, as CDK context (`-c name=value`, or the `context`
@@ -39,6 +40,16 @@ export interface DeploymentParameters {
   /** Workspaces per person, members and pending invitations per workspace, renames per workspace per minute. */
   readonly limits: WorkspaceLimits;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Where the domain events go: a bus the operator passes in by ARN (`eventBusArn`), or one the
+   * stack creates; `eventSource` names them (default `invitations`).
+   */
+  readonly events: {
+    readonly busArn?: string;
+    readonly source: string;
+    /** Every event, POSTed to the operator's HTTPS endpoint, with the secret (a Secrets Manager secret) as a header. */
+    readonly webhook?: { readonly url: string; readonly secretArn: string };
+  };
 }
 
 export const PARAMETER_NAMES = [
@@ -63,6 +74,10 @@ export const PARAMETER_NAMES = [
   'pendingInvitationsPerWorkspace',
   'workspaceRenamesPerMinute',
   'logRetentionDays',
+  'eventBusArn',
+  'eventSource',
+  'webhookUrl',
+  'webhookSecretArn',
 ] as const;
 
 export type RawParameters = Partial<Record<(typeof PARAMETER_NAMES)[number], unknown>>;
@@ -207,6 +222,32 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
   if (logRetention === undefined)
     problems.push('logRetentionDays must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, …)');
 
+  const eventBusArn = text('eventBusArn');
+  if (
+    eventBusArn !== undefined &&
+    !/^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.\-/]+$/.test(eventBusArn)
+  ) {
+    problems.push('eventBusArn must be the ARN of an EventBridge event bus');
+  }
+  const eventSource = text('eventSource') ?? DEFAULT_EVENT_SOURCE;
+  if (!/^[\w.\-/]{1,256}$/.test(eventSource) || eventSource.startsWith('aws.')) {
+    problems.push('eventSource must be 1 to 256 letters, digits, . - _ or /, and must not start with aws.');
+  }
+  const webhookUrl = text('webhookUrl');
+  const webhookSecretArn = text('webhookSecretArn');
+  if (webhookUrl !== undefined && !(url('webhookUrl', webhookUrl) && webhookUrl.startsWith('https://'))) {
+    problems.push('webhookUrl must be an https URL');
+  }
+  if ((webhookUrl === undefined) !== (webhookSecretArn === undefined)) {
+    problems.push('webhookUrl and webhookSecretArn go together: the endpoint, and the secret it is sent');
+  }
+  if (
+    webhookSecretArn !== undefined &&
+    !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(webhookSecretArn)
+  ) {
+    problems.push('webhookSecretArn must be the ARN of a Secrets Manager secret');
+  }
+
   if (problems.length > 0) {
     throw new Error(`Invalid deployment parameters:\n  - ${problems.join('\n  - ')}`);
   }
@@ -226,5 +267,10 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
     invitationEmailsPerUserPerDay,
     limits,
     logRetention: logRetention as logs.RetentionDays,
+    events: {
+      busArn: eventBusArn,
+      source: eventSource,
+      webhook: webhookUrl && webhookSecretArn ? { url: webhookUrl, secretArn: webhookSecretArn } : undefined,
+    },
   };
 }

@@ -73,22 +73,26 @@ export class ServiceAlarms extends Construct {
     const period = Duration.minutes(5);
     const table = props.table.table;
 
-    this.alarm('TableThrottles', {
-      alarmDescription:
-        'DynamoDB throttled requests to the table or one of its indexes: requests answer 503 and stream writes back up.',
-      metric: new cloudwatch.MathExpression({
-        expression: `${['r', 'w', ...indexIds('r'), ...indexIds('w')].join(' + ')}`,
-        usingMetrics: {
-          r: table.metric('ReadThrottleEvents', { period, statistic: 'Sum' }),
-          w: table.metric('WriteThrottleEvents', { period, statistic: 'Sum' }),
-          ...indexMetrics(table, 'ReadThrottleEvents', 'r', period),
-          ...indexMetrics(table, 'WriteThrottleEvents', 'w', period),
-        },
-        label: 'Throttle events (table and indexes)',
-        period,
-      }),
-      threshold: 1,
-    });
+    // One alarm per direction: an alarm's math may use at most 10 metrics, and the table with its
+    // indexes counts six per direction.
+    for (const [direction, metricName, prefix] of [
+      ['Read', 'ReadThrottleEvents', 'r'],
+      ['Write', 'WriteThrottleEvents', 'w'],
+    ] as const) {
+      this.alarm(`Table${direction}Throttles`, {
+        alarmDescription: `DynamoDB throttled ${direction.toLowerCase()}s of the table or one of its indexes: requests answer 503 and stream writes back up.`,
+        metric: new cloudwatch.MathExpression({
+          expression: `${[prefix, ...indexIds(prefix)].join(' + ')}`,
+          usingMetrics: {
+            [prefix]: table.metric(metricName, { period, statistic: 'Sum' }),
+            ...indexMetrics(table, metricName, prefix, period),
+          },
+          label: `${direction} throttle events (table and indexes)`,
+          period,
+        }),
+        threshold: 1,
+      });
+    }
     this.alarm('TableSystemErrors', {
       alarmDescription: 'DynamoDB answered requests of the service with an internal error (HTTP 500).',
       metric: table.metricSystemErrorsForOperations({ operations: OPERATIONS, period }),

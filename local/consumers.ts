@@ -5,12 +5,24 @@
  * held to its declared access; each part is skipped, with what that turns off, when this
  * checkout has no handler for it.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { EMAIL_FEEDBACK, EMAIL_SWEEP } from '../functions/consumers';
+import type { Context } from 'aws-lambda';
+import {
+  EMAIL_FEEDBACK,
+  EMAIL_SWEEP,
+  EXPIRY_SWEEP,
+  type ScheduledConsumer,
+  WORKSPACE_NAME_SYNC,
+} from '../functions/consumers';
 import { streamConsumerPaths } from './data-dir';
 import type { DeclaredAccess } from './declared-access';
 import { LOCAL_CREDENTIALS, localDynamoClient } from './dynamodb-local';
 import { EmailSweeper, loadSweepHandler } from './email-sweeper';
+import { type BusEvent, type Destination, LocalEventBus, webhookDestination } from './event-bus';
+import { lambdaContext } from './lambda-context';
 import {
   LOCAL_CONFIGURATION_SET,
   loadFeedbackHandler,
@@ -104,19 +116,80 @@ export async function startMailboxSimulator(
   return simulator;
 }
 
-/** The email sweep on a timer, as Scheduler runs it deployed. */
+/** A sweep (the email sweep by default) on a timer, as Scheduler runs it deployed. */
 export async function startEmailSweep(
   context: ConsumerContext,
-  options: { intervalMs: number },
+  options: { intervalMs: number; entry?: ScheduledConsumer; label?: string },
 ): Promise<EmailSweeper | undefined> {
-  const handler = await loadSweepHandler();
+  const entry = options.entry ?? EMAIL_SWEEP;
+  const handler = await loadSweepHandler(entry.handler);
   if (!handler) return undefined;
   const sweeper = new EmailSweeper({
-    handler: context.access.wrap(EMAIL_SWEEP.handler, handler),
+    handler: context.access.wrap(entry.handler, handler),
     intervalMs: options.intervalMs,
-    functionName: `${context.functionPrefix}${EMAIL_SWEEP.handler}`,
+    functionName: `${context.functionPrefix}${entry.handler}`,
+    ...(options.label ? { label: options.label } : {}),
   });
   context.onStop(() => sweeper.stop());
   sweeper.start();
   return sweeper;
+}
+
+/** The expiry sweep on a timer: the change it records is what becomes invitation.expired. */
+export function startExpirySweep(context: ConsumerContext, options: { intervalMs: number }) {
+  return startEmailSweep(context, { ...options, entry: EXPIRY_SWEEP, label: 'the expiry sweep' });
+}
+
+type EventHandler = (event: BusEvent, context: Context) => Promise<unknown>;
+
+/**
+ * The local bus, started before the stream pollers: the publisher reads EVENTS_ENDPOINT at
+ * import. Its destinations are the consumers of the service's events (the name sync, held to
+ * its declaration, retried as Lambda retries an asynchronous invocation) and the webhook.
+ */
+export async function startEventBus(
+  context: ConsumerContext,
+  options: {
+    dataRoot: string;
+    source: string;
+    webhook?: { url: string; secret?: string };
+    retryBaseDelayMs?: number;
+  },
+): Promise<LocalEventBus> {
+  const destinations: Destination[] = [];
+  const nameSyncUrl = new URL(`../functions/${WORKSPACE_NAME_SYNC.handler}.ts`, import.meta.url);
+  if (existsSync(fileURLToPath(nameSyncUrl))) {
+    const functionName = `${context.functionPrefix}${WORKSPACE_NAME_SYNC.handler}`;
+    destinations.push({
+      name: WORKSPACE_NAME_SYNC.handler,
+      detailTypes: WORKSPACE_NAME_SYNC.detailTypes,
+      maxAttempts: WORKSPACE_NAME_SYNC.invocation.retryAttempts + 1,
+      deadLetterFile: join(options.dataRoot, `${WORKSPACE_NAME_SYNC.handler}.dead-letters.jsonl`),
+      deliver: async (event) => {
+        const { handler } = (await import(nameSyncUrl.href)) as { handler: EventHandler };
+        await context.access.wrap(WORKSPACE_NAME_SYNC.handler, handler)(event, lambdaContext(functionName, 60_000));
+      },
+    });
+  } else {
+    context.log(WORKSPACE_NAME_SYNC.whenAbsent);
+  }
+  if (options.webhook) {
+    destinations.push(
+      webhookDestination({ ...options.webhook, deadLetterFile: join(options.dataRoot, 'webhook.dead-letters.jsonl') }),
+    );
+  }
+  const bus = new LocalEventBus({
+    eventsFile: join(options.dataRoot, 'events.jsonl'),
+    destinations,
+    log: context.log,
+    ...(options.retryBaseDelayMs ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+  });
+  const endpoint = await bus.start();
+  Object.assign(process.env, {
+    EVENTS_ENDPOINT: endpoint,
+    EVENT_BUS_NAME: 'invitations-local',
+    EVENT_SOURCE: options.source,
+  });
+  context.onStop(() => bus.stop());
+  return bus;
 }

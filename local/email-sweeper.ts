@@ -11,12 +11,11 @@ import { PollingLoop } from './polling-loop';
 
 export type SweepHandler = (event: unknown, context: Context) => Promise<unknown>;
 
-const HANDLER_URL = new URL(`../functions/${EMAIL_SWEEP.handler}.ts`, import.meta.url);
-
-/** The sweep handler, or undefined when this checkout has none. */
-export async function loadSweepHandler(): Promise<SweepHandler | undefined> {
-  if (!existsSync(fileURLToPath(HANDLER_URL))) return undefined;
-  return ((await import(HANDLER_URL.href)) as { handler: SweepHandler }).handler;
+/** A scheduled handler (the email sweep by default), or undefined when this checkout has none. */
+export async function loadSweepHandler(name: string = EMAIL_SWEEP.handler): Promise<SweepHandler | undefined> {
+  const url = new URL(`../functions/${name}.ts`, import.meta.url);
+  if (!existsSync(fileURLToPath(url))) return undefined;
+  return ((await import(url.href)) as { handler: SweepHandler }).handler;
 }
 
 export class EmailSweeper extends PollingLoop {
@@ -27,6 +26,8 @@ export class EmailSweeper extends PollingLoop {
       handler: SweepHandler;
       intervalMs: number;
       functionName: string;
+      /** What runs, for the log line of a failed run. */
+      label?: string;
       log?(message: string, detail?: unknown): void;
     },
   ) {
@@ -39,6 +40,9 @@ export class EmailSweeper extends PollingLoop {
   }
 
   protected pollFailed(error: unknown): void {
-    (this.options.log ?? ((line, extra) => console.error(line, extra ?? '')))('the email sweep failed', error);
+    (this.options.log ?? ((line, extra) => console.error(line, extra ?? '')))(
+      `${this.options.label ?? 'the email sweep'} failed`,
+      error,
+    );
   }
 }

@@ -19,6 +19,8 @@ import {
   type MailboxSimulatorOverrides,
   type PollerOverrides,
   startEmailSweep,
+  startEventBus,
+  startExpirySweep,
   startMailboxSimulator,
   startStreamPollers,
 } from './consumers';
@@ -27,6 +29,7 @@ import { type DataPaths, prepareDataDir } from './data-dir';
 import { DeclaredAccess } from './declared-access';
 import { ensureTable, localDynamoClient, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local';
 import type { EmailSweeper } from './email-sweeper';
+import type { LocalEventBus } from './event-bus';
 import { type ApiHandler, createGateway, type GatewayOptions } from './gateway';
 import { tableEnvironment } from './handler-environment';
 import {
@@ -69,6 +72,9 @@ export interface RunningService {
   mailboxSimulator?: MailboxSimulator;
   /** The email sweep on its timer; absent when this checkout has no sweep handler. */
   emailSweeper?: EmailSweeper;
+  expirySweeper?: EmailSweeper;
+  /** The local EventBridge: every published event, its JSONL file, the webhook and the name sync. */
+  eventBus: LocalEventBus;
   /** Resolves if a child process (DynamoDB Local, the emulator) exits while the service runs. */
   failure: Promise<Error>;
   stop(): Promise<void>;
@@ -89,6 +95,8 @@ export interface StartOptions {
   stream?: readonly StreamWiring[];
   poller?: PollerOverrides;
   mailboxSimulator?: MailboxSimulatorOverrides;
+  /** The first retry delay of event deliveries (tests shorten it). */
+  eventRetryBaseDelayMs?: number;
 }
 
 export async function startLocalService(settings: LocalSettings, options: StartOptions = {}): Promise<RunningService> {
@@ -241,6 +249,14 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     log,
     onStop: (stop) => stops.push(stop),
   };
+  const eventBus = await step('the event bus', () =>
+    startEventBus(consumers, {
+      dataRoot: paths.root,
+      source: settings.eventSource,
+      ...(settings.webhook ? { webhook: settings.webhook } : {}),
+      ...(options.eventRetryBaseDelayMs ? { retryBaseDelayMs: options.eventRetryBaseDelayMs } : {}),
+    }),
+  );
   const pollers = await step('the stream pollers', () =>
     startStreamPollers(consumers, {
       streamArn,
@@ -257,6 +273,9 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   );
   const emailSweeper = await step('the email sweep', () =>
     startEmailSweep(consumers, { intervalMs: settings.sweepIntervalMs }),
+  );
+  const expirySweeper = await step('the expiry sweep', () =>
+    startExpirySweep(consumers, { intervalMs: settings.expirySweepIntervalMs }),
   );
 
   // DynamoDB Local keeps its files open under the data directory: without it every write fails.
@@ -288,6 +307,8 @@ export async function startLocalService(settings: LocalSettings, options: StartO
     pollers,
     ...(mailboxSimulator ? { mailboxSimulator } : {}),
     ...(emailSweeper ? { emailSweeper } : {}),
+    ...(expirySweeper ? { expirySweeper } : {}),
+    eventBus,
     failure,
     stop: stopAll,
   };

@@ -1,6 +1,7 @@
 /** The local runner's configuration, from the environment, with the documented defaults. */
 import { isAbsolute, resolve } from 'node:path';
-import { EMAIL_SWEEP } from '../functions/consumers';
+import { EMAIL_SWEEP, EXPIRY_SWEEP } from '../functions/consumers';
+import { DEFAULT_EVENT_SOURCE } from '../functions/events/config';
 import { type FaultSettings, faultSettingsFrom } from './ses-faults';
 
 export interface LocalSettings {
@@ -16,6 +17,12 @@ export interface LocalSettings {
   sesFaults: Partial<FaultSettings>;
   /** How often the email sweep runs (EMAIL_SWEEP_INTERVAL_SECONDS), as the schedule does in AWS. */
   sweepIntervalMs: number;
+  /** How often the expiry sweep runs (EXPIRY_SWEEP_INTERVAL_SECONDS). */
+  expirySweepIntervalMs: number;
+  /** EVENT_SOURCE: the source of the published events. */
+  eventSource: string;
+  /** EVENTS_WEBHOOK_URL and EVENTS_WEBHOOK_SECRET: where every event is POSTed, and the secret header's value. */
+  webhook?: { url: string; secret?: string };
   /** Absolute path of the data directory (DynamoDB files, keys, stream position, dead letters). */
   dataDir: string;
   /** The page invitation links open (`<acceptUrl>?token=<token>`); by default the gateway's own. */
@@ -53,6 +60,16 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...(env.SES_ENDPOINT?.trim() ? { sesEndpoint: urlFrom(env, 'SES_ENDPOINT') } : {}),
     sesFaults: faultSettingsFrom(env),
     sweepIntervalMs: secondsFrom(env, 'EMAIL_SWEEP_INTERVAL_SECONDS', EMAIL_SWEEP.rateSeconds) * 1000,
+    expirySweepIntervalMs: secondsFrom(env, 'EXPIRY_SWEEP_INTERVAL_SECONDS', EXPIRY_SWEEP.rateSeconds) * 1000,
+    eventSource: env.EVENT_SOURCE?.trim() || DEFAULT_EVENT_SOURCE,
+    ...(env.EVENTS_WEBHOOK_URL?.trim()
+      ? {
+          webhook: {
+            url: urlFrom(env, 'EVENTS_WEBHOOK_URL'),
+            ...(env.EVENTS_WEBHOOK_SECRET ? { secret: env.EVENTS_WEBHOOK_SECRET } : {}),
+          },
+        }
+      : {}),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     acceptUrl: env.ACCEPT_URL?.trim() || `http://localhost:${port}/accept`,
     tableName: env.TABLE_NAME?.trim() || 'invitations-local',

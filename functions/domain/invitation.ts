@@ -1,5 +1,6 @@
 import type { Delivery } from './delivery-state';
 import { Conflict, Gone } from './errors';
+import type { Metadata } from './metadata';
 import type { Role } from './roles';
 
 /** Stored statuses. EXPIRED is never stored: it is read off a PENDING invitation's expiry. */
@@ -46,6 +47,12 @@ export interface Invitation {
   lastSentAt?: string;
   /** The state of the latest requested email. */
   delivery?: Delivery;
+  /** The user whose request made the latest change of status or the latest resend (internal). */
+  changedBy?: string;
+  /** When the expiry sweep found it PENDING past its expiry and announced it as expired (internal). */
+  expiryRecordedAt?: string;
+  /** The caller's metadata (functions/domain/metadata.ts), shown only to those who may manage it. */
+  metadata?: Metadata;
   /** Part of every link token's HMAC: raising it kills the links already sent. Absent means 1. */
   tokenVersion?: number;
 }

@@ -1,3 +1,4 @@
+import type { Metadata } from './metadata';
 import type { Role } from './roles';
 
 export interface Workspace {
@@ -9,6 +10,8 @@ export interface Workspace {
   created: string;
   lastModified: string;
   createdBy: string;
+  /** The user whose request made the latest change of its settings (internal). */
+  lastChangedBy?: string;
   ownerCount: number;
 }
 
@@ -22,6 +25,8 @@ export interface Member {
   joinedAt: string;
   /** The invitation whose acceptance created this membership; absent for the workspace's creator. */
   invitationId?: string;
+  /** The metadata of that invitation, copied when it was accepted. */
+  metadata?: Metadata;
 }
 
 const ALIAS_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';

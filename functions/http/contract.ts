@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { carriesAddress, hasInvisibleCharacters, hasMarkup, MAX_DISPLAY_NAME_LENGTH } from '../domain/display-name';
 import { isValidDomain, isValidEmail, MAX_EMAIL_LENGTH } from '../domain/email';
 import { MAX_TTL_DAYS, MIN_TTL_DAYS, STATUSES } from '../domain/invitation';
+import { type Metadata, metadataProblem } from '../domain/metadata';
 import { ROLES } from '../domain/roles';
 import { isUsableSubject, MAX_SUBJECT_BYTES } from './caller';
 import { userIdFromPathSegment } from './member-path';
@@ -76,6 +77,11 @@ export const WorkspaceInvitationListQuery = /* @__PURE__ */ z.strictObject({
   status: z.optional(status),
 });
 
+/** An event type's shape (`invitation.email.sent`); which types exist is the handler's to say (404), so no other bundle carries the list. */
+export const EventTypePath = /* @__PURE__ */ z.object({
+  eventType: z.string().check(z.regex(/^[a-z]+(\.[a-z]+)+$/, 'eventType must look like invitation.created')),
+});
+
 export const InvitationPath = /* @__PURE__ */ z.object({ invitationId: id('invitationId') });
 export const WorkspacePath = /* @__PURE__ */ z.object({ workspaceId: id('workspaceId') });
 /** Any text up to a bound: a truncated or altered link is answered like an unknown one (404), not as bad input. */
@@ -118,7 +124,21 @@ export const UpdateWorkspaceBody = z
   })
   .check(z.refine((body) => Object.keys(body).length > 0, 'the body must change at least one field'));
 
+/** A JSON object of at most MAX_METADATA_BYTES (functions/domain/metadata.ts); each refusal names the rule broken. */
+function metadataSchema(): z.ZodMiniType<Metadata> {
+  // looseObject and refine, not record and superRefine: every API bundle carries this schema.
+  return z.looseObject({}, { error: 'metadata must be a JSON object' }).check(
+    z.refine((value) => metadataProblem(value) === undefined, {
+      error: (issue) => metadataProblem(issue.input) ?? 'metadata is not valid',
+    }),
+  ) as unknown as z.ZodMiniType<Metadata>;
+}
+
+export const metadata = /* @__PURE__ */ metadataSchema();
+
 export const CreateInvitationBody = /* @__PURE__ */ z.strictObject({
   email,
   role: z.optional(role),
+  /** Caller data (a JSON object, at most MAX_METADATA_BYTES as JSON) kept with the invitation and its membership. */
+  metadata: /* @__PURE__ */ z.optional(metadata),
 });

@@ -1,7 +1,14 @@
 /** HAL representations in the shape of the Matatika reference: `_embedded`, `_links`, `page`. */
-import { availableActions, type Caller, canRemoveMember, type InvitationAction } from '../domain/permissions';
+import type { Invitation, Status } from '../domain/invitation';
+import {
+  availableActions,
+  type Caller,
+  canManage,
+  canRemoveMember,
+  type InvitationAction,
+} from '../domain/permissions';
 import { isManagerRole, type Role } from '../domain/roles';
-import type { Member } from '../domain/workspace';
+import type { Member, Workspace } from '../domain/workspace';
 import type { InvitationLinkPreview, InvitationView } from '../use-cases/invitation-views';
 import type { Page } from '../use-cases/ports';
 import type { WorkspaceView } from '../use-cases/workspaces';
@@ -22,7 +29,8 @@ const ACTION_LINKS: Record<InvitationAction, { rel: string; method: string; suff
   resend: { rel: 'resend invitation', method: 'POST', suffix: '/resend' },
 };
 
-export function invitationResource({ invitation, relation, status, resendable }: InvitationView, baseUrl: string) {
+export function invitationResource(view: InvitationView, baseUrl: string) {
+  const { invitation, relation, status, resendable } = view;
   const self = `${baseUrl}/api/invitations/${invitation.id}`;
   const links: Links & { self: Link } = { self: { href: self } };
   for (const action of availableActions(relation, status, { resendable, grantedRole: invitation.role })) {
@@ -30,6 +38,11 @@ export function invitationResource({ invitation, relation, status, resendable }:
     links[rel] = { href: `${self}${suffix}`, type: method };
   }
   links.workspace = { href: `${baseUrl}/api/workspaces/${invitation.workspaceId}` };
+  return { ...invitationFields(invitation, status, canManage(relation)), _links: links };
+}
+
+/** The invitation's fields as the API shows them; `metadata` only to those who may manage it. */
+export function invitationFields(invitation: Invitation, status: Status, manager: boolean) {
   return {
     id: invitation.id,
     created: invitation.created,
@@ -50,7 +63,7 @@ export function invitationResource({ invitation, relation, status, resendable }:
       failure: invitation.delivery.failure,
       attempts: invitation.delivery.attempts ?? 0,
     },
-    _links: links,
+    metadata: manager ? invitation.metadata : undefined,
   };
 }
 
@@ -71,6 +84,19 @@ export function invitationLinkPreviewResource(preview: InvitationLinkPreview, to
   };
 }
 
+/** The workspace's settings as the API shows them, without the caller's role. */
+export function workspaceFields(workspace: Workspace) {
+  return {
+    id: workspace.id,
+    created: workspace.created,
+    lastModified: workspace.lastModified,
+    name: workspace.name,
+    alias: workspace.alias,
+    allowedDomains: workspace.allowedDomains,
+    invitationTtlDays: workspace.invitationTtlDays,
+  };
+}
+
 export function workspaceResource({ workspace, member }: WorkspaceView, baseUrl: string) {
   const self = `${baseUrl}/api/workspaces/${workspace.id}`;
   const links: Links & { self: Link } = {
@@ -80,17 +106,7 @@ export function workspaceResource({ workspace, member }: WorkspaceView, baseUrl:
     'create invitation': { href: `${self}/invitations`, type: 'POST' },
   };
   if (isManagerRole(member.role)) links['update workspace'] = { href: self, type: 'PATCH' };
-  return {
-    id: workspace.id,
-    created: workspace.created,
-    lastModified: workspace.lastModified,
-    name: workspace.name,
-    alias: workspace.alias,
-    allowedDomains: workspace.allowedDomains,
-    invitationTtlDays: workspace.invitationTtlDays,
-    role: member.role,
-    _links: links,
-  };
+  return { ...workspaceFields(workspace), role: member.role, _links: links };
 }
 
 export function memberResource(member: Member, caller: Caller, callerRole: Role, baseUrl: string) {
@@ -99,6 +115,11 @@ export function memberResource(member: Member, caller: Caller, callerRole: Role,
   if (canRemoveMember(caller.userId, callerRole, member.userId, member.role)) {
     links['remove member'] = { href: self, type: 'DELETE' };
   }
+  return { ...memberFields(member, isManagerRole(callerRole)), _links: links };
+}
+
+/** The member's fields as the API shows them; the metadata of the invitation that made them one only to managers. */
+export function memberFields(member: Member, manager: boolean) {
   return {
     userId: member.userId,
     name: member.name,
@@ -106,7 +127,7 @@ export function memberResource(member: Member, caller: Caller, callerRole: Role,
     email: member.email,
     role: member.role,
     joinedAt: member.joinedAt,
-    _links: links,
+    metadata: manager ? member.metadata : undefined,
   };
 }
 

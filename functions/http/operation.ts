@@ -17,6 +17,7 @@ export type ResponseName =
   | 'InvitationCollection'
   | 'InvitationLinkPreview'
   | 'OpenApiDocument'
+  | 'EventSchema'
   | 'Problem'
   | 'GatewayMessage';
 

@@ -12,7 +12,10 @@ const Link = z.object({ href: z.string(), type: z.optional(z.string()), template
 const Links = z.record(z.string(), Link);
 const PageInfo = z.object({ size: z.int(), number: z.int() });
 
-const InvitationResource = z.object({
+/** Caller metadata: shown only to those who may manage the invitation (or, on a member, to OWNER/ADMIN). */
+const Metadata = z.record(z.string(), z.unknown());
+
+export const InvitationFields = z.object({
   id: z.uuid(),
   created: timestamp,
   lastModified: timestamp,
@@ -36,8 +39,10 @@ const InvitationResource = z.object({
       attempts: z.int(),
     }),
   ),
-  _links: Links,
+  metadata: z.optional(Metadata),
 });
+
+const InvitationResource = z.object({ ...InvitationFields.shape, _links: Links });
 
 const InvitationLinkPreview = z.object({
   workspace: z.object({ name: z.string() }),
@@ -50,7 +55,7 @@ const InvitationLinkPreview = z.object({
   _links: Links,
 });
 
-const WorkspaceResource = z.object({
+export const WorkspaceFields = z.object({
   id: z.uuid(),
   created: timestamp,
   lastModified: timestamp,
@@ -58,19 +63,21 @@ const WorkspaceResource = z.object({
   alias: z.string(),
   allowedDomains: z.array(z.string()),
   invitationTtlDays: z.int(),
-  role,
-  _links: Links,
 });
 
-const MemberResource = z.object({
+const WorkspaceResource = z.object({ ...WorkspaceFields.shape, role, _links: Links });
+
+export const MemberFields = z.object({
   userId: z.string(),
   name: z.string(),
   handle: z.optional(z.string()),
   email: z.optional(z.string()),
   role,
   joinedAt: timestamp,
-  _links: Links,
+  metadata: z.optional(Metadata),
 });
+
+const MemberResource = z.object({ ...MemberFields.shape, _links: Links });
 
 const collection = <T extends z.ZodMiniType>(name: string, item: T) =>
   z.object({ _embedded: z.object({ [name]: z.array(item) }), _links: Links, page: PageInfo });
@@ -96,6 +103,15 @@ const OpenApiDocument = z.looseObject({
   paths: z.record(z.string(), z.record(z.string(), z.unknown())),
 });
 
+/** The JSON Schema (2020-12) of one event type's detail (functions/events/schemas.ts). */
+const EventSchema = z.looseObject({
+  $schema: z.literal('https://json-schema.org/draft/2020-12/schema'),
+  $id: z.string(),
+  title: z.string(),
+  type: z.literal('object'),
+  properties: z.record(z.string(), z.unknown()),
+});
+
 /** Each named body: its schema and the media type it is sent as. */
 export const responseBodies = {
   Workspace: { schema: WorkspaceResource, mediaType: 'application/hal+json' },
@@ -105,6 +121,7 @@ export const responseBodies = {
   InvitationCollection: { schema: InvitationCollection, mediaType: 'application/hal+json' },
   InvitationLinkPreview: { schema: InvitationLinkPreview, mediaType: 'application/hal+json' },
   OpenApiDocument: { schema: OpenApiDocument, mediaType: 'application/json' },
+  EventSchema: { schema: EventSchema, mediaType: 'application/schema+json' },
   Problem: { schema: Problem, mediaType: 'application/problem+json' },
   GatewayMessage: { schema: GatewayMessage, mediaType: 'application/json' },
 } satisfies Record<ResponseName, { schema: z.ZodMiniType; mediaType: string }>;

@@ -8,7 +8,14 @@ import type { Member, WorkspaceLimits } from '../domain/workspace';
 import type { CreatorAuthority, InvitationStore, RoleRequirement } from '../use-cases/ports';
 import { Refused } from '../use-cases/refused';
 import { creatorCheck, holdsRole, roleCheck } from './authority';
-import { emailStateUpdate, inStatus, invitationCodec, live } from './codecs/invitation';
+import {
+  emailStateUpdate,
+  expiryIndexUpdate,
+  inStatus,
+  invitationCodec,
+  LEAVE_EXPIRY_INDEX,
+  live,
+} from './codecs/invitation';
 import { ttlAt } from './codecs/item';
 import { claimCodec, claimFree, claimHeldBy, memberCodec, workspaceCodec } from './codecs/workspace';
 import { allOf, exists, isNew } from './dynamo/expression';
@@ -73,7 +80,7 @@ export class DynamoInvitationStore implements InvitationStore {
         'invitation',
         invitationCodec.key(invitation.id),
         {
-          expression: 'SET #status = :accepted, acceptedAt = :now, acceptedBy = :user, lastModified = :now REMOVE #ttl',
+          expression: `SET #status = :accepted, acceptedAt = :now, acceptedBy = :user, changedBy = :user, lastModified = :now REMOVE #ttl, ${LEAVE_EXPIRY_INDEX}`,
           names: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
           values: { ':accepted': 'ACCEPTED', ':user': member.userId, ':now': now.toISOString() },
         },
@@ -176,15 +183,18 @@ export class DynamoInvitationStore implements InvitationStore {
       : { expression: 'attribute_not_exists(delivery)' };
     // The new send is owed from now on: the email sweep watches it until it settles.
     const owed = emailStateUpdate('OWED', resent.id, nowIso);
+    const expiring = expiryIndexUpdate(resent.id, resent.expiresAt);
     const writes: Write[] = [
       this.table.update(
         'invitation',
         invitationCodec.key(resent.id),
         {
-          expression: `SET expiresAt = :expiresAt, #ttl = :purge, lastModified = :now, delivery = :delivery, ${owed.expression}`,
-          names: { ...owed.names, '#ttl': TABLE.ttlAttribute },
+          expression: `SET expiresAt = :expiresAt, #ttl = :purge, lastModified = :now, delivery = :delivery, changedBy = :changedBy, ${owed.expression}, ${expiring.expression}`,
+          names: { ...owed.names, ...expiring.names, '#ttl': TABLE.ttlAttribute },
           values: {
             ...owed.values,
+            ...expiring.values,
+            ':changedBy': resent.changedBy,
             ':now': nowIso,
             ':expiresAt': resent.expiresAt,
             ':purge': purgeAfter(resent.expiresAt),
@@ -220,16 +230,25 @@ export class DynamoInvitationStore implements InvitationStore {
     });
   }
 
-  /** Moves an invitation from `from` to `to`; a PENDING one only while it is live. */
+  /**
+   * Moves an invitation from `from` to `to`, by `invitation.changedBy`; a PENDING one only while
+   * it is live. It leaves the expiry index: it will never expire now.
+   */
   private statusChange(invitation: Invitation, to: string, now: Date, from: string): Write {
     return this.table.update(
       'invitation',
       invitationCodec.key(invitation.id),
-      {
-        expression: 'SET #status = :to, lastModified = :now',
-        names: { '#status': 'status' },
-        values: { ':to': to, ':now': now.toISOString() },
-      },
+      invitation.changedBy === undefined
+        ? {
+            expression: `SET #status = :to, lastModified = :now REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
+            names: { '#status': 'status' },
+            values: { ':to': to, ':now': now.toISOString() },
+          }
+        : {
+            expression: `SET #status = :to, lastModified = :now, changedBy = :changedBy REMOVE ${LEAVE_EXPIRY_INDEX}`,
+            names: { '#status': 'status' },
+            values: { ':to': to, ':now': now.toISOString(), ':changedBy': invitation.changedBy },
+          },
       inStatus(from, now),
       true,
     );

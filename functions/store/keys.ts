@@ -68,14 +68,33 @@ export function emailStatePartition(state: EmailState, shard: number): string {
   return `EMAILS#${state}#${shard}`;
 }
 
-function shardOf(invitationId: string): number {
+function shardOf(invitationId: string, shards = EMAIL_STATE_SHARDS): number {
   let sum = 0;
   for (const character of invitationId) sum = (sum + character.charCodeAt(0)) % 9973;
-  return sum % EMAIL_STATE_SHARDS;
+  return sum % shards;
 }
 
 /** The email-state index keys of an invitation whose send has been in `state` since `since`. */
 export function emailStateKeys(state: EmailState, invitationId: string, since: string): Record<string, string> {
   const { partitionKey, sortKey } = TABLE.indexes.byEmailState;
   return { [partitionKey]: emailStatePartition(state, shardOf(invitationId)), [sortKey]: `${since}#${invitationId}` };
+}
+
+/**
+ * The expiry index (see table-definition.ts): a PENDING invitation not yet announced as expired,
+ * under one of a few partitions by invitation id, sorted by its expiry.
+ */
+export const EXPIRY_SHARDS = 4;
+
+export function expiryPartition(shard: number): string {
+  return `EXPIRES#${shard}`;
+}
+
+/** The expiry index keys of a PENDING invitation that expires at `expiresAt`. */
+export function expiryKeys(invitationId: string, expiresAt: string): Record<string, string> {
+  const { partitionKey, sortKey } = TABLE.indexes.byExpiry;
+  return {
+    [partitionKey]: expiryPartition(shardOf(invitationId, EXPIRY_SHARDS)),
+    [sortKey]: `${expiresAt}#${invitationId}`,
+  };
 }

@@ -6,6 +6,7 @@ import type { CursorCodec } from './cursor';
 import { Table } from './dynamo/table';
 import { DynamoEmailAllowances } from './email-allowance-store';
 import { EmailDeliveryStore } from './email-delivery-store';
+import { DynamoInvitationExpiries } from './expiry-store';
 import { DynamoInvitationLists } from './invitation-lists';
 import { DynamoInvitationStore } from './invitation-store';
 import { DynamoWorkspaceInvitations } from './workspace-invitations';
@@ -26,6 +27,15 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string, 
     invitationLists: new DynamoInvitationLists(table, options.cursors),
     workspaceInvitations: new DynamoWorkspaceInvitations(table),
     allowances: new DynamoEmailAllowances(table),
-    deliveries: new EmailDeliveryStore(table),
   };
+}
+
+/** The email-delivery store: only the email sender, the sweep and the feedback recorder use it, so no API bundle carries it. */
+export function dynamoDeliveries(client: DynamoDBDocumentClient, tableName: string): EmailDeliveryStore {
+  return new EmailDeliveryStore(new Table(client, tableName));
+}
+
+/** The expiry index's store: only the expiry sweep uses it, so no other bundle carries it. */
+export function dynamoExpiries(client: DynamoDBDocumentClient, tableName: string): DynamoInvitationExpiries {
+  return new DynamoInvitationExpiries(new Table(client, tableName));
 }

@@ -22,6 +22,12 @@ export const TABLE = {
      * and keys only, so the sender's own bookkeeping writes never rewrite it.
      */
     byEmailState: { name: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK', projection: 'KEYS_ONLY' },
+    /**
+     * PENDING invitations by expiry, until the expiry sweep has announced them as expired: the
+     * sweep reads the ones past due. Sparse (accepting, declining, withdrawing and the sweep take
+     * an invitation out) and keys only.
+     */
+    byExpiry: { name: 'GSI5', partitionKey: 'GSI5PK', sortKey: 'GSI5SK', projection: 'KEYS_ONLY' },
   },
 } as const;
 

@@ -4,7 +4,7 @@
  * Updates only, so that consumer needs no right to put or delete.
  */
 import type { EndedMembership, WorkspaceInvitations } from '../use-cases/ports';
-import { invitationCodec, live } from './codecs/invitation';
+import { invitationCodec, LEAVE_EXPIRY_INDEX, live } from './codecs/invitation';
 import { primaryKeyOf, ttlAt, WORKSPACE_VERSION } from './codecs/item';
 import { claimCodec } from './codecs/workspace';
 import { allOf, type Expression, exists } from './dynamo/expression';
@@ -106,7 +106,11 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
     const revoke = this.table.update(
       'invitation',
       key,
-      { expression: 'SET #status = :revoked, lastModified = :now', values: { ':revoked': 'REVOKED' } },
+      // No user's request withdraws it: the event it makes names no actor.
+      {
+        expression: `SET #status = :revoked, lastModified = :now REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
+        values: { ':revoked': 'REVOKED' },
+      },
       condition,
     );
     const release = this.table.update(

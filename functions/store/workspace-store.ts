@@ -103,13 +103,14 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
       workspaceCodec.key(workspace.id),
       {
         expression:
-          'SET #name = :name, allowedDomains = :domains, invitationTtlDays = :ttlDays, lastModified = :lastModified',
+          'SET #name = :name, allowedDomains = :domains, invitationTtlDays = :ttlDays, lastModified = :lastModified, lastChangedBy = :changedBy',
         names: { '#name': 'name' },
         values: {
           ':name': workspace.name,
           ':domains': workspace.allowedDomains,
           ':ttlDays': workspace.invitationTtlDays,
           ':lastModified': workspace.lastModified,
+          ':changedBy': workspace.lastChangedBy,
         },
       },
       { expression: 'lastModified = :previous', values: { ':previous': previousVersion } },

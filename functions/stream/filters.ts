@@ -8,10 +8,10 @@
  * members, claims, removals (TTL or delete), withdraw/decline/accept (status no longer PENDING),
  * and the handler's own writes (status SENDING, RETRYING, SENT, FAILED).
  *
- * The workspace-side handler (functions/sync-workspace-names.ts): a MODIFY of a workspace, and the
- * REMOVE of a membership (a member left or was removed). A filter cannot compare the old image
- * with the new, so workspace changes other than the name (settings, the OWNER count) arrive too
- * and are skipped.
+ * The event publisher (functions/publish-events.ts): every write of an invitation, a member or a
+ * workspace, and the removal of an invitation or a member. A filter cannot compare the old image
+ * with the new, so bookkeeping writes (send claims, counters, copied names) arrive too; the
+ * publisher finds no event in them.
  */
 import type { DeliveryStatus } from '../domain/delivery-state';
 import type { StoredStatus } from '../domain/invitation';
@@ -42,15 +42,10 @@ export const invitationEmailFilterPatterns: readonly FilterPattern[] = [
   },
 ];
 
-export const workspaceRenameFilterPatterns: readonly FilterPattern[] = [
-  {
-    eventName: ['MODIFY'],
-    dynamodb: { NewImage: { entity: { S: [ENTITY.workspace] } } },
-  },
-  {
-    eventName: ['REMOVE'],
-    dynamodb: { OldImage: { entity: { S: [ENTITY.member] } } },
-  },
+/** Every change of an invitation, a member or a workspace: the event publisher decides which are events. */
+export const serviceEventFilterPatterns: readonly FilterPattern[] = [
+  { dynamodb: { NewImage: { entity: { S: [ENTITY.invitation, ENTITY.member, ENTITY.workspace] } } } },
+  { eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: [ENTITY.invitation, ENTITY.member] } } } },
 ];
 
 /**

@@ -12,6 +12,7 @@ import { isEmailDomainAllowed, maskEmail, normalizeEmail } from '../domain/email
 import { BusinessRuleViolated, Forbidden, NotFound, TooManyRequests } from '../domain/errors';
 import { assertTransition, effectiveStatus, expiryFrom, type Invitation, type Status } from '../domain/invitation';
 import { assertLinkLive, FIRST_TOKEN_VERSION, type LinkTokens, UNKNOWN_LINK } from '../domain/link-token';
+import type { Metadata } from '../domain/metadata';
 import {
   type Caller,
   canManage,
@@ -37,7 +38,11 @@ export class Invitations {
     private readonly emailsPerUserPerDay = DEFAULT_EMAILS_PER_USER_PER_DAY,
   ) {}
 
-  async create(caller: Caller, workspaceId: string, input: { email: string; role?: Role }): Promise<InvitationView> {
+  async create(
+    caller: Caller,
+    workspaceId: string,
+    input: { email: string; role?: Role; metadata?: Metadata },
+  ): Promise<InvitationView> {
     const now = this.clock();
     const allowance = takeEmailAllowance(this.stores.allowances, caller, now, this.emailsPerUserPerDay);
     return withEmailAllowance(allowance, () => this.createCounted(caller, workspaceId, input, now, allowance));
@@ -46,7 +51,7 @@ export class Invitations {
   private async createCounted(
     caller: Caller,
     workspaceId: string,
-    input: { email: string; role?: Role },
+    input: { email: string; role?: Role; metadata?: Metadata },
     now: Date,
     allowance: EmailAllowance,
   ): Promise<InvitationView> {
@@ -82,6 +87,7 @@ export class Invitations {
       sendCount: 0,
       delivery: queuedDelivery(1, now),
       tokenVersion: FIRST_TOKEN_VERSION,
+      ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
     };
     await allowance.confirm();
     await this.stores.invitations.createInvitation(
@@ -170,6 +176,7 @@ export class Invitations {
       expiresAt: expiryFrom(now, workspace.invitationTtlDays).toISOString(),
       lastModified: now.toISOString(),
       delivery: queuedDelivery((invitation.delivery?.sendNumber ?? invitation.sendCount) + 1, now),
+      changedBy: caller.userId,
     };
     await allowance.confirm();
     await this.stores.invitations.resendInvitation(
@@ -197,6 +204,7 @@ export class Invitations {
       role: invitation.role,
       joinedAt: now.toISOString(),
       invitationId: invitation.id,
+      ...(invitation.metadata === undefined ? {} : { metadata: invitation.metadata }),
     };
     await this.stores.invitations.acceptInvitation(invitation, member, this.creatorAuthority(invitation, member), now);
     const accepted: Invitation = {
@@ -204,6 +212,7 @@ export class Invitations {
       status: 'ACCEPTED',
       acceptedAt: member.joinedAt,
       acceptedBy: caller.userId,
+      changedBy: caller.userId,
       lastModified: member.joinedAt,
     };
     return viewOf(accepted, { ...relation, workspaceRole: invitation.role }, now);
@@ -214,7 +223,7 @@ export class Invitations {
     const { invitation, relation } = await this.load(caller, invitationId, { needRole: false });
     await this.requireInvitee(caller, invitation, relation);
     assertTransition('decline', effectiveStatus(invitation, now));
-    await this.stores.invitations.declineInvitation(invitation, now);
+    await this.stores.invitations.declineInvitation({ ...invitation, changedBy: caller.userId }, now);
     return viewOf({ ...invitation, status: 'DECLINED', lastModified: now.toISOString() }, relation, now);
   }
 
@@ -245,7 +254,12 @@ export class Invitations {
         roles: rolesThatMayWithdrawGrant(granted.role, relation.isCreator),
       };
     }
-    await this.stores.invitations.withdrawInvitation(invitation, granted, authorizedBy, now);
+    await this.stores.invitations.withdrawInvitation(
+      { ...invitation, changedBy: caller.userId },
+      granted,
+      authorizedBy,
+      now,
+    );
     const withdrawn: Invitation = { ...invitation, status: 'REVOKED', lastModified: now.toISOString() };
     const stillMember = granted?.userId === caller.userId ? undefined : relation.workspaceRole;
     return viewOf(withdrawn, { ...relation, workspaceRole: stillMember }, now);

@@ -202,6 +202,14 @@ export interface EmailAllowances {
   returnEmailAllowance(userId: string, day: string): Promise<void>;
 }
 
+/** PENDING invitations past their expiry (functions/store/expiry-store.ts). */
+export interface InvitationExpiries {
+  /** The keys of up to `limit` invitations in the expiry index whose expiry is at or before `now`. */
+  listExpired(now: Date, limit: number): Promise<Record<string, string>[]>;
+  /** Records that the invitation expired, provided it is still PENDING and past its expiry; false otherwise. */
+  recordExpiry(key: Record<string, string>, now: Date): Promise<boolean>;
+}
+
 /**
  * Everything the use cases need from persistence, one store per aggregate; built over DynamoDB by
  * functions/store/stores.ts. Stores refuse with Refused (./refused.ts).
@@ -212,5 +220,4 @@ export interface Stores {
   invitationLists: InvitationLists;
   workspaceInvitations: WorkspaceInvitations;
   allowances: EmailAllowances;
-  deliveries: EmailDeliveries;
 }

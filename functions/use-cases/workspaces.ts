@@ -91,6 +91,7 @@ export class Workspaces {
         allowedDomains: changes.allowedDomains ? uniqueDomains(changes.allowedDomains) : workspace.allowedDomains,
         invitationTtlDays: changes.invitationTtlDays ?? workspace.invitationTtlDays,
         lastModified: nextWorkspaceVersion(workspace.lastModified, this.clock()),
+        lastChangedBy: caller.userId,
       };
       try {
         await this.stores.workspaces.updateWorkspace(

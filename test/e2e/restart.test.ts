@@ -55,8 +55,8 @@ describe('stopping and restarting the service', () => {
     const positionFile = join(dataDir, 'stream-position.json');
     const before = JSON.parse(readFileSync(positionFile, 'utf8'));
     expect(Object.keys(before.shards).length).toBeGreaterThan(0);
-    // The workspace name sync reads the same stream from its own position.
-    const own = JSON.parse(readFileSync(join(dataDir, 'sync-workspace-names.stream-position.json'), 'utf8'));
+    // The event publisher reads the same stream from its own position.
+    const own = JSON.parse(readFileSync(join(dataDir, 'publish-events.stream-position.json'), 'utf8'));
     expect(own.streamArn).toBe(before.streamArn);
     expect(Object.keys(own.shards).length).toBeGreaterThan(0);
 
@@ -81,7 +81,11 @@ describe('stopping and restarting the service', () => {
     // email sent before the restart was not sent again.
     await consumedStreamEnd(second, 'stream-position.json');
     expect((await emails(second)).map((email) => email.destination.to)).toEqual([['after@example.com']]);
-    for (const deadLetters of ['dead-letters.jsonl', 'sync-workspace-names.dead-letters.jsonl']) {
+    for (const deadLetters of [
+      'dead-letters.jsonl',
+      'publish-events.dead-letters.jsonl',
+      'sync-workspace-names.dead-letters.jsonl',
+    ]) {
       expect(existsSync(join(dataDir, deadLetters))).toBe(false);
     }
     // The poller resumed from the saved position of the same stream instead of starting over.

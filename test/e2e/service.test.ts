@@ -305,9 +305,9 @@ describe('workspace renames', () => {
     expect(later.body.workspace.name).toBe('After');
     const fetched = await http(runner, 'GET', `/api/invitations/${later.body.id}`, { token: owner });
     expect(fetched.body.workspace.name).toBe('After');
-    // Both invitations keep the new name: once the name sync has handled the whole stream, nothing
-    // in it brought back the old one.
-    await consumedStreamEnd(runner, 'sync-workspace-names.stream-position.json');
+    // Both invitations keep the new name: once the publisher has handled the whole stream, and the
+    // name sync every event it published, nothing brought back the old one.
+    await consumedStreamEnd(runner, 'publish-events.stream-position.json');
     expect(await names()).toEqual(seen);
     const sent = await http(runner, 'GET', `/api/workspaces/${workspaceId}/invitations`, { token: owner });
     expect(sent.body._embedded.invitations.map((i: { workspace: { name: string } }) => i.workspace.name)).toEqual([

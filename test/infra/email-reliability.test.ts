@@ -50,7 +50,7 @@ describe('the email sweep', () => {
 
   it('is the only function that may query the email-state index', () => {
     const emailState = `/index/${TABLE.indexes.byEmailState.name}`;
-    const others = [...stack.api.functions, stack.email.sender, stack.nameSync.handler, stack.feedback.handler];
+    const others = [...stack.api.functions, stack.email.sender, stack.events.nameSync, stack.feedback.handler];
     for (const fn of others) {
       expect(JSON.stringify(statementsOf(template, fn))).not.toContain(emailState);
     }

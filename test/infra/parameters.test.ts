@@ -86,7 +86,7 @@ describe('with an external identity provider, a sender domain and CORS', () => {
 
   it('gives each limit to the routes that enforce it, and to no other function', () => {
     const resources = template.toJSON().Resources;
-    const functions = [...stack.api.functions, stack.email.sender, stack.nameSync.handler, stack.feedback.handler];
+    const functions = [...stack.api.functions, stack.email.sender, stack.events.nameSync, stack.feedback.handler];
     const limitsOf = (fn: (typeof functions)[number]) =>
       Object.fromEntries(
         Object.entries(resources[logicalId(fn)].Properties.Environment.Variables as Record<string, unknown>).filter(

@@ -11,11 +11,17 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionNeeds, tableGrantsOf } from '../../functions/access';
-import { EMAIL_FEEDBACK, EMAIL_SENDER, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
+import {
+  EMAIL_FEEDBACK,
+  EMAIL_SENDER,
+  EVENT_PUBLISHER,
+  EXPIRY_SWEEP,
+  WORKSPACE_NAME_SYNC,
+} from '../../functions/consumers';
 import { emailFeedbackEventPattern } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
 import { TABLE } from '../../functions/store/table-definition';
-import { invitationEmailFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
+import { invitationEmailFilterPatterns, serviceEventFilterPatterns } from '../../functions/stream/filters';
 import type { InvitationsStack } from '../../lib/invitations-stack';
 import type { ServiceFunction } from '../../lib/service-function';
 import { actionsOf, EXAMPLE_PARAMETERS, logicalId, statementsOf, synthesize } from './synth';
@@ -39,9 +45,9 @@ beforeAll(() => {
 
 /** Every function the stack deploys: the API's, the stream consumers, then the EventBridge consumer. */
 const allFunctions = () => [...stack.api.functions, ...streamFunctions(), ...eventFunctions(), ...scheduledFunctions()];
-const streamFunctions = () => [stack.email.sender, stack.nameSync.handler];
-const eventFunctions = () => [stack.feedback.handler];
-const scheduledFunctions = () => [stack.sweep.handler];
+const streamFunctions = () => [stack.email.sender, stack.events.publisher];
+const eventFunctions = () => [stack.feedback.handler, stack.events.nameSync];
+const scheduledFunctions = () => [stack.sweep.handler, stack.expirySweep.handler];
 const ref = (construct: IConstruct) => ({ Ref: Stack.of(stack).getLogicalId(construct.node.defaultChild as never) });
 const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
   'Fn::GetAtt': [Stack.of(stack).getLogicalId(construct.node.defaultChild as never), attribute],
@@ -51,8 +57,10 @@ const arnOf = (construct: IConstruct, attribute = 'Arn') => ({
 const declaredFunctions = (): [lambda.Function & { handlerName: string }, FunctionNeeds][] => [
   ...allRoutes.map((route): [ServiceFunction, FunctionNeeds] => [functionOf(route), route]),
   [stack.email.sender, EMAIL_SENDER],
-  [stack.nameSync.handler, WORKSPACE_NAME_SYNC],
+  [stack.events.publisher, EVENT_PUBLISHER],
+  [stack.events.nameSync, WORKSPACE_NAME_SYNC],
   [stack.feedback.handler, EMAIL_FEEDBACK],
+  [stack.expirySweep.handler, EXPIRY_SWEEP],
 ];
 
 /**
@@ -110,14 +118,16 @@ function functionOf(route: Route) {
 }
 
 describe('functions', () => {
-  it('has one function per route plus the email sender, the workspace name sync, the email feedback recorder and the email sweep', () => {
-    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 4);
+  it('has one function per route plus the two stream readers, the two event consumers and the two sweeps', () => {
+    template.resourceCountIs('AWS::Lambda::Function', allRoutes.length + 6);
     expect(stack.api.functions.map((fn) => fn.handlerName).sort()).toEqual(allRoutes.map((r) => r.handler).sort());
     expect([...streamFunctions(), ...eventFunctions(), ...scheduledFunctions()].map((fn) => fn.handlerName)).toEqual([
       'send-invitation-emails',
-      'sync-workspace-names',
+      'publish-events',
       'record-email-feedback',
+      'sync-workspace-names',
       'sweep-invitation-emails',
+      'sweep-expired-invitations',
     ]);
   });
 
@@ -348,18 +358,10 @@ function expectOwnFailureQueue(statements: ReturnType<typeof statementsOf>, queu
 }
 
 describe('workspace name sync permissions', () => {
-  const statements = () => statementsOf(template, stack.nameSync.handler);
-  const STREAM_ACTIONS = [
-    'dynamodb:DescribeStream',
-    'dynamodb:GetRecords',
-    'dynamodb:GetShardIterator',
-    'dynamodb:ListStreams',
-  ];
+  const statements = () => statementsOf(template, stack.events.nameSync);
 
   it('lets it update items on the table and query the byWorkspace index, and nothing else', () => {
-    const data = statements().filter((statement) =>
-      actionsOf([statement]).some((action) => action.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(action)),
-    );
+    const data = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('dynamodb:')));
     expect(data).toEqual([
       { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.table.table) },
       {
@@ -370,18 +372,47 @@ describe('workspace name sync permissions', () => {
     ]);
   });
 
-  it('reads the stream, reports to its own failure queue and writes its logs, with no other access', () => {
+  it('reads no stream, reports to its own failure queue and writes its logs, with no other access', () => {
     const actions = actionsOf(statements());
-    // Exactly these: no Put, Delete, Get or BatchGet, and no SES, Secrets Manager or KMS access.
     expect(new Set(actions.map((action) => action.split(':')[0]))).toEqual(new Set(['logs', 'dynamodb', 'sqs']));
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
-      [...STREAM_ACTIONS, 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+      ['dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
     );
-    expectOwnFailureQueue(statements(), stack.nameSync.failures);
+    expectOwnFailureQueue(statements(), stack.events.nameSyncFailures);
   });
 
   it('gives it the table name and no cursor key, email or link-token settings', () => {
-    expectOnlyTableConfiguration(stack.nameSync.handler);
+    expectOnlyTableConfiguration(stack.events.nameSync);
+  });
+});
+
+describe('event publisher permissions', () => {
+  const statements = () => statementsOf(template, stack.events.publisher);
+
+  it('may put events on the service bus and no other, and touches no table item', () => {
+    const putEvents = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('events:')));
+    expect(putEvents).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: arnOf(stack.bus as never) }]);
+    const dynamo = actionsOf(statements()).filter((action) => action.startsWith('dynamodb:'));
+    expect(dynamo.sort()).toEqual(
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].sort(),
+    );
+    expectOwnFailureQueue(statements(), stack.events.publishFailures);
+  });
+
+  it('is the only function that may put events', () => {
+    const others = allFunctions().filter((fn) => fn !== stack.events.publisher);
+    for (const fn of others) {
+      about(fn.handlerName, () =>
+        expect(actionsOf(statementsOf(template, fn)).filter((a) => a.startsWith('events:'))).toEqual([]),
+      );
+    }
+  });
+
+  it('gives it the bus name and the event source, and no table name', () => {
+    const variables = template.toJSON().Resources[logicalId(stack.events.publisher)].Properties.Environment.Variables;
+    expect(variables.EVENT_BUS_NAME).toEqual(ref(stack.bus as never));
+    expect(variables.EVENT_SOURCE).toBe('invitations');
+    expect(variables.TABLE_NAME).toBeUndefined();
   });
 });
 
@@ -514,8 +545,8 @@ describe('HTTP API', () => {
         SourceArn: { 'Fn::Join': expect.anything() },
       });
     }
-    // The one other permission: the feedback rule's (see 'email feedback').
-    expect(permissions).toHaveLength(allRoutes.length + 1);
+    // The two others: the feedback rule's (see 'email feedback') and the name sync rule's (see 'domain events').
+    expect(permissions).toHaveLength(allRoutes.length + 2);
   });
 });
 
@@ -654,7 +685,8 @@ describe('email feedback', () => {
   });
 
   it('retries a failed invocation twice within six hours, then parks the event in the same queue', () => {
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    // The feedback recorder's and the workspace name sync's.
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: ref(stack.feedback.handler),
       Qualifier: '$LATEST',
@@ -685,31 +717,71 @@ describe('email feedback', () => {
   });
 });
 
-describe('workspace name sync', () => {
-  it('feeds the function with workspace modifications through the shared filters, with bounded retries and its own failure queue', () => {
+describe('domain events', () => {
+  it('creates the event bus the events are published on', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasOutput('EventBusName', { Value: ref(stack.bus as never) });
+  });
+
+  it('has exactly two readers of the table stream: the email sender and the event publisher', () => {
+    const readers = Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { EventSourceArn: arnOf(stack.table.table, 'StreamArn') },
+      }),
+    ).map((mapping) => (mapping as { Properties: { FunctionName: unknown } }).Properties.FunctionName);
+    expect(readers).toHaveLength(2);
+    expect(readers).toEqual(expect.arrayContaining([ref(stack.email.sender), ref(stack.events.publisher)]));
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+  });
+
+  it('feeds the publisher every invitation, member and workspace change, with bounded retries and its own failure queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: ref(stack.nameSync.handler),
+      FunctionName: ref(stack.events.publisher),
       EventSourceArn: arnOf(stack.table.table, 'StreamArn'),
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 10,
       FilterCriteria: {
-        Filters: workspaceRenameFilterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        Filters: serviceEventFilterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
       },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 10,
       MaximumRecordAgeInSeconds: 6 * 3600,
-      DestinationConfig: { OnFailure: { Destination: arnOf(stack.nameSync.failures) } },
+      DestinationConfig: { OnFailure: { Destination: arnOf(stack.events.publishFailures) } },
     });
-    const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
-      Properties: { FunctionName: ref(stack.nameSync.handler) },
-    });
-    expect(Object.keys(mappings)).toHaveLength(1);
+    expectEncryptedTlsOnly(stack.events.publishFailures);
   });
 
-  it('encrypts its failure queue and refuses plain-HTTP access to it', () => {
-    expect(stack.nameSync.failures).not.toBe(stack.email.failures);
-    expectEncryptedTlsOnly(stack.nameSync.failures);
+  it('hands workspace updates and removed members from the bus to the name sync, parking what fails', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: ref(stack.bus as never),
+      EventPattern: { source: ['invitations'], 'detail-type': ['workspace.updated', 'member.removed'] },
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf(stack.events.nameSync),
+          RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: arnOf(stack.events.nameSyncFailures) },
+        }),
+      ],
+    });
+    expect(stack.events.nameSyncFailures).not.toBe(stack.email.failures);
+    expectEncryptedTlsOnly(stack.events.nameSyncFailures);
+  });
+
+  it('has no webhook unless the operator asks for one', () => {
+    template.resourceCountIs('AWS::Events::ApiDestination', 0);
+    template.resourceCountIs('AWS::Events::Connection', 0);
+  });
+
+  it('runs the expiry sweep every minute, retried then parked', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Target: Match.objectLike({
+        Arn: arnOf(stack.expirySweep.handler),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+        DeadLetterConfig: { Arn: arnOf(stack.expirySweep.failures) },
+      }),
+    });
   });
 });
 
@@ -722,7 +794,12 @@ describe('alarms', () => {
     });
 
   it('raises an alarm for a parked stream record or event, a lagging stream, API 5xx, and each function error or throttle', () => {
-    for (const queue of [stack.email.failures, stack.nameSync.failures, stack.feedback.failures]) {
+    for (const queue of [
+      stack.email.failures,
+      stack.events.publishFailures,
+      stack.events.nameSyncFailures,
+      stack.feedback.failures,
+    ]) {
       about(`queue ${queue.node.path}`, () =>
         alarmOn('ApproximateNumberOfMessagesVisible', {
           Namespace: 'AWS/SQS',
@@ -763,32 +840,34 @@ describe('alarms', () => {
   };
 
   it('raises an alarm on DynamoDB throttling of the table or any index, and on its system errors', () => {
-    const throttles = serviceAlarm('TableThrottles');
-    expect(throttles).toMatchObject({ ...notifies, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-    const metrics = throttles.Metrics as {
-      Id: string;
-      Expression?: string;
-      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
-    }[];
-    const stats = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
-    expect(
-      stats
-        .map(
-          (metric) =>
-            `${metric.MetricName} ${metric.Dimensions.map((d) => (d.Name === 'TableName' ? 'table' : d.Value)).join(' ')}`,
-        )
-        .sort(),
-    ).toEqual(
-      ['ReadThrottleEvents', 'WriteThrottleEvents']
-        .flatMap((name) => [
-          `${name} table`,
-          ...Object.values(TABLE.indexes).map((index) => `${name} ${index.name} table`),
-        ])
-        .sort(),
-    );
-    expect(metrics.find((m) => m.Expression)?.Expression?.split(' + ')).toHaveLength(
-      2 * (1 + Object.keys(TABLE.indexes).length),
-    );
+    for (const name of ['ReadThrottleEvents', 'WriteThrottleEvents']) {
+      const throttles = serviceAlarm(name === 'ReadThrottleEvents' ? 'TableReadThrottles' : 'TableWriteThrottles');
+      expect(throttles).toMatchObject({
+        ...notifies,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      const metrics = throttles.Metrics as {
+        Id: string;
+        Expression?: string;
+        MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+      }[];
+      const stats = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+      expect(
+        stats
+          .map(
+            (metric) =>
+              `${metric.MetricName} ${metric.Dimensions.map((d) => (d.Name === 'TableName' ? 'table' : d.Value)).join(' ')}`,
+          )
+          .sort(),
+        name,
+      ).toEqual(
+        [`${name} table`, ...Object.values(TABLE.indexes).map((index) => `${name} ${index.name} table`)].sort(),
+      );
+      expect(metrics.find((m) => m.Expression)?.Expression?.split(' + '), name).toHaveLength(
+        1 + Object.keys(TABLE.indexes).length,
+      );
+    }
     const errors = serviceAlarm('TableSystemErrors');
     expect(errors).toMatchObject({ ...notifies, Threshold: 1 });
     expect(JSON.stringify(errors.Metrics)).toContain('SystemErrors');
@@ -797,7 +876,11 @@ describe('alarms', () => {
 
   it('measures each route class from the access logs and alarms on its 5xx rate and p99 latency', () => {
     const publicKeys = allRoutes.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.path}`);
-    expect(publicKeys).toEqual(['GET /api/openapi.json', 'GET /api/invitation-tokens/{token}']);
+    expect(publicKeys).toEqual([
+      'GET /api/openapi.json',
+      'GET /api/event-schemas/{eventType}',
+      'GET /api/invitation-tokens/{token}',
+    ]);
     const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
       (filter) =>
         (
@@ -814,9 +897,9 @@ describe('alarms', () => {
       filters.map((f) => [f.MetricTransformations[0]?.MetricName, f]),
     );
     const publicSelection =
-      '($.routeKey = "GET /api/openapi.json" || $.routeKey = "GET /api/invitation-tokens/{token}")';
+      '($.routeKey = "GET /api/openapi.json" || $.routeKey = "GET /api/event-schemas/{eventType}" || $.routeKey = "GET /api/invitation-tokens/{token}")';
     const authenticatedSelection =
-      '($.routeKey != "GET /api/openapi.json" && $.routeKey != "GET /api/invitation-tokens/{token}" && $.routeKey != "-")';
+      '($.routeKey != "GET /api/openapi.json" && $.routeKey != "GET /api/event-schemas/{eventType}" && $.routeKey != "GET /api/invitation-tokens/{token}" && $.routeKey != "-")';
     expect(
       Object.fromEntries(
         Object.entries(byMetric).map(([name, f]) => [name, [f.FilterPattern, f.MetricTransformations[0]?.MetricValue]]),
@@ -934,7 +1017,7 @@ describe('outputs and checks', () => {
         'FeedbackFailuresQueueUrl',
       ]),
     );
-    template.hasOutput('RenameFailuresQueueUrl', { Value: ref(stack.nameSync.failures) });
+    template.hasOutput('RenameFailuresQueueUrl', { Value: ref(stack.events.nameSyncFailures) });
     template.hasOutput('FeedbackFailuresQueueUrl', { Value: ref(stack.feedback.failures) });
   });
 

@@ -1,10 +1,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MEMBER_PREFIX, workspacePartition } from '../../functions/store/keys';
-import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
-import { handler as workspaceSideHandler } from '../../functions/sync-workspace-names';
-import { api, lambdaContext, user } from '../support/api';
+import { api, user } from '../support/api';
 import { addMember, createWorkspace, invite } from '../support/fixtures';
+import { deliverToNameSync } from '../support/service-events';
 import { StreamReader } from '../support/stream';
 import { documents } from '../support/table';
 
@@ -16,11 +15,7 @@ async function deliverDepartures(workspaceId: string, userId: string) {
   const records = await stream.readFor(workspacePartition(workspaceId), (found) =>
     found.some((r) => r.eventName === 'REMOVE' && r.dynamodb?.OldImage?.userId?.S === userId),
   );
-  const result = await workspaceSideHandler(
-    { Records: records.filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns)) },
-    lambdaContext('sync-workspace-names'),
-  );
-  expect(result).toEqual({ batchItemFailures: [] });
+  expect(await deliverToNameSync(records)).toBeGreaterThanOrEqual(1);
 }
 
 async function membersOf(workspaceId: string) {

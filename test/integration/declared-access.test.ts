@@ -5,6 +5,10 @@
  * it), and every declared grant must be used by some path (the deployed role would otherwise be
  * wider than the code).
  */
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -14,19 +18,17 @@ import { tableGrantsOf } from '../../functions/access';
 import { consumers } from '../../functions/consumers';
 import type { SesFeedbackDetail } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
-import { keys, workspacePartition } from '../../functions/store/keys';
+import { invitationPartition, keys, workspacePartition } from '../../functions/store/keys';
 import { TABLE } from '../../functions/store/table-definition';
-import {
-  invitationEmailFilterPatterns,
-  matchesFilterPatterns,
-  workspaceRenameFilterPatterns,
-} from '../../functions/stream/filters';
+import { invitationEmailFilterPatterns, matchesFilterPatterns } from '../../functions/stream/filters';
 import { grantsNeededBy } from '../../local/declared-access';
 import { api, lambdaContext, user } from '../support/api';
 import { accessRecord, runAs } from '../support/declared-access';
 import { backdateLastSend, recordOf } from '../support/email-records';
 import { addMember, createWorkspace, invite } from '../support/fixtures';
 import { testLinkTokens } from '../support/link-key';
+import { publish, startTestBus } from '../support/published-events';
+import { deliverToNameSync } from '../support/service-events';
 import { StreamReader } from '../support/stream';
 import { documents } from '../support/table';
 
@@ -112,6 +114,9 @@ describe('what each function does with the table, against what it declares', () 
       .resolves({ MessageId: 'message-2' });
     await emailSender(await invite(owner, workspaceId, user('refused').email as string));
     await emailSweep();
+    const expiring = await invite(owner, workspaceId, user('expiring').email as string);
+    await expirySweep(expiring);
+    await publishEvents(expiring);
   }, 60_000);
 
   it('sends no request beyond any function’s declaration', () => {
@@ -184,6 +189,36 @@ async function emailSender(invitationId: string) {
   expect(result).toEqual({ batchItemFailures: [] });
 }
 
+/** A week and a day later, the expiry sweep finds the invitation past its expiry and records it. */
+async function expirySweep(invitationId: string) {
+  const { handler } = await import('../../functions/sweep-expired-invitations');
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    vi.setSystemTime(Date.now() + 8 * 86_400_000);
+    const report = await runAs('sweep-expired-invitations', () =>
+      handler({}, lambdaContext('sweep-expired-invitations')),
+    );
+    expect(report.expired).toBeGreaterThanOrEqual(1);
+  } finally {
+    vi.useRealTimers();
+  }
+  expect((await recordOf(invitationId)).dynamodb?.NewImage?.expiryRecordedAt).toBeDefined();
+}
+
+/** The invitation's records, its creation and expiry, through the publisher, to a bus of this test's own. */
+async function publishEvents(invitationId: string) {
+  const bus = await startTestBus(join(mkdtempSync(join(tmpdir(), 'access-events-')), 'events.jsonl'));
+  try {
+    const records = await stream.readFor(invitationPartition(invitationId), (found) =>
+      found.some((record) => record.dynamodb?.NewImage?.expiryRecordedAt !== undefined),
+    );
+    expect(await publish(records)).toEqual([]);
+    expect(bus.events.map((event) => event['detail-type'])).toEqual(['invitation.created', 'invitation.expired']);
+  } finally {
+    await bus.stop();
+  }
+}
+
 async function emailSweep() {
   const { handler } = await import('../../functions/sweep-invitation-emails');
   const redriven = await runAs('sweep-invitation-emails', () =>
@@ -194,16 +229,10 @@ async function emailSweep() {
 }
 
 async function nameSync(workspaceId: string) {
-  const records = (
-    await stream.readFor(workspacePartition(workspaceId), (found) =>
-      found.some((r) => r.dynamodb?.NewImage?.name?.S === 'After'),
-    )
-  ).filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns));
-  const { handler } = await import('../../functions/sync-workspace-names');
-  const result = await runAs('sync-workspace-names', () =>
-    handler({ Records: records }, lambdaContext('sync-workspace-names')),
+  const records = await stream.readFor(workspacePartition(workspaceId), (found) =>
+    found.some((r) => r.dynamodb?.NewImage?.name?.S === 'After'),
   );
-  expect(result).toEqual({ batchItemFailures: [] });
+  expect(await deliverToNameSync(records)).toBeGreaterThanOrEqual(1);
 }
 
 async function feedback(invitationId: string) {

@@ -382,6 +382,10 @@ const ownScenarios: Record<HandlerName, Record<number, Scenario>> = {
     },
   },
   'get-openapi': { 200: () => api.get('/api/openapi.json') },
+  'get-event-schema': {
+    200: () => api.get('/api/event-schemas/invitation.accepted'),
+    404: () => api.get('/api/event-schemas/invitation.forgotten'),
+  },
   'resend-invitation': {
     202: async () => {
       const { owner, id } = await pendingInvitation();

@@ -1,21 +1,21 @@
 /**
- * Renaming a workspace on DynamoDB Local: the real stream records go through the same filter
- * patterns as the event-source mapping into the name handler, and every invitation of the
+ * Renaming a workspace on DynamoDB Local: the real stream records become the events the publisher
+ * publishes, and those the name handler's rule matches reach it, and every invitation of the
  * workspace then shows the new name, wherever it is read.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 import { stores } from '../../functions/services';
 import { keys, workspacePartition } from '../../functions/store/keys';
-import { matchesFilterPatterns, workspaceRenameFilterPatterns } from '../../functions/stream/filters';
-import { handler } from '../../functions/sync-workspace-names';
 import { Invitations } from '../../functions/use-cases/invitations';
 import type { WorkspaceStore } from '../../functions/use-cases/ports';
 import { Workspaces } from '../../functions/use-cases/workspaces';
-import { api, type Identity, lambdaContext, user } from '../support/api';
+import { api, type Identity, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
 import { testLinkTokens } from '../support/link-key';
+import { busEventsOf, deliverToNameSync } from '../support/service-events';
 import { StreamReader } from '../support/stream';
 import { documents } from '../support/table';
 
@@ -29,12 +29,18 @@ async function recordsUntil(workspaceId: string, name: string): Promise<DynamoDB
   const records = await stream.readFor(workspacePartition(workspaceId), (found) =>
     found.some((r) => nameIn(r) === name),
   );
-  return records.filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns));
+  return records.filter(reachesNameSync);
 }
 
+/** The record is published as an event the name sync's rule lets through. */
+const reachesNameSync = (record: DynamoDBRecord) =>
+  busEventsOf([record]).some((event) =>
+    (WORKSPACE_NAME_SYNC.detailTypes as readonly string[]).includes(event['detail-type']),
+  );
+
+/** The records' events, through the name sync, in the order given. */
 async function propagate(records: DynamoDBRecord[]) {
-  const result = await handler({ Records: records }, lambdaContext('sync-workspace-names'));
-  expect(result).toEqual({ batchItemFailures: [] });
+  expect(await deliverToNameSync(records)).toBe(records.length);
 }
 
 async function rename(owner: Identity, workspaceId: string, body: Record<string, unknown>) {
@@ -114,7 +120,9 @@ describe('renaming a workspace', () => {
     const records = await stream.readFor(workspacePartition(workspaceId), (found) =>
       found.some((r) => r.eventName === 'MODIFY'),
     );
-    await propagate(records.filter((record) => matchesFilterPatterns(record, workspaceRenameFilterPatterns)));
+    const updates = records.filter(reachesNameSync);
+    expect(updates).toHaveLength(1);
+    await propagate(updates);
     expect(await storedInvitation(invitationId)).toEqual(before);
   });
 

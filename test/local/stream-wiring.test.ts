@@ -1,7 +1,7 @@
 /** Which handler each local stream poller feeds, with which filter, and where it keeps its files. */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { tableStreamConsumers, WORKSPACE_NAME_SYNC } from '../../functions/consumers';
+import { EVENT_PUBLISHER, tableStreamConsumers } from '../../functions/consumers';
 import { streamConsumerPaths } from '../../local/data-dir';
 import { loadStreamWiring } from '../../local/stream-wiring';
 
@@ -38,7 +38,7 @@ describe('the stream wiring', () => {
     // [a new invitation to email, a modified workspace]
     const lets: Record<string, boolean[]> = {
       'send-invitation-emails': [true, false],
-      'sync-workspace-names': [false, true],
+      'publish-events': [true, true],
     };
     const accepted = wired.map((wiring) => [
       wiring.name,
@@ -58,7 +58,7 @@ describe('the stream wiring', () => {
   });
 
   it('leaves out a consumer whose handler is not in this checkout, with what that turns off', async () => {
-    const missing = { ...WORKSPACE_NAME_SYNC, handler: 'no-such-handler', whenAbsent: 'Nothing happens.' };
+    const missing = { ...EVENT_PUBLISHER, handler: 'no-such-handler', whenAbsent: 'Nothing happens.' };
     const { wired, absent } = await loadStreamWiring([missing]);
     expect(wired).toEqual([]);
     expect(absent).toEqual([missing]);

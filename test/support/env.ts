@@ -6,6 +6,7 @@ process.env.TABLE_NAME = 'invitations-test';
 process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'local';
 process.env.AWS_SECRET_ACCESS_KEY = 'local';
+process.env.EVENT_BUS_NAME = 'invitations-test';
 process.env.CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
 // Only the projects that run against DynamoDB Local have an endpoint; elsewhere none is inherited from the shell.
 const dynamoEndpoint = inject('dynamoEndpoint');

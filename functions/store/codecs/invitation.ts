@@ -11,6 +11,7 @@ import {
   ENTITY,
   emailPartition,
   emailStateKeys,
+  expiryKeys,
   indexKeys,
   invitationSortKey,
   keys,
@@ -18,7 +19,7 @@ import {
   workspacePartition,
 } from '../keys';
 import { TABLE } from '../table-definition';
-import { strip, WORKSPACE_VERSION } from './item';
+import { metadataAttribute, strip, WORKSPACE_VERSION, withMetadata } from './item';
 
 export const invitationCodec = {
   key: keys.invitation,
@@ -34,12 +35,28 @@ export const invitationCodec = {
       ...indexKeys('byEmail', emailPartition(invitation.email), sortKey),
       ...indexKeys('byWorkspace', workspacePartition(invitation.workspaceId), sortKey),
       ...emailStateKeys('OWED', invitation.id, invitation.created),
+      ...expiryKeys(invitation.id, invitation.expiresAt),
+      ...metadataAttribute(invitation.metadata),
       [TABLE.ttlAttribute]: purgeAfter(invitation.expiresAt),
     };
   },
   fromItem: (item: Item | undefined): Invitation | undefined =>
-    item?.entity === ENTITY.invitation ? strip<Invitation>(item) : undefined,
+    item?.entity === ENTITY.invitation ? withMetadata(strip<Invitation>(item)) : undefined,
 };
+
+/** REMOVE clause names that take an invitation out of the expiry index. */
+export const LEAVE_EXPIRY_INDEX = `${TABLE.indexes.byExpiry.partitionKey}, ${TABLE.indexes.byExpiry.sortKey}`;
+
+/** SET clauses that file the invitation in the expiry index at its (new) expiry. */
+export function expiryIndexUpdate(invitationId: string, expiresAt: string): Expression {
+  const index = TABLE.indexes.byExpiry;
+  const indexed = expiryKeys(invitationId, expiresAt);
+  return {
+    expression: '#expiryPartition = :expiryPartition, #expirySort = :expirySort',
+    names: { '#expiryPartition': index.partitionKey, '#expirySort': index.sortKey },
+    values: { ':expiryPartition': indexed[index.partitionKey], ':expirySort': indexed[index.sortKey] },
+  };
+}
 
 /** Names every invitation expression may use. */
 const NAMES = { '#status': 'status' };

@@ -1,4 +1,5 @@
 /** What every codec shares: the attributes that serve the table rather than the entity. */
+import type { Metadata } from '../../domain/metadata';
 import type { Item } from '../dynamo/table';
 import { keyAttributeNames, TABLE } from '../table-definition';
 
@@ -21,4 +22,19 @@ export function primaryKeyOf(item: Item): Record<string, string> {
 /** The TTL attribute's value (epoch seconds) for an ISO time. */
 export function ttlAt(iso: string): number {
   return Math.floor(Date.parse(iso) / 1000);
+}
+
+/**
+ * Metadata is stored as its JSON text: DynamoDB would refuse numbers outside its range and
+ * reorder nothing, but the text is what the caller sent, byte for byte, whatever it holds.
+ */
+export function metadataAttribute(metadata: Metadata | undefined): { metadata?: string } {
+  return metadata === undefined ? {} : { metadata: JSON.stringify(metadata) };
+}
+
+/** The entity with its stored metadata text read back as the object it was. */
+export function withMetadata<T extends { metadata?: Metadata }>(entity: T): T {
+  const stored = entity.metadata as unknown;
+  if (typeof stored !== 'string') return entity;
+  return { ...entity, metadata: JSON.parse(stored) as Metadata };
 }

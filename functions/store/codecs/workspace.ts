@@ -8,7 +8,7 @@ import type { Expression } from '../dynamo/expression';
 import type { Item } from '../dynamo/table';
 import { ENTITY, indexKeys, keys, userPartition, WORKSPACE_PREFIX } from '../keys';
 import { TABLE } from '../table-definition';
-import { strip, ttlAt } from './item';
+import { metadataAttribute, strip, ttlAt, withMetadata } from './item';
 
 export const workspaceCodec = {
   key: keys.workspace,
@@ -24,10 +24,11 @@ export const memberCodec = {
     ...keys.member(member.workspaceId, member.userId),
     entity: ENTITY.member,
     ...member,
+    ...metadataAttribute(member.metadata),
     ...indexKeys('byUser', userPartition(member.userId), `${WORKSPACE_PREFIX}${member.workspaceId}`),
   }),
   fromItem: (item: Item | undefined): Member | undefined =>
-    item?.entity === ENTITY.member ? strip<Member>(item) : undefined,
+    item?.entity === ENTITY.member ? withMetadata(strip<Member>(item)) : undefined,
 };
 
 /**

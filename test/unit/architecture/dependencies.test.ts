@@ -20,6 +20,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   email: ['domain', 'use-cases', 'platform'],
   stream: ['domain', 'store'],
   http: ['domain', 'use-cases', 'platform'],
+  events: ['domain', 'http', 'store', 'platform'],
 };
 
 function sourceFiles(dir: string): string[] {

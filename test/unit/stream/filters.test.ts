@@ -5,7 +5,7 @@ import {
   type FilterPattern,
   invitationEmailFilterPatterns,
   matchesFilterPatterns,
-  workspaceRenameFilterPatterns,
+  serviceEventFilterPatterns,
 } from '../../../functions/stream/filters';
 import { attributeKey } from '../../support/attribute-key';
 
@@ -87,14 +87,14 @@ describe('the invitation email filter', () => {
   });
 });
 
-describe('the workspace name filter', () => {
+describe('the event publisher filter', () => {
   const workspace = (name: string): Image => ({
     ...attributeKey(keys.workspace('1')),
     entity: { S: 'Workspace' },
     id: { S: '1' },
     name: { S: name },
   });
-  const renames = (r: DynamoDBRecord) => matchesFilterPatterns(r, workspaceRenameFilterPatterns);
+  const published = (r: DynamoDBRecord) => matchesFilterPatterns(r, serviceEventFilterPatterns);
 
   const member: Image = {
     ...attributeKey(keys.member('1', 'u')),
@@ -102,23 +102,27 @@ describe('the workspace name filter', () => {
     userId: { S: 'u' },
     role: { S: 'ADMIN' },
   };
+  const claim: Image = { ...attributeKey(keys.emailClaim('1', 'a@example.com')), entity: { S: 'EmailClaim' } };
 
-  it('lets through every modification of a workspace and every ended membership, and nothing else', () => {
-    expect(renames(record('MODIFY', workspace('New'), workspace('Old')))).toBe(true);
-    expect(renames(record('REMOVE', undefined, member))).toBe(true);
-    expect(renames(record('INSERT', member))).toBe(false);
-    expect(renames(record('MODIFY', member, member))).toBe(false);
-    expect(passes(record('REMOVE', undefined, member))).toBe(false);
-    expect(renames(record('INSERT', workspace('New')))).toBe(false);
-    expect(renames(record('REMOVE', undefined, workspace('Old')))).toBe(false);
-    expect(renames(record('MODIFY', invitationImage('PENDING', 'QUEUED'), invitationImage('PENDING', 'SENT')))).toBe(
-      false,
+  it('lets through every write and removal of an invitation or a member and every write of a workspace, nothing else', () => {
+    expect(published(record('MODIFY', workspace('New'), workspace('Old')))).toBe(true);
+    expect(published(record('INSERT', workspace('New')))).toBe(true);
+    expect(published(record('REMOVE', undefined, member))).toBe(true);
+    expect(published(record('INSERT', member))).toBe(true);
+    expect(published(record('INSERT', invitationImage('PENDING', 'QUEUED')))).toBe(true);
+    expect(published(record('MODIFY', invitationImage('PENDING', 'SENT'), invitationImage('PENDING', 'QUEUED')))).toBe(
+      true,
     );
+    expect(published(record('REMOVE', undefined, invitationImage('REVOKED', 'SENT')))).toBe(true);
+    expect(published(record('INSERT', claim))).toBe(false);
+    expect(published(record('REMOVE', undefined, claim))).toBe(false);
+    expect(published(record('REMOVE', undefined, workspace('Old')))).toBe(false);
   });
 
-  it('is plain JSON, and lets no workspace record through to the email sender', () => {
-    expect(JSON.parse(JSON.stringify(workspaceRenameFilterPatterns))).toEqual(workspaceRenameFilterPatterns);
+  it('is plain JSON, and lets no workspace or member record through to the email sender', () => {
+    expect(JSON.parse(JSON.stringify(serviceEventFilterPatterns))).toEqual(serviceEventFilterPatterns);
     expect(passes(record('MODIFY', workspace('New'), workspace('Old')))).toBe(false);
+    expect(passes(record('REMOVE', undefined, member))).toBe(false);
   });
 });
 

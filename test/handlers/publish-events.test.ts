@@ -1,0 +1,88 @@
+/**
+ * The publisher's failure semantics with a mocked EventBridge: events go out in stream order; at
+ * the first record whose event EventBridge refuses, or when PutEvents fails, that record is
+ * reported so the mapping retries from it; a retried record publishes the same event ids.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/store/keys';
+import { lambdaContext } from '../support/api';
+
+const eventBridge = mockClient(EventBridgeClient);
+afterEach(() => eventBridge.reset());
+
+const workspaceRecord = (n: number): DynamoDBRecord => {
+  const id = `00000000-0000-4000-8000-00000000000${n}`;
+  const image = {
+    ...keys.workspace(id),
+    entity: 'Workspace',
+    id,
+    name: `Workspace ${n}`,
+    alias: 'abcdefg',
+    allowedDomains: [],
+    invitationTtlDays: 7,
+    created: '2026-03-01T10:00:00.000Z',
+    lastModified: '2026-03-01T10:00:00.000Z',
+    createdBy: 'user|owner',
+    ownerCount: 1,
+  };
+  return {
+    eventID: `record-${n}`,
+    eventName: 'INSERT',
+    dynamodb: {
+      NewImage: marshall(image) as never,
+      SequenceNumber: `${100 + n}`,
+      ApproximateCreationDateTime: 1_772_359_200,
+    },
+  };
+};
+
+const publish = async (records: DynamoDBRecord[]) => {
+  const { handler } = await import('../../functions/publish-events');
+  return handler({ Records: records }, lambdaContext('publish-events'));
+};
+const sentDetails = () =>
+  eventBridge
+    .commandCalls(PutEventsCommand)
+    .flatMap((call) => call.args[0].input.Entries ?? [])
+    .map((entry) => JSON.parse(entry.Detail as string) as { eventId: string; sequence: string });
+
+describe('the event publisher', () => {
+  it('publishes every record in order, in one PutEvents per batch, and reports nothing', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }, { EventId: 'b' }] });
+    expect(await publish([workspaceRecord(1), workspaceRecord(2)])).toEqual({ batchItemFailures: [] });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+    const [entry] = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+    expect(entry).toMatchObject({
+      EventBusName: 'invitations-test',
+      Source: 'invitations',
+      DetailType: 'workspace.created',
+    });
+    expect(sentDetails().map((detail) => detail.sequence)).toEqual(['101', '102']);
+  });
+
+  it('reports the first record whose event EventBridge refused, so the mapping retries from it', async () => {
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }, { EventId: 'c' }],
+    });
+    const result = await publish([workspaceRecord(1), workspaceRecord(2), workspaceRecord(3)]);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '102' }] });
+  });
+
+  it('reports the first record when PutEvents fails, and a retry publishes the same event ids', async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .rejectsOnce(new Error('socket hang up'))
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }] });
+    const records = [workspaceRecord(1)];
+    expect(await publish(records)).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });
+    expect(await publish(records)).toEqual({ batchItemFailures: [] });
+    const [first, retried] = sentDetails();
+    expect(retried?.eventId).toBe(first?.eventId);
+    expect(first?.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
