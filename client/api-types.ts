@@ -175,6 +175,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/event-schemas/{eventType}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JSON Schema of one event type's detail, as published on the event bus */
+        get: operations["get-event-schema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invitations/{invitationId}/resend": {
         parameters: {
             query?: never;
@@ -250,6 +267,9 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Format: date-time */
             joinedAt: string;
+            metadata?: {
+                [key: string]: unknown;
+            };
             _links: components["schemas"]["Links"];
         };
         /** @enum {string} */
@@ -322,6 +342,9 @@ export interface components {
                 failure?: string;
                 attempts: number;
             };
+            metadata?: {
+                [key: string]: unknown;
+            };
             _links: components["schemas"]["Links"];
         };
         InvitationCollection: {
@@ -356,6 +379,19 @@ export interface components {
                 [key: string]: {
                     [key: string]: unknown;
                 };
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        EventSchema: {
+            /** @constant */
+            $schema: "https://json-schema.org/draft/2020-12/schema";
+            $id: string;
+            title: string;
+            /** @constant */
+            type: "object";
+            properties: {
+                [key: string]: unknown;
             };
         } & {
             [key: string]: unknown;
@@ -1130,6 +1166,9 @@ export interface operations {
                     email: string;
                     /** @enum {string} */
                     role?: "OWNER" | "ADMIN" | "MEMBER";
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -1765,6 +1804,55 @@ export interface operations {
             };
             /** @description Malformed input; `errors` names each field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-event-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventType: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/schema+json": components["schemas"]["EventSchema"];
+                };
+            };
+            /** @description Malformed input; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
