@@ -234,6 +234,9 @@ export class InvitationsService extends Construct {
         },
         { label: 'The expiry sweep', function: this.expirySweep.handler, failureQueue: this.expirySweep.failures },
       ],
+      parkingQueues: this.events.webhook
+        ? [{ what: 'The webhook endpoint did not take an event for 24 hours', queue: this.events.webhook.failures }]
+        : [],
       stage: this.api.stage,
       alarmEmail: parameters.alarmEmail,
     });

@@ -37,6 +37,8 @@ export interface MonitoringProps {
   readonly functions: readonly lambda.Function[];
   readonly streamConsumers: readonly MonitoredStreamConsumer[];
   readonly eventConsumers: readonly MonitoredEventConsumer[];
+  /** Other queues where undeliverable messages are parked (the webhook's dead letters): each gets its alarm. */
+  readonly parkingQueues?: readonly { readonly what: string; readonly queue: sqs.IQueue }[];
   readonly stage: apigw.HttpStage;
   readonly alarmEmail?: string;
 }
@@ -134,6 +136,7 @@ export class Monitoring extends Construct {
     for (const consumer of props.eventConsumers) {
       parked(consumer.failureQueue, `${consumer.label} could not take or process an event`);
     }
+    for (const { what, queue } of props.parkingQueues ?? []) parked(queue, what);
     const emailMetric = (metricName: string, statistic: string, metricPeriod = period) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,

@@ -65,6 +65,19 @@ describe('with a webhook, a bus of the operator and another source', () => {
     });
   });
 
+  it('raises an alarm on the alarm topic when an event is parked in the webhook dead-letter queue', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: {
+        Dimensions: [{ Name: 'QueueName', Value: resolved(webhook?.failures.queueName) }],
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+      },
+    });
+    expect(Object.values(alarms).map((alarm) => alarm.Properties.AlarmActions)).toEqual([
+      [resolved(stack.monitoring.topic.topicArn)],
+    ]);
+  });
+
   it('refuses a webhook without its secret, a plain-HTTP endpoint and a malformed bus', () => {
     expect(() =>
       synthesize({ ...EXAMPLE_PARAMETERS, webhookUrl: 'https://hooks.example.com' }, { bundle: false }),
