@@ -9,9 +9,8 @@ import type { DeliveryStatus } from '../domain/delivery-state';
 import type { Invitation } from '../domain/invitation';
 import type { DeliveryClaim, DeliveryResult, EmailDeliveries, UnsettledSend } from '../use-cases/ports';
 import { emailStateUpdate, invitationCodec, live } from './codecs/invitation';
-import { primaryKeyOf } from './codecs/item';
 import { allOf, type Expression } from './dynamo/expression';
-import { allPages } from './dynamo/paging';
+import { allPages, indexPartition, keysBelow } from './dynamo/paging';
 import type { Table } from './dynamo/table';
 import { EMAIL_STATE_SHARDS, type EmailState, ENTITY, emailStatePartition, INVITATION_PREFIX } from './keys';
 import { TABLE } from './table-definition';
@@ -161,20 +160,10 @@ export class EmailDeliveryStore implements EmailDeliveries {
   }
 
   async listUnsettled(state: EmailState, before: Date, limit: number): Promise<UnsettledSend[]> {
-    const found: { key: Record<string, string>; indexPartition: string }[] = [];
-    for (let shard = 0; shard < EMAIL_STATE_SHARDS && found.length < limit; shard++) {
-      const indexPartition = emailStatePartition(state, shard);
-      for await (const page of allPages(this.table, {
-        ...stateQuery(indexPartition, before),
-        Limit: limit - found.length,
-      })) {
-        for (const item of page.items) found.push({ key: primaryKeyOf(item), indexPartition });
-        if (found.length >= limit) break;
-      }
-    }
+    const found = await keysBelow(this.table, 'byEmailState', statePartitions(state), before.toISOString(), limit);
     const items = await this.table.batchGet(found.map(({ key }) => key));
     const invitations = new Map(items.map((item) => [item[TABLE.partitionKey] as string, item]));
-    return found.map(({ key, indexPartition }) => {
+    return found.map(({ key, partition: indexPartition }) => {
       const invitation = invitationCodec.fromItem(invitations.get(key[TABLE.partitionKey] as string));
       return {
         invitationId: (key[TABLE.partitionKey] as string).slice(INVITATION_PREFIX.length),
@@ -224,20 +213,19 @@ export class EmailDeliveryStore implements EmailDeliveries {
 
   async countInState(state: EmailState): Promise<number> {
     let count = 0;
-    for (let shard = 0; shard < EMAIL_STATE_SHARDS; shard++) {
-      const partition = emailStatePartition(state, shard);
-      for await (const page of allPages(this.table, { ...stateQuery(partition), Select: 'COUNT' })) count += page.count;
+    for (const partition of statePartitions(state)) {
+      for await (const page of allPages(this.table, {
+        ...indexPartition('byEmailState', partition),
+        Select: 'COUNT',
+      })) {
+        count += page.count;
+      }
     }
     return count;
   }
 }
 
-/** One email-state index partition, its entries since before `before` when given. */
-function stateQuery(partition: string, before?: Date) {
-  return {
-    IndexName: INDEX.name,
-    KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': INDEX.partitionKey, ...(before ? { '#sk': INDEX.sortKey } : {}) },
-    ExpressionAttributeValues: { ':pk': partition, ...(before ? { ':before': before.toISOString() } : {}) },
-  };
+/** The index partitions a state is spread over. */
+function statePartitions(state: EmailState): string[] {
+  return Array.from({ length: EMAIL_STATE_SHARDS }, (_, shard) => emailStatePartition(state, shard));
 }

@@ -6,33 +6,18 @@
  */
 import type { InvitationExpiries } from '../use-cases/ports';
 import { expired, LEAVE_EXPIRY_INDEX } from './codecs/invitation';
-import { primaryKeyOf } from './codecs/item';
-import { allPages } from './dynamo/paging';
+import { keysBelow } from './dynamo/paging';
 import type { Table } from './dynamo/table';
 import { EXPIRY_SHARDS, expiryPartition } from './keys';
-import { TABLE } from './table-definition';
-
-const INDEX = TABLE.indexes.byExpiry;
 
 export class DynamoInvitationExpiries implements InvitationExpiries {
   constructor(private readonly table: Table) {}
 
   async listExpired(now: Date, limit: number): Promise<Record<string, string>[]> {
-    const found: Record<string, string>[] = [];
-    for (let shard = 0; shard < EXPIRY_SHARDS && found.length < limit; shard++) {
-      for await (const page of allPages(this.table, {
-        IndexName: INDEX.name,
-        // Sort keys are `<expiresAt>#<id>`: every one that expired at or before now sorts below `<now>#~`.
-        KeyConditionExpression: '#pk = :pk AND #sk < :due',
-        ExpressionAttributeNames: { '#pk': INDEX.partitionKey, '#sk': INDEX.sortKey },
-        ExpressionAttributeValues: { ':pk': expiryPartition(shard), ':due': `${now.toISOString()}#~` },
-        Limit: limit - found.length,
-      })) {
-        for (const item of page.items) found.push(primaryKeyOf(item));
-        if (found.length >= limit) break;
-      }
-    }
-    return found;
+    const partitions = Array.from({ length: EXPIRY_SHARDS }, (_, shard) => expiryPartition(shard));
+    // Sort keys are `<expiresAt>#<id>`: every one that expired at or before now sorts below `<now>#~`.
+    const found = await keysBelow(this.table, 'byExpiry', partitions, `${now.toISOString()}#~`, limit);
+    return found.map(({ key }) => key);
   }
 
   recordExpiry(key: Record<string, string>, now: Date): Promise<boolean> {

@@ -8,8 +8,8 @@ import { invitationCodec, LEAVE_EXPIRY_INDEX, live } from './codecs/invitation';
 import { primaryKeyOf, ttlAt, WORKSPACE_VERSION } from './codecs/item';
 import { claimCodec } from './codecs/workspace';
 import { allOf, type Expression, exists } from './dynamo/expression';
-import { allPages, filtered, keyCondition } from './dynamo/paging';
-import { ConditionFailed, type Key, type Table } from './dynamo/table';
+import { allPages, filtered, keyCondition, projecting } from './dynamo/paging';
+import { ConditionFailed, type Table } from './dynamo/table';
 import { INVITATION_PREFIX, workspacePartition } from './keys';
 import { TABLE } from './table-definition';
 
@@ -32,11 +32,7 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
     };
     const query = filtered(this.invitationsOf(workspaceId), outdated);
     let renamed = 0;
-    for await (const page of allPages(this.table, {
-      ...query,
-      ProjectionExpression: '#pk, #sk',
-      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-    })) {
+    for await (const page of allPages(this.table, projecting(query, [TABLE.partitionKey, TABLE.sortKey]))) {
       const keys = page.items.map(primaryKeyOf);
       for (let start = 0; start < keys.length; start += RENAME_CONCURRENCY) {
         const results = await Promise.all(
@@ -69,18 +65,16 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
     });
     const query = filtered(this.invitationsOf(membership.workspaceId), createdByIt);
     let revoked = 0;
-    for await (const page of allPages(this.table, {
-      ...query,
-      ProjectionExpression: '#id, email',
-      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#id': 'id' },
-    })) {
+    for await (const page of allPages(this.table, projecting(query, ['id', 'email']))) {
       for (const found of page.items) {
-        const key = invitationCodec.key(found.id as string);
-        if (
-          await this.revokeOne(key, membership.workspaceId, found.email as string, found.id as string, createdByIt, now)
-        ) {
-          revoked += 1;
-        }
+        const revokedOne = await this.revokeOne(
+          found.id as string,
+          membership.workspaceId,
+          found.email as string,
+          createdByIt,
+          now,
+        );
+        if (revokedOne) revoked += 1;
       }
     }
     return revoked;
@@ -95,17 +89,16 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
    * again: its claim is marked expired now, which a new invitation may take over.
    */
   private async revokeOne(
-    key: Key,
+    invitationId: string,
     workspaceId: string,
     email: string,
-    invitationId: string,
     condition: Expression,
     now: Date,
   ): Promise<boolean> {
     const nowIso = now.toISOString();
     const revoke = this.table.update(
       'invitation',
-      key,
+      invitationCodec.key(invitationId),
       // No user's request withdraws it: the event it makes names no actor.
       {
         expression: `SET #status = :revoked, lastModified = :now REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,

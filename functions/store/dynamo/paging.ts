@@ -4,8 +4,10 @@
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest } from '../../use-cases/ports';
+import { primaryKeyOf } from '../codecs/item';
 import type { CursorCodec, PageKey } from '../cursor';
 import { TABLE } from '../table-definition';
+import type { Expression } from './expression';
 import type { Item, Table } from './table';
 
 /** A filtered list page reads at most this many times before it settles for a short page. */
@@ -29,16 +31,23 @@ export function keyCondition(partition: string, sortPrefix: string, index?: keyo
 }
 
 /** Adds a filter, and the names and values it uses, to a query. */
-export function filtered(
-  input: QueryInput,
-  filter: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> } | undefined,
-): QueryInput {
+export function filtered(input: QueryInput, filter: Expression | undefined): QueryInput {
   if (!filter?.expression) return input;
   return {
     ...input,
     FilterExpression: filter.expression,
     ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...filter.names },
     ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ...filter.values },
+  };
+}
+
+/** Reads only these attributes of each item (names, so that none clashes with a reserved word). */
+export function projecting(input: QueryInput, attributes: readonly string[]): QueryInput {
+  const names = Object.fromEntries(attributes.map((attribute, i) => [`#p${i}`, attribute]));
+  return {
+    ...input,
+    ProjectionExpression: Object.keys(names).join(', '),
+    ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...names },
   };
 }
 
@@ -85,6 +94,48 @@ export async function queryPage<T>(
     pageNumber,
     nextCursor: nextKey ? cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
   };
+}
+
+/** One partition of an index, only its entries whose sort key is below `sortKeyBelow` when given. */
+export function indexPartition(
+  index: keyof typeof TABLE.indexes,
+  partition: string,
+  sortKeyBelow?: string,
+): QueryInput {
+  const { name, partitionKey, sortKey } = TABLE.indexes[index];
+  return {
+    IndexName: name,
+    KeyConditionExpression: sortKeyBelow === undefined ? '#qpk = :qpk' : '#qpk = :qpk AND #qsk < :qbelow',
+    ExpressionAttributeNames: { '#qpk': partitionKey, ...(sortKeyBelow === undefined ? {} : { '#qsk': sortKey }) },
+    ExpressionAttributeValues: {
+      ':qpk': partition,
+      ...(sortKeyBelow === undefined ? {} : { ':qbelow': sortKeyBelow }),
+    },
+  };
+}
+
+/**
+ * The table keys of up to `limit` entries of an index whose sort key is below `sortKeyBelow`,
+ * partition by partition in the order given (oldest first within each), with the partition each
+ * was found in.
+ */
+export async function keysBelow(
+  table: Table,
+  index: keyof typeof TABLE.indexes,
+  partitions: readonly string[],
+  sortKeyBelow: string,
+  limit: number,
+): Promise<{ key: Record<string, string>; partition: string }[]> {
+  const found: { key: Record<string, string>; partition: string }[] = [];
+  for (const partition of partitions) {
+    if (found.length >= limit) break;
+    const query = { ...indexPartition(index, partition, sortKeyBelow), Limit: limit - found.length };
+    for await (const page of allPages(table, query)) {
+      for (const item of page.items) found.push({ key: primaryKeyOf(item), partition });
+      if (found.length >= limit) break;
+    }
+  }
+  return found.slice(0, limit);
 }
 
 /** Every page of a query, for the service's own work through a whole collection. */
