@@ -16,6 +16,11 @@ import { countOf, filtered, keyCondition } from './dynamo/paging';
 import { ConditionFailed, type Item, type Table, type Write } from './dynamo/table';
 import { EMAIL_CLAIM_PREFIX, MEMBER_PREFIX, workspacePartition } from './keys';
 
+/** The counts of a new workspace: its owner, no invitations. */
+export function initialCounts(workspaceId: string): Item {
+  return countsCodec.toItem(workspaceId, { memberCount: 1, pendingCount: 0, changes: 0 });
+}
+
 export type CountName = 'memberCount' | 'pendingCount';
 
 export class WorkspaceLimitCounts {
@@ -36,11 +41,6 @@ export class WorkspaceLimitCounts {
       { expression: 'ADD #count :one, changes :one', names: { '#count': count }, values: { ':one': 1 } },
       { expression: 'attribute_exists(changes) AND #count < :limit', values: { ':limit': this.limitOf(count) } },
     );
-  }
-
-  /** The counts of a new workspace: its owner, no invitations. */
-  initial(workspaceId: string): Item {
-    return countsCodec.toItem(workspaceId, { memberCount: 1, pendingCount: 0, changes: 0 });
   }
 
   /** A transaction with a `countUp`: when the count says the limit is reached, recount and try once more. */

@@ -11,19 +11,15 @@ import { keyCondition, queryPage } from './dynamo/paging';
 import { ConditionFailed, type Table, type Write } from './dynamo/table';
 import { ENTITY, keys, MEMBER_PREFIX, userPartition, WORKSPACE_PREFIX, workspacePartition } from './keys';
 import { TABLE } from './table-definition';
-import { WorkspaceLimitCounts } from './workspace-limits';
+import { initialCounts } from './workspace-limits';
 
 export class DynamoWorkspaceStore implements WorkspaceStore {
-  private readonly counts: WorkspaceLimitCounts;
-
   constructor(
     private readonly table: Table,
     private readonly limits: WorkspaceLimits,
     /** Only functions that list are given the cursor key; a store without it cannot page. */
     private readonly cursors?: CursorCodec,
-  ) {
-    this.counts = new WorkspaceLimitCounts(table, limits);
-  }
+  ) {}
 
   async createWorkspace(workspace: Workspace, owner: Member): Promise<void> {
     const writes: Write[] = [
@@ -32,7 +28,7 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
     ];
     if (owner.email) writes.push(this.table.put('claim', claimCodec.member(owner), isNew));
     writes.push(
-      this.table.put('counts', this.counts.initial(workspace.id), isNew),
+      this.table.put('counts', initialCounts(workspace.id), isNew),
       this.table.update(
         'quota',
         keys.workspaceQuota(owner.userId),
