@@ -15,7 +15,7 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { TABLE } from '../functions/store/table-definition';
+import { type IndexDefinition, TABLE } from '../functions/store/table-definition';
 
 type Item = Record<string, unknown>;
 
@@ -61,20 +61,23 @@ export function itemSize(item: Item | undefined): number {
 const kb = (bytes: number) => Math.ceil(bytes / 1024);
 
 /** What an index holds of an item, or undefined when the item is not in it. */
-function indexEntry(
-  index: (typeof TABLE.indexes)[keyof typeof TABLE.indexes],
-  item: Item | undefined,
-): Item | undefined {
+function indexEntry(index: IndexDefinition, item: Item | undefined): Item | undefined {
   if (!item || item[index.partitionKey] === undefined || item[index.sortKey] === undefined) return undefined;
   if (index.projection === 'ALL') return item;
-  const names = [TABLE.partitionKey, TABLE.sortKey, index.partitionKey, index.sortKey];
-  return Object.fromEntries(names.map((name) => [name, item[name]]));
+  const names = [
+    TABLE.partitionKey,
+    TABLE.sortKey,
+    index.partitionKey,
+    index.sortKey,
+    ...(index.nonKeyAttributes ?? []),
+  ];
+  return Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
 }
 
 /** Index write units of changing `before` into `after`. */
 export function indexWriteUnits(before: Item | undefined, after: Item | undefined): number {
   let units = 0;
-  for (const index of Object.values(TABLE.indexes)) {
+  for (const index of Object.values(TABLE.indexes) as IndexDefinition[]) {
     const old = indexEntry(index, before);
     const next = indexEntry(index, after);
     if (!old && !next) continue;

@@ -118,7 +118,8 @@ export const EVENT_PUBLISHER = {
 
 /**
  * Finds a renamed workspace's invitations through the byWorkspace index and updates each one
- * conditionally; it never reads an item by key nor queries the table itself. Fed by the
+ * conditionally; finds a departed member's live invitations in their byUser range and reads them
+ * in batches to revoke them; it never queries the table itself. Fed by the
  * workspace.updated and member.removed events, whose order does not matter to it. Retries as the
  * email feedback consumer's, for the same reasons: EventBridge retries handing the event over,
  * Lambda retries a failed invocation twice.
@@ -132,7 +133,7 @@ export const WORKSPACE_NAME_SYNC = {
   delivery: { retryAttempts: 20, maxEventAgeSeconds: 6 * 60 * 60 },
   invocation: { retryAttempts: 2, maxEventAgeSeconds: 6 * 60 * 60 },
   failureQueue: 'RenameFailures',
-  table: { actions: ['UpdateItem'], indexes: ['byWorkspace'] },
+  table: { actions: ['BatchGetItem', 'UpdateItem'], indexes: ['byWorkspace', 'byUser'] },
   whenAbsent:
     "Workspace renames do not reach invitations, and departed members' invitations stay pending: this checkout has no handler for them.",
 } as const satisfies ServiceEventsConsumer;

@@ -3,12 +3,15 @@ import { httpHandler } from './http/wrapper';
 import { listInvitations } from './routes';
 import { invitations } from './services';
 
-/** Without `email`: the invitations the caller sent. With it: those the caller received at that (own, verified) address. */
+/**
+ * Without `email`: the invitations the caller sent. With it: those the caller received at that
+ * (own, verified) address. `status` keeps one status.
+ */
 export const handler = httpHandler(listInvitations, async ({ caller, query, baseUrl, path, pageSize }) => {
   const page = { size: pageSize, cursor: query.cursor };
   const result = query.email
-    ? await invitations.listReceived(caller, query.email, page)
-    : await invitations.listSent(caller, page);
+    ? await invitations.listReceived(caller, query.email, page, query.status)
+    : await invitations.listSent(caller, page, query.status);
   const items = result.items.map((view) => invitationResource(view, baseUrl));
   return { status: 200, body: collection('invitations', result, items, { baseUrl, path, query, size: pageSize }) };
 });

@@ -133,7 +133,8 @@ export const listWorkspaceInvitations = {
   request: { params: WorkspacePath, query: WorkspaceInvitationListQuery },
   success: { 200: 'InvitationCollection' },
   refusals: [404],
-  table: { actions: ['BatchGetItem'], indexes: ['byWorkspace'] },
+  // byUser: a MEMBER's own invitations in the workspace are a range of their sent list.
+  table: { actions: ['BatchGetItem'], indexes: ['byWorkspace', 'byUser'] },
   secrets: ['cursorKey'],
   tag: 'Invitations',
   summary: "List a workspace's invitations (OWNER/ADMIN: all; MEMBER: their own)",

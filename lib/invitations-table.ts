@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../functions/access';
-import { type IndexName, TABLE } from '../functions/store/table-definition';
+import { type IndexDefinition, type IndexName, TABLE } from '../functions/store/table-definition';
 
 /**
  * The service's one table, built from the shared table definition: on demand, four GSIs, TTL,
@@ -32,12 +32,13 @@ export class InvitationsTable extends Construct {
       deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy,
     });
-    for (const index of Object.values(TABLE.indexes)) {
+    for (const index of Object.values(TABLE.indexes) as IndexDefinition[]) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
         projectionType: dynamodb.ProjectionType[index.projection],
+        ...(index.nonKeyAttributes ? { nonKeyAttributes: [...index.nonKeyAttributes] } : {}),
       });
     }
   }

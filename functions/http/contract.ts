@@ -70,6 +70,7 @@ export const PageQuery = /* @__PURE__ */ z.strictObject({
 export const InvitationListQuery = /* @__PURE__ */ z.strictObject({
   ...PageQuery.shape,
   email: z.optional(email),
+  status: z.optional(status),
 });
 
 export const WorkspaceInvitationListQuery = /* @__PURE__ */ z.strictObject({

@@ -3,16 +3,19 @@ import { BadRequest } from '../domain/errors';
 
 /**
  * Pagination cursors: `<payload>.<signature>`, both base64url. The payload holds the collection
- * the cursor belongs to (its scope), the page number and DynamoDB's LastEvaluatedKey. The HMAC
+ * the cursor belongs to (its scope), the page number and DynamoDB's LastEvaluatedKey (one per
+ * range for a list merged from several). The HMAC
  * makes any edit evident, and the scope check stops a cursor minted for one collection from
  * being replayed against another.
  */
 export type PageKey = Record<string, string>;
+/** A list of one range resumes at a key; a list merged from several ranges holds where each range stands. */
+export type CursorKey = PageKey | readonly ({ after?: PageKey } | { done: true })[];
 
 interface CursorPayload {
   s: string;
   n: number;
-  k: PageKey;
+  k: CursorKey;
 }
 
 const MAX_CURSOR_LENGTH = 2048;
@@ -20,7 +23,7 @@ const MAX_CURSOR_LENGTH = 2048;
 export class CursorCodec {
   constructor(private readonly secret: string) {}
 
-  encode(scope: string, pageNumber: number, key: PageKey): string {
+  encode(scope: string, pageNumber: number, key: CursorKey): string {
     const payload = Buffer.from(JSON.stringify({ s: scope, n: pageNumber, k: key } satisfies CursorPayload)).toString(
       'base64url',
     );
@@ -28,7 +31,7 @@ export class CursorCodec {
   }
 
   /** The page number and start key, or a 400 for anything that is not a cursor we issued for this scope. */
-  decode(scope: string, cursor: string): { pageNumber: number; key: PageKey } {
+  decode(scope: string, cursor: string): { pageNumber: number; key: CursorKey } {
     const invalid = new BadRequest('The cursor is not valid for this collection. Start again without a cursor.');
     if (cursor.length > MAX_CURSOR_LENGTH) throw invalid;
     const [payload, signature, ...rest] = cursor.split('.');

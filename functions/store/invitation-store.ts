@@ -3,7 +3,14 @@
  * each one transaction over the invitation, its address claim and what the change must re-check.
  */
 import { assertResendAllowed, coolDownRemaining, lastSendRequestedAt } from '../domain/delivery';
-import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
+import {
+  assertTransition,
+  effectiveStatus,
+  type Invitation,
+  purgeAfter,
+  type StoredStatus,
+  type Transition,
+} from '../domain/invitation';
 import type { Member, WorkspaceLimits } from '../domain/workspace';
 import type { CreatorAuthority, InvitationStore, RoleRequirement } from '../use-cases/ports';
 import { Refused } from '../use-cases/refused';
@@ -14,7 +21,9 @@ import {
   inStatus,
   invitationCodec,
   LEAVE_EXPIRY_INDEX,
+  listKeyUpdate,
   live,
+  refiled,
 } from './codecs/invitation';
 import { ttlAt } from './codecs/item';
 import { claimCodec, claimFree, claimHeldBy, memberCodec, workspaceCodec } from './codecs/workspace';
@@ -75,16 +84,17 @@ export class DynamoInvitationStore implements InvitationStore {
     creator: CreatorAuthority | undefined,
     now: Date,
   ): Promise<void> {
+    const filed = refiled('ACCEPTED', invitation);
     const writes: Write[] = [
       this.table.update(
         'invitation',
         invitationCodec.key(invitation.id),
         {
-          expression: `SET #status = :accepted, acceptedAt = :now, acceptedBy = :user, changedBy = :user, lastModified = :now REMOVE #ttl, ${LEAVE_EXPIRY_INDEX}`,
-          names: { '#status': 'status', '#ttl': TABLE.ttlAttribute },
-          values: { ':accepted': 'ACCEPTED', ':user': member.userId, ':now': now.toISOString() },
+          expression: `SET #status = :accepted, acceptedAt = :now, acceptedBy = :user, changedBy = :user, lastModified = :now, ${filed.set.expression} REMOVE #ttl, ${LEAVE_EXPIRY_INDEX}`,
+          names: { '#status': 'status', '#ttl': TABLE.ttlAttribute, ...filed.set.names },
+          values: { ':accepted': 'ACCEPTED', ':user': member.userId, ':now': now.toISOString(), ...filed.set.values },
         },
-        allOf(live(now), { expression: 'email = :email', values: { ':email': invitation.email } }),
+        allOf(live(now), filed.unchanged, { expression: 'email = :email', values: { ':email': invitation.email } }),
         true,
       ),
       this.table.put('member', memberCodec.toItem(member), isNew),
@@ -184,16 +194,18 @@ export class DynamoInvitationStore implements InvitationStore {
     // The new send is owed from now on: the email sweep watches it until it settles.
     const owed = emailStateUpdate('OWED', resent.id, nowIso);
     const expiring = expiryIndexUpdate(resent.id, resent.expiresAt);
+    const listed = listKeyUpdate('PENDING', resent.expiresAt);
     const writes: Write[] = [
       this.table.update(
         'invitation',
         invitationCodec.key(resent.id),
         {
-          expression: `SET expiresAt = :expiresAt, #ttl = :purge, lastModified = :now, delivery = :delivery, changedBy = :changedBy, ${owed.expression}, ${expiring.expression}`,
-          names: { ...owed.names, ...expiring.names, '#ttl': TABLE.ttlAttribute },
+          expression: `SET expiresAt = :expiresAt, #ttl = :purge, lastModified = :now, delivery = :delivery, changedBy = :changedBy, ${owed.expression}, ${expiring.expression}, ${listed.expression}`,
+          names: { ...owed.names, ...expiring.names, ...listed.names, '#ttl': TABLE.ttlAttribute },
           values: {
             ...owed.values,
             ...expiring.values,
+            ...listed.values,
             ':changedBy': resent.changedBy,
             ':now': nowIso,
             ':expiresAt': resent.expiresAt,
@@ -234,22 +246,27 @@ export class DynamoInvitationStore implements InvitationStore {
    * Moves an invitation from `from` to `to`, by `invitation.changedBy`; a PENDING one only while
    * it is live. It leaves the expiry index: it will never expire now.
    */
-  private statusChange(invitation: Invitation, to: string, now: Date, from: string): Write {
+  private statusChange(invitation: Invitation, to: StoredStatus, now: Date, from: string): Write {
+    const filed = refiled(to, invitation);
+    const { changedBy } = invitation;
+    const set = `SET #status = :to, lastModified = :now, ${filed.set.expression}`;
     return this.table.update(
       'invitation',
       invitationCodec.key(invitation.id),
-      invitation.changedBy === undefined
-        ? {
-            expression: `SET #status = :to, lastModified = :now REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
-            names: { '#status': 'status' },
-            values: { ':to': to, ':now': now.toISOString() },
-          }
-        : {
-            expression: `SET #status = :to, lastModified = :now, changedBy = :changedBy REMOVE ${LEAVE_EXPIRY_INDEX}`,
-            names: { '#status': 'status' },
-            values: { ':to': to, ':now': now.toISOString(), ':changedBy': invitation.changedBy },
-          },
-      inStatus(from, now),
+      {
+        expression:
+          changedBy === undefined
+            ? `${set} REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`
+            : `${set}, changedBy = :changedBy REMOVE ${LEAVE_EXPIRY_INDEX}`,
+        names: { '#status': 'status', ...filed.set.names },
+        values: {
+          ':to': to,
+          ':now': now.toISOString(),
+          ...filed.set.values,
+          ...(changedBy === undefined ? {} : { ':changedBy': changedBy }),
+        },
+      },
+      allOf(inStatus(from, now), filed.unchanged),
       true,
     );
   }

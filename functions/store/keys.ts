@@ -1,4 +1,5 @@
 /** Key shapes of every entity in the table (see README, "Data model"). */
+import type { StoredStatus } from '../domain/invitation';
 import { type IndexName, TABLE } from './table-definition';
 
 export const ENTITY = {
@@ -50,7 +51,15 @@ export function indexKeys(index: IndexName, partition: string, sort: string): Re
 export const userPartition = (userId: string) => `USER#${userId}`;
 export const emailPartition = (email: string) => `EMAIL#${email}`;
 export const workspacePartition = (workspaceId: string) => `WS#${workspaceId}`;
-export const invitationSortKey = (created: string, invitationId: string) => `INV#${created}#${invitationId}`;
+
+/**
+ * An invitation's sort key in the list indexes (see table-definition.ts): its stored status, then
+ * its expiry, so each status is a key range and PENDING splits at "now" into live and EXPIRED.
+ */
+export const listSortKey = (status: StoredStatus, expiresAt: string) => `${status}#${expiresAt}`;
+/** The sort-key prefix of one status range. */
+export const statusRange = (status: StoredStatus) => `${status}#`;
+
 export const MEMBER_PREFIX = 'MEMBER#';
 export const EMAIL_CLAIM_PREFIX = 'EMAIL#';
 export const INVITATION_PREFIX = 'INV#';

@@ -3,14 +3,17 @@
  * consumer applies it: renames reach them, and a departed member's pending ones are revoked.
  * Updates only, so that consumer needs no right to put or delete.
  */
+
+import type { Invitation } from '../domain/invitation';
 import type { EndedMembership, WorkspaceInvitations } from '../use-cases/ports';
-import { invitationCodec, LEAVE_EXPIRY_INDEX, live } from './codecs/invitation';
+import { invitationCodec, LEAVE_EXPIRY_INDEX, live, refiled } from './codecs/invitation';
 import { primaryKeyOf, ttlAt, WORKSPACE_VERSION } from './codecs/item';
 import { claimCodec } from './codecs/workspace';
 import { allOf, type Expression, exists } from './dynamo/expression';
-import { allPages, filtered, keyCondition, projecting } from './dynamo/paging';
+import { allPages, filtered, indexPartition } from './dynamo/paging';
 import { ConditionFailed, type Table } from './dynamo/table';
-import { INVITATION_PREFIX, workspacePartition } from './keys';
+import { userPartition, workspacePartition } from './keys';
+import { type Bounds, inWorkspace, rangesFor, statusQuery } from './list-ranges';
 import { TABLE } from './table-definition';
 
 /** Invitations renamed at once when a workspace's name changes. */
@@ -30,9 +33,9 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
       names: { '#version': WORKSPACE_VERSION },
       values: { ':version': version },
     };
-    const query = filtered(this.invitationsOf(workspaceId), outdated);
     let renamed = 0;
-    for await (const page of allPages(this.table, projecting(query, [TABLE.partitionKey, TABLE.sortKey]))) {
+    // The index holds keys only: each invitation's own condition leaves those already renamed as they are.
+    for await (const page of allPages(this.table, indexPartition('byWorkspace', workspacePartition(workspaceId)))) {
       const keys = page.items.map(primaryKeyOf);
       for (let start = 0; start < keys.length; start += RENAME_CONCURRENCY) {
         const results = await Promise.all(
@@ -63,48 +66,40 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
       names: { '#created': 'created' },
       values: { ':creator': membership.userId, ':joinedAt': membership.joinedAt },
     });
-    const query = filtered(this.invitationsOf(membership.workspaceId), createdByIt);
+    // Its creator's live invitations (a key range of their sent list), kept to this workspace.
+    const [liveSpan] = rangesFor('PENDING', now);
+    const theirLive = filtered(
+      statusQuery('byUser', userPartition(membership.userId), liveSpan as Bounds),
+      inWorkspace(membership.workspaceId),
+    );
     let revoked = 0;
-    for await (const page of allPages(this.table, projecting(query, ['id', 'email']))) {
-      for (const found of page.items) {
-        const revokedOne = await this.revokeOne(
-          found.id as string,
-          membership.workspaceId,
-          found.email as string,
-          createdByIt,
-          now,
-        );
-        if (revokedOne) revoked += 1;
+    for await (const page of allPages(this.table, theirLive)) {
+      for (const item of await this.table.batchGet(page.items.map(primaryKeyOf))) {
+        const found = invitationCodec.fromItem(item);
+        if (found && (await this.revokeOne(found, createdByIt, now))) revoked += 1;
       }
     }
     return revoked;
-  }
-
-  private invitationsOf(workspaceId: string) {
-    return keyCondition(workspacePartition(workspaceId), INVITATION_PREFIX, 'byWorkspace');
   }
 
   /**
    * Withdraws one invitation if it still matches `condition`, and lets its address be invited
    * again: its claim is marked expired now, which a new invitation may take over.
    */
-  private async revokeOne(
-    invitationId: string,
-    workspaceId: string,
-    email: string,
-    condition: Expression,
-    now: Date,
-  ): Promise<boolean> {
+  private async revokeOne(invitation: Invitation, condition: Expression, now: Date): Promise<boolean> {
+    const { id: invitationId, workspaceId, email } = invitation;
     const nowIso = now.toISOString();
+    const filed = refiled('REVOKED', invitation);
     const revoke = this.table.update(
       'invitation',
       invitationCodec.key(invitationId),
       // No user's request withdraws it: the event it makes names no actor.
       {
-        expression: `SET #status = :revoked, lastModified = :now REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
-        values: { ':revoked': 'REVOKED' },
+        expression: `SET #status = :revoked, lastModified = :now, ${filed.set.expression} REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
+        names: filed.set.names,
+        values: { ':revoked': 'REVOKED', ...filed.set.values },
       },
-      condition,
+      allOf(condition, filed.unchanged),
     );
     const release = this.table.update(
       'claim',

@@ -4,6 +4,7 @@ import type { Page, PageRequest, RoleRequirement, WorkspaceStore } from '../use-
 import { WorkspaceChanged } from '../use-cases/ports';
 import { Refused } from '../use-cases/refused';
 import { roleCheck } from './authority';
+import { primaryKeyOf } from './codecs/item';
 import { claimCodec, claimHeldBy, memberCodec, workspaceCodec } from './codecs/workspace';
 import type { CursorCodec } from './cursor';
 import { exists, isNew } from './dynamo/expression';
@@ -138,24 +139,34 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
   }
 
   async listWorkspacesOf(userId: string, page: PageRequest) {
+    // The index holds keys only: the memberships and their workspaces are read in one batch.
     const memberships = await queryPage(
       this.table,
       this.cursors,
       `workspaces:${userId}`,
       page,
       keyCondition(userPartition(userId), WORKSPACE_PREFIX, 'byUser'),
-      (item) => memberCodec.fromItem(item) as Member,
+      primaryKeyOf,
     );
+    const workspaceIds = memberships.items.map((key) => String(key[TABLE.partitionKey]).slice(WORKSPACE_PREFIX.length));
     const found = await this.table.batchGet(
-      memberships.items.map((member) => workspaceCodec.key(member.workspaceId)),
+      [...memberships.items, ...workspaceIds.map((workspaceId) => workspaceCodec.key(workspaceId))],
       false,
     );
-    const workspaces = new Map(found.map((item) => [item.id as string, workspaceCodec.fromItem(item) as Workspace]));
+    const workspaces = new Map<string, Workspace>();
+    const members = new Map<string, Member>();
+    for (const item of found) {
+      const workspace = workspaceCodec.fromItem(item);
+      if (workspace) workspaces.set(workspace.id, workspace);
+      const member = memberCodec.fromItem(item);
+      if (member) members.set(member.workspaceId, member);
+    }
     return {
       ...memberships,
-      items: memberships.items.flatMap((member) => {
-        const workspace = workspaces.get(member.workspaceId);
-        return workspace ? [{ workspace, member }] : [];
+      items: workspaceIds.flatMap((workspaceId) => {
+        const workspace = workspaces.get(workspaceId);
+        const member = members.get(workspaceId);
+        return workspace && member ? [{ workspace, member }] : [];
       }),
     };
   }

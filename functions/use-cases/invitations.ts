@@ -277,8 +277,8 @@ export class Invitations {
    * The invitations the caller sent, in the workspaces they still belong to: a creator who left
    * a workspace no longer sees what they sent there (system admins see everything they sent).
    */
-  async listSent(caller: Caller, page: PageRequest): Promise<Page<InvitationView>> {
-    const result = await this.stores.invitationLists.listSentInvitations(caller.userId, page);
+  async listSent(caller: Caller, page: PageRequest, status?: Status): Promise<Page<InvitationView>> {
+    const result = await this.stores.invitationLists.listSentInvitations(caller.userId, { status }, page, this.clock());
     const memberships = await this.stores.workspaces.getMembershipsOf(
       caller.userId,
       result.items.map((invitation) => invitation.workspaceId),
@@ -294,11 +294,16 @@ export class Invitations {
     };
   }
 
-  async listReceived(caller: Caller, email: string, page: PageRequest): Promise<Page<InvitationView>> {
+  async listReceived(caller: Caller, email: string, page: PageRequest, status?: Status): Promise<Page<InvitationView>> {
     if (!caller.verifiedEmail || caller.verifiedEmail !== normalizeEmail(email)) {
       throw new Forbidden('You can list only the invitations sent to your own verified email address.');
     }
-    const result = await this.stores.invitationLists.listReceivedInvitations(caller.verifiedEmail, page);
+    const result = await this.stores.invitationLists.listReceivedInvitations(
+      caller.verifiedEmail,
+      { status },
+      page,
+      this.clock(),
+    );
     return this.views(caller, result);
   }
 

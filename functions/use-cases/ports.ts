@@ -167,8 +167,18 @@ export interface InvitationStore {
 
 /** The invitation lists (functions/store/invitation-lists.ts). */
 export interface InvitationLists {
-  listSentInvitations(creatorId: string, page: PageRequest): Promise<Page<Invitation>>;
-  listReceivedInvitations(email: string, page: PageRequest): Promise<Page<Invitation>>;
+  listSentInvitations(
+    creatorId: string,
+    filter: { status?: Status },
+    page: PageRequest,
+    now: Date,
+  ): Promise<Page<Invitation>>;
+  listReceivedInvitations(
+    email: string,
+    filter: { status?: Status },
+    page: PageRequest,
+    now: Date,
+  ): Promise<Page<Invitation>>;
   listWorkspaceInvitations(
     workspaceId: string,
     filter: WorkspaceInvitationFilter,

@@ -1,9 +1,9 @@
 /**
  * The invitation item: the one place that maps an invitation to its item, its keys in the byUser,
- * byEmail and byWorkspace indexes and the email-state index, and that states, once, what
- * "still live" means in a condition.
+ * byEmail and byWorkspace indexes (filed by status and expiry), the email-state and expiry
+ * indexes, and that states, once, what "still live" means in a condition.
  */
-import { type Invitation, purgeAfter } from '../../domain/invitation';
+import { type Invitation, purgeAfter, type StoredStatus } from '../../domain/invitation';
 import type { Expression } from '../dynamo/expression';
 import type { Item } from '../dynamo/table';
 import {
@@ -13,8 +13,8 @@ import {
   emailStateKeys,
   expiryKeys,
   indexKeys,
-  invitationSortKey,
   keys,
+  listSortKey,
   userPartition,
   workspacePartition,
 } from '../keys';
@@ -25,7 +25,7 @@ export const invitationCodec = {
   key: keys.invitation,
   /** A new invitation: listed under its creator, its address and its workspace, and owed an email. */
   toItem(invitation: Invitation, workspaceVersion: string): Item {
-    const sortKey = invitationSortKey(invitation.created, invitation.id);
+    const sortKey = listSortKey('PENDING', invitation.expiresAt);
     return {
       ...keys.invitation(invitation.id),
       entity: ENTITY.invitation,
@@ -55,6 +55,29 @@ export function expiryIndexUpdate(invitationId: string, expiresAt: string): Expr
     expression: '#expiryPartition = :expiryPartition, #expirySort = :expirySort',
     names: { '#expiryPartition': index.partitionKey, '#expirySort': index.sortKey },
     values: { ':expiryPartition': indexed[index.partitionKey], ':expirySort': indexed[index.sortKey] },
+  };
+}
+
+/** SET clause that files the invitation under `status` and `expiresAt` in the list indexes. */
+export function listKeyUpdate(status: StoredStatus, expiresAt: string): Expression {
+  return {
+    expression: '#listSK = :listSK',
+    names: { '#listSK': TABLE.indexes.byWorkspace.sortKey },
+    values: { ':listSK': listSortKey(status, expiresAt) },
+  };
+}
+
+/**
+ * Moving a read invitation to another status keeps its place in time: the SET clause, and the
+ * condition that its expiry is still the one read (a resend meanwhile makes the move retry).
+ */
+export function refiled(
+  to: StoredStatus,
+  invitation: Pick<Invitation, 'expiresAt'>,
+): { set: Expression; unchanged: Expression } {
+  return {
+    set: listKeyUpdate(to, invitation.expiresAt),
+    unchanged: { expression: 'expiresAt = :filedExpiry', values: { ':filedExpiry': invitation.expiresAt } },
   };
 }
 

@@ -1,13 +1,19 @@
 /** What every codec shares: the attributes that serve the table rather than the entity. */
 import type { Metadata } from '../../domain/metadata';
 import type { Item } from '../dynamo/table';
-import { keyAttributeNames, TABLE } from '../table-definition';
+import { keyAttributeNames, LEGACY_ATTRIBUTES, TABLE } from '../table-definition';
 
 /** On an invitation: the workspace's lastModified that its workspaceName was copied at. */
 export const WORKSPACE_VERSION = 'workspaceVersion';
 
 /** Attributes that serve the table, not the entities: never part of what the store returns. */
-const TABLE_ATTRIBUTES = new Set([...keyAttributeNames(), TABLE.ttlAttribute, 'entity', WORKSPACE_VERSION]);
+const TABLE_ATTRIBUTES = new Set([
+  ...keyAttributeNames(),
+  ...LEGACY_ATTRIBUTES,
+  TABLE.ttlAttribute,
+  'entity',
+  WORKSPACE_VERSION,
+]);
 
 /** The entity as the domain knows it: the item without the attributes that serve the table. */
 export function strip<T>(item: Item): T {

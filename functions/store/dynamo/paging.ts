@@ -3,9 +3,10 @@
  * own work, or only the count.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BadRequest } from '../../domain/errors';
 import type { Page, PageRequest } from '../../use-cases/ports';
 import { primaryKeyOf } from '../codecs/item';
-import type { CursorCodec, PageKey } from '../cursor';
+import type { CursorCodec, CursorKey, PageKey } from '../cursor';
 import { TABLE } from '../table-definition';
 import type { Expression } from './expression';
 import type { Item, Table } from './table';
@@ -51,6 +52,9 @@ export function projecting(input: QueryInput, attributes: readonly string[]): Qu
   };
 }
 
+/** Where a page left one range of a collection: after a key (at its start when absent), or at its end. */
+export type RangePosition = { after?: PageKey } | { done: true };
+
 /**
  * One page of a collection. It asks for one item more than the page holds, so a next link is
  * given only when another item exists; and because DynamoDB applies a filter after `Limit`, a
@@ -66,13 +70,82 @@ export async function queryPage<T>(
   input: QueryInput,
   decode: (item: Item) => T,
 ): Promise<Page<T>> {
+  const found = await mergedPage(table, cursors, scope, page, [input], () => '');
+  return { ...found, items: found.items.map(decode) };
+}
+
+/**
+ * One page of a collection made of several key ranges, each read in its own query (in parallel)
+ * in descending order and merged by `order` (greatest first): every range is read as a page of
+ * its own would be, so the work grows with the page, not with the ranges' sizes. An item is
+ * taken only while every range that may hold a greater one has one at hand, so a range whose
+ * filter left it short stops the page early rather than letting it skip. The cursor holds each
+ * range's position.
+ */
+export async function mergedPage(
+  table: Table,
+  cursors: CursorCodec | undefined,
+  scope: string,
+  page: PageRequest,
+  ranges: readonly QueryInput[],
+  order: (item: Item) => string,
+): Promise<Page<Item>> {
   if (!cursors) throw new Error('This function pages a list but has no cursor key: its route must declare cursorKey.');
   const start = page.cursor ? cursors.decode(scope, page.cursor) : undefined;
+  const positions = start ? positionsOf(start.key, ranges.length) : ranges.map((): RangePosition => ({}));
   const wanted = page.size + 1;
+  const read = await Promise.all(
+    ranges.map((input, i) => readRange(table, input, positions[i] as RangePosition, wanted)),
+  );
+
+  const taken: number[] = ranges.map(() => 0);
+  const merged: { item: Item; range: number }[] = [];
+  while (merged.length < wanted) {
+    // A range read to its buffer's end but not to its own end may hold the next item: stop here.
+    if (read.some((range, i) => taken[i] === range.items.length && range.resumeAt)) break;
+    let next = -1;
+    read.forEach((range, i) => {
+      const head = range.items[taken[i] as number];
+      if (!head) return;
+      const best = next >= 0 ? read[next]?.items[taken[next] as number] : undefined;
+      if (!best || order(head) > order(best)) next = i;
+    });
+    if (next < 0) break;
+    merged.push({ item: read[next]?.items[taken[next] as number] as Item, range: next });
+    taken[next] = (taken[next] as number) + 1;
+  }
+
+  const onPage = merged.slice(0, page.size);
+  const after = read.map((range, i): RangePosition => {
+    const used = onPage.filter((entry) => entry.range === i).length;
+    const last = onPage.filter((entry) => entry.range === i).at(-1);
+    if (used < range.items.length)
+      return last ? { after: pageKeyOf(last.item, ranges[i]?.IndexName) } : (positions[i] as RangePosition);
+    return range.resumeAt ? { after: range.resumeAt } : { done: true };
+  });
+  const more = after.some((position) => !('done' in position));
+  const pageNumber = start?.pageNumber ?? 0;
+  return {
+    items: onPage.map((entry) => entry.item),
+    pageNumber,
+    nextCursor: more
+      ? cursors.encode(scope, pageNumber + 1, ranges.length === 1 ? singleKey(after[0]) : after)
+      : undefined,
+  };
+}
+
+/** Reads one range from its position: `wanted` items, or (filtered) on until it has them or MAX_FILTERED_ROUNDS are spent. */
+async function readRange(
+  table: Table,
+  input: QueryInput,
+  position: RangePosition,
+  wanted: number,
+): Promise<{ items: Item[]; resumeAt?: PageKey }> {
+  if ('done' in position) return { items: [] };
   const rounds = input.FilterExpression ? MAX_FILTERED_ROUNDS : 1;
-  const found: Item[] = [];
-  let resumeAt = start?.key;
-  for (let round = 0; round < rounds && found.length < wanted; round++) {
+  const items: Item[] = [];
+  let resumeAt = position.after;
+  for (let round = 0; round < rounds && items.length < wanted; round++) {
     const result = await table.client.send(
       new QueryCommand({
         ...input,
@@ -81,19 +154,24 @@ export async function queryPage<T>(
         ExclusiveStartKey: resumeAt,
       }),
     );
-    found.push(...(result.Items ?? []));
+    items.push(...(result.Items ?? []));
     resumeAt = result.LastEvaluatedKey as PageKey | undefined;
     if (!resumeAt) break;
   }
-  const items = found.slice(0, page.size);
-  const last = items.at(-1);
-  const nextKey = found.length > page.size && last ? pageKeyOf(last, input.IndexName) : resumeAt;
-  const pageNumber = start?.pageNumber ?? 0;
-  return {
-    items: items.map(decode),
-    pageNumber,
-    nextCursor: nextKey ? cursors.encode(scope, pageNumber + 1, nextKey) : undefined,
-  };
+  return { items, resumeAt };
+}
+
+/** A one-range collection's cursor holds its start key alone (the shape cursors always had). */
+function singleKey(position: RangePosition | undefined): PageKey | RangePosition[] {
+  return position && 'after' in position && position.after ? position.after : [position ?? { done: true }];
+}
+
+/** The positions a cursor holds, for a collection of `count` ranges. */
+function positionsOf(key: CursorKey, count: number): RangePosition[] {
+  const positions = Array.isArray(key) ? key : [{ after: key }];
+  if (positions.length !== count)
+    throw new BadRequest('The cursor is not valid for this collection. Start again without a cursor.');
+  return positions;
 }
 
 /** One partition of an index, only its entries whose sort key is below `sortKeyBelow` when given. */

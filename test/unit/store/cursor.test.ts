@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequest } from '../../../functions/domain/errors';
 import { CursorCodec } from '../../../functions/store/cursor';
-import { indexKeys, invitationSortKey, keys, userPartition } from '../../../functions/store/keys';
+import { indexKeys, keys, listSortKey, userPartition } from '../../../functions/store/keys';
 import { TABLE } from '../../../functions/store/table-definition';
 
 const codec = new CursorCodec('a-secret-that-is-at-least-32-characters-long');
 const key = {
   ...keys.invitation('1'),
-  ...indexKeys('byUser', userPartition('u'), invitationSortKey('2026-01-01T00:00:00.000Z', '1')),
+  ...indexKeys('byUser', userPartition('u'), listSortKey('PENDING', '2026-01-01T00:00:00.000Z')),
 };
 
 describe('pagination cursors', () => {
