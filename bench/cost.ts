@@ -16,6 +16,7 @@ import type { Caller } from '../functions/domain/permissions';
 import { ensureTable, freePort, LOCAL_CREDENTIALS, startDynamoDbLocal } from '../local/dynamodb-local';
 import { type Capacity, CapacityMeter, itemSize } from './billing';
 import { PRICES, type Prices } from './prices';
+import { fmt, printTable } from './print';
 
 const TABLE_NAME = 'invitations-cost';
 const dynamo = await startDynamoDbLocal({ port: await freePort() });
@@ -187,16 +188,4 @@ function printCost(prices: Prices, wru: number, rru: number, ms: { apiMs: number
       ['total', lines.reduce((sum, [, usd]) => sum + usd, 0).toFixed(2)],
     ],
   );
-}
-
-function fmt(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
-}
-
-function printTable(header: string[], rows: string[][]) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
-  for (const row of rows) console.log(line(row));
 }

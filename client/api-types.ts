@@ -993,6 +993,7 @@ export interface operations {
                 size?: string;
                 cursor?: string;
                 email?: string;
+                status?: "PENDING" | "ACCEPTED" | "REVOKED" | "DECLINED" | "EXPIRED";
             };
             header?: never;
             path?: never;
