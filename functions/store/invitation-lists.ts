@@ -8,10 +8,11 @@ import { effectiveStatus, type Invitation, type Status } from '../domain/invitat
 import type { InvitationLists, Page, PageRequest, WorkspaceInvitationFilter } from '../use-cases/ports';
 import { invitationCodec } from './codecs/invitation';
 import { primaryKeyOf } from './codecs/item';
+import { memberCodec } from './codecs/workspace';
 import type { CursorCodec } from './cursor';
 import { filtered, mergedPage, type QueryInput } from './dynamo/paging';
-import type { Item, Table } from './dynamo/table';
-import { emailPartition, userPartition, workspacePartition } from './keys';
+import type { Item, Key, Table } from './dynamo/table';
+import { emailPartition, userPartition, WORKSPACE_PREFIX, workspacePartition } from './keys';
 import { inWorkspace, rangesFor, statusQuery, timeOf } from './list-ranges';
 import { type IndexName, TABLE } from './table-definition';
 
@@ -21,15 +22,21 @@ export class DynamoInvitationLists implements InvitationLists {
     private readonly cursors?: CursorCodec,
   ) {}
 
-  listSentInvitations(creatorId: string, filter: { status?: Status }, page: PageRequest, now: Date) {
-    return this.list(
+  /** With the sender's memberships in the page's workspaces, read in the same batch as the page (byUser carries the workspace). */
+  async listSentInvitations(creatorId: string, filter: { status?: Status }, page: PageRequest, now: Date) {
+    const memberships = (entries: Item[]) =>
+      [...new Set(entries.map(workspaceOf))].map((workspaceId) => memberCodec.key(workspaceId, creatorId));
+    const { found, also } = await this.read(
       `sent:${creatorId}:${filter.status ?? '*'}`,
       'byUser',
       userPartition(creatorId),
       filter,
       page,
       now,
+      { alsoRead: memberships },
     );
+    const members = also.flatMap((item) => memberCodec.fromItem(item) ?? []);
+    return { ...found, memberships: new Map(members.map((member) => [member.workspaceId, member])) };
   }
 
   listReceivedInvitations(email: string, filter: { status?: Status }, page: PageRequest, now: Date) {
@@ -58,22 +65,46 @@ export class DynamoInvitationLists implements InvitationLists {
     filter: { status?: Status },
     page: PageRequest,
     now: Date,
-    narrow: (range: QueryInput) => QueryInput = (range) => range,
+    narrow?: (range: QueryInput) => QueryInput,
   ): Promise<Page<Invitation>> {
+    return (await this.read(scope, index, partition, filter, page, now, { narrow })).found;
+  }
+
+  /**
+   * The page's index entries, then its items in one batch, with any other items `alsoRead` names
+   * from the entries (read strongly consistent then, as authority is decided on them).
+   */
+  private async read(
+    scope: string,
+    index: IndexName,
+    partition: string,
+    filter: { status?: Status },
+    page: PageRequest,
+    now: Date,
+    options: { narrow?: (range: QueryInput) => QueryInput; alsoRead?: (entries: Item[]) => Key[] },
+  ): Promise<{ found: Page<Invitation>; also: Item[] }> {
+    const narrow = options.narrow ?? ((range: QueryInput) => range);
     const ranges = rangesFor(filter.status, now).map((bounds) => narrow(statusQuery(index, partition, bounds)));
-    const found = await mergedPage(this.table, this.cursors, scope, page, ranges, timeOf);
-    const items = await this.table.batchGet(found.items.map(primaryKeyOf), false);
+    const entries = await mergedPage(this.table, this.cursors, scope, page, ranges, timeOf);
+    const also = options.alsoRead?.(entries.items) ?? [];
+    const items = await this.table.batchGet([...entries.items.map(primaryKeyOf), ...also], also.length > 0);
     const byKey = new Map(items.map((item) => [keyString(item), invitationCodec.fromItem(item)]));
-    return {
-      ...found,
+    const found = {
+      ...entries,
       // In the index's order; one changed or deleted since the index was read shows as it is now, or not at all.
-      items: found.items.flatMap((entry) => {
+      items: entries.items.flatMap((entry) => {
         const invitation = byKey.get(keyString(entry));
         if (!invitation || (filter.status && effectiveStatus(invitation, now) !== filter.status)) return [];
         return [invitation];
       }),
     };
+    return { found, also: items.filter((item) => !invitationCodec.fromItem(item)) };
   }
+}
+
+/** The workspace of a byUser entry, from the byWorkspace partition it carries. */
+function workspaceOf(entry: Item): string {
+  return String(entry[TABLE.indexes.byWorkspace.partitionKey]).slice(WORKSPACE_PREFIX.length);
 }
 
 function keyString(item: Item): string {

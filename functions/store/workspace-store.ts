@@ -64,11 +64,6 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
     return new Map(found.flatMap((item) => this.member(item, (member) => member.userId)));
   }
 
-  async getMembershipsOf(userId: string, workspaceIds: readonly string[]): Promise<Map<string, Member>> {
-    const found = await this.table.batchGet([...new Set(workspaceIds)].map((id) => memberCodec.key(id, userId)));
-    return new Map(found.flatMap((item) => this.member(item, (member) => member.workspaceId)));
-  }
-
   async updateWorkspace(
     workspace: Workspace,
     previousVersion: string,

@@ -278,12 +278,13 @@ export class Invitations {
    * a workspace no longer sees what they sent there (system admins see everything they sent).
    */
   async listSent(caller: Caller, page: PageRequest, status?: Status): Promise<Page<InvitationView>> {
-    const result = await this.stores.invitationLists.listSentInvitations(caller.userId, { status }, page, this.clock());
-    const memberships = await this.stores.workspaces.getMembershipsOf(
-      caller.userId,
-      result.items.map((invitation) => invitation.workspaceId),
-    );
     const now = this.clock();
+    const { memberships, ...result } = await this.stores.invitationLists.listSentInvitations(
+      caller.userId,
+      { status },
+      page,
+      now,
+    );
     return {
       ...result,
       items: result.items.flatMap((invitation) => {
@@ -313,16 +314,23 @@ export class Invitations {
     status: Status | undefined,
     page: PageRequest,
   ): Promise<Page<InvitationView>> {
+    const now = this.clock();
+    const list = (creatorId?: string) =>
+      this.stores.invitationLists.listWorkspaceInvitations(workspaceId, { status, creatorId }, page, now);
+    // The whole list is read beside the membership that decides who may see it, so a manager's
+    // takes two round trips; it is dropped unseen when the caller may see only their own.
+    const whole = list().then(
+      (found) => ({ found }),
+      (error: unknown) => ({ error }),
+    );
     const { workspace, member } = await this.stores.workspaces.getWorkspaceAndMember(workspaceId, caller.userId);
     if (!workspace || (!member && !caller.isSystemAdmin)) throw new NotFound('The workspace does not exist.');
-    const seesAll = caller.isSystemAdmin || isManagerRole(member?.role);
-    const result = await this.stores.invitationLists.listWorkspaceInvitations(
-      workspaceId,
-      { status, creatorId: seesAll ? undefined : caller.userId },
-      page,
-      this.clock(),
-    );
-    return this.views(caller, result, member?.role);
+    if (!caller.isSystemAdmin && !isManagerRole(member?.role)) {
+      return this.views(caller, await list(caller.userId), member?.role);
+    }
+    const read = await whole;
+    if ('error' in read) throw read.error;
+    return this.views(caller, read.found, member?.role);
   }
 
   /**

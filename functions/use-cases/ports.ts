@@ -110,7 +110,6 @@ export interface WorkspaceStore {
   getWorkspaceAndMember(workspaceId: string, userId: string): Promise<{ workspace?: Workspace; member?: Member }>;
   getMembers(workspaceId: string, userIds: readonly string[]): Promise<Map<string, Member>>;
   /** One user's memberships among the given workspaces, keyed by workspace id. */
-  getMembershipsOf(userId: string, workspaceIds: readonly string[]): Promise<Map<string, Member>>;
   /**
    * Stores the workspace's new settings, provided it is still at `previousVersion` (its
    * lastModified when read); otherwise throws WorkspaceChanged, and nothing is written.
@@ -167,12 +166,13 @@ export interface InvitationStore {
 
 /** The invitation lists (functions/store/invitation-lists.ts). */
 export interface InvitationLists {
+  /** With the sender's memberships in the page's workspaces (by workspace id), which decide what they still see. */
   listSentInvitations(
     creatorId: string,
     filter: { status?: Status },
     page: PageRequest,
     now: Date,
-  ): Promise<Page<Invitation>>;
+  ): Promise<Page<Invitation> & { memberships: ReadonlyMap<string, Member> }>;
   listReceivedInvitations(
     email: string,
     filter: { status?: Status },

@@ -1,6 +1,8 @@
 /** Direct access to the test table, for arranging states the API cannot reach quickly and for checking what it wrote. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { listKeyUpdate } from '../../functions/store/codecs/invitation';
+import { placeholders } from '../../functions/store/dynamo/expression';
 import { keys } from '../../functions/store/keys';
 import { dynamoEndpoint } from './dynamodb-local';
 
@@ -13,12 +15,14 @@ const tableName = () => process.env.TABLE_NAME as string;
 /** Moves an invitation's expiry (and its address claim's) into the past, as time passing would. */
 export async function expireInvitation(invitationId: string, workspaceId: string, email: string): Promise<void> {
   const past = new Date(Date.now() - 60_000).toISOString();
+  // Filed in the list indexes at its expiry, as an invitation created with that expiry is.
+  const listed = listKeyUpdate('PENDING', past);
   await documents.send(
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.invitation(invitationId),
-      UpdateExpression: 'SET expiresAt = :past',
-      ExpressionAttributeValues: { ':past': past },
+      UpdateExpression: `SET expiresAt = :past, ${listed.expression}`,
+      ...placeholders(listed, { expression: '', values: { ':past': past } }),
     }),
   );
   await documents.send(
