@@ -94,7 +94,7 @@ function sendRequestOf(record: DynamoDBRecord): Request | undefined {
   const image = record.dynamodb?.NewImage;
   if (image?.entity?.S !== ENTITY.invitation) return undefined;
   const key = record.dynamodb?.Keys?.[TABLE.partitionKey]?.S;
-  const invitationId = image.id?.S ?? (key?.startsWith(INVITATION_PREFIX) ? key.slice(INVITATION_PREFIX.length) : '');
+  const invitationId = key?.startsWith(INVITATION_PREFIX) ? key.slice(INVITATION_PREFIX.length) : '';
   if (!invitationId) return undefined;
   const sendNumber = storedSendNumber(image.delivery?.M as Record<string, AttributeValue> | undefined);
   if (typeof sendNumber !== 'number' || !Number.isSafeInteger(sendNumber) || sendNumber < 1) {

@@ -17,7 +17,9 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { EMAIL_FEEDBACK } from '../functions/consumers';
 import { EMAIL_TAGS, FEEDBACK_DETAIL_TYPES, type SesFeedbackDetail } from '../functions/email/feedback';
+import { invitationIdOf } from '../functions/store/codecs/invitation';
 import { ENTITY } from '../functions/store/keys';
+import { TABLE } from '../functions/store/table-definition';
 import { lambdaContext } from './lambda-context';
 import { PollingLoop } from './polling-loop';
 
@@ -311,17 +313,16 @@ export function tableMessageLookup(
         new ScanCommand({
           TableName: tableName,
           FilterExpression: '#entity = :invitation AND #delivery.messageId = :messageId',
-          ProjectionExpression: '#id, #delivery.sendNumber',
-          ExpressionAttributeNames: { '#entity': 'entity', '#id': 'id', '#delivery': 'delivery' },
+          ProjectionExpression: '#pk, #delivery.sendNumber',
+          ExpressionAttributeNames: { '#entity': 'entity', '#pk': TABLE.partitionKey, '#delivery': 'delivery' },
           ExpressionAttributeValues: { ':invitation': ENTITY.invitation, ':messageId': messageId },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
-      const item = page.Items?.[0] as { id?: string; delivery?: { sendNumber?: number } } | undefined;
-      if (item?.id && typeof item.delivery?.sendNumber === 'number') {
-        return { invitationId: item.id, sendNumber: item.delivery.sendNumber };
-      }
+      const item = page.Items?.[0];
+      const sendNumber = (item?.delivery as { sendNumber?: unknown } | undefined)?.sendNumber;
+      if (item && typeof sendNumber === 'number') return { invitationId: invitationIdOf(item), sendNumber };
       start = page.LastEvaluatedKey;
     } while (start);
     return undefined;

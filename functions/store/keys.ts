@@ -86,7 +86,8 @@ function shardOf(invitationId: string, shards = EMAIL_STATE_SHARDS): number {
 /** The email-state index keys of an invitation whose send has been in `state` since `since`. */
 export function emailStateKeys(state: EmailState, invitationId: string, since: string): Record<string, string> {
   const { partitionKey, sortKey } = TABLE.indexes.byEmailState;
-  return { [partitionKey]: emailStatePartition(state, shardOf(invitationId)), [sortKey]: `${since}#${invitationId}` };
+  // The entry's table key names the invitation; the sort key need not repeat it.
+  return { [partitionKey]: emailStatePartition(state, shardOf(invitationId)), [sortKey]: since };
 }
 
 /**
@@ -104,6 +105,6 @@ export function expiryKeys(invitationId: string, expiresAt: string): Record<stri
   const { partitionKey, sortKey } = TABLE.indexes.byExpiry;
   return {
     [partitionKey]: expiryPartition(shardOf(invitationId, EXPIRY_SHARDS)),
-    [sortKey]: `${expiresAt}#${invitationId}`,
+    [sortKey]: expiresAt,
   };
 }

@@ -264,8 +264,8 @@ describe('per-function permissions', () => {
       (statement) => statement.Action === 'dynamodb:Query',
     ) as { Resource: unknown[] };
     expect(query.Resource).toEqual([
-      { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byUser.name}`]] },
       { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byEmail.name}`]] },
+      { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byUser.name}`]] },
     ]);
   });
 
@@ -340,11 +340,11 @@ describe('per-function permissions', () => {
   });
 });
 
-/** A function that reads only the table's name (and Powertools settings): no key, no limit. */
-function expectOnlyTableConfiguration(fn: lambda.IFunction) {
+/** A function that reads only the table's name (and Powertools settings, and `also`): no key, no limit. */
+function expectOnlyTableConfiguration(fn: lambda.IFunction, also: string[] = []) {
   const variables = template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables;
   expect(Object.keys(variables).sort()).toEqual(
-    ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'].sort(),
+    ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME', ...also].sort(),
   );
   expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
 }
@@ -360,14 +360,21 @@ function expectOwnFailureQueue(statements: ReturnType<typeof statementsOf>, queu
 describe('workspace name sync permissions', () => {
   const statements = () => statementsOf(template, stack.events.nameSync);
 
-  it('lets it update items on the table and query the byWorkspace index, and nothing else', () => {
+  it('lets it update and batch-read items on the table and query the byWorkspace and byUser indexes, and nothing else', () => {
     const data = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('dynamodb:')));
     expect(data).toEqual([
-      { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack.table.table) },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+        Resource: arnOf(stack.table.table),
+      },
       {
         Effect: 'Allow',
         Action: 'dynamodb:Query',
-        Resource: { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byWorkspace.name}`]] },
+        Resource: [
+          { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byUser.name}`]] },
+          { 'Fn::Join': ['', [arnOf(stack.table.table), `/index/${TABLE.indexes.byWorkspace.name}`]] },
+        ],
       },
     ]);
   });
@@ -376,13 +383,13 @@ describe('workspace name sync permissions', () => {
     const actions = actionsOf(statements());
     expect(new Set(actions.map((action) => action.split(':')[0]))).toEqual(new Set(['logs', 'dynamodb', 'sqs']));
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
-      ['dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+      ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
     );
     expectOwnFailureQueue(statements(), stack.events.nameSyncFailures);
   });
 
-  it('gives it the table name and no cursor key, email or link-token settings', () => {
-    expectOnlyTableConfiguration(stack.events.nameSync);
+  it('gives it the table name and its priming read, and no cursor key, email or link-token settings', () => {
+    expectOnlyTableConfiguration(stack.events.nameSync, ['DYNAMODB_PRIME']);
   });
 });
 

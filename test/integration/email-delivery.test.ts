@@ -10,8 +10,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Invitation } from '../../functions/domain/invitation';
 import { handler } from '../../functions/send-invitation-emails';
 import { deliveries } from '../../functions/services';
+import { invitationCodec } from '../../functions/store/codecs/invitation';
 import { type EmailState, emailStateKeys, keys } from '../../functions/store/keys';
 import { TABLE as TABLE_DEFINITION } from '../../functions/store/table-definition';
 import { handler as sweepHandler } from '../../functions/sweep-invitation-emails';
@@ -332,7 +334,7 @@ describe('the sweep', () => {
   it('a requeue loses to any change made after the send was read', async () => {
     const { id } = await invitation('sweep-race');
     await holdSend(id, -1_000);
-    const observed = await stored(id);
+    const observed = invitationCodec.fromItem(await stored(id));
     await documents.send(
       new UpdateCommand({
         TableName: TABLE(),
@@ -341,6 +343,6 @@ describe('the sweep', () => {
         ExpressionAttributeValues: { ':now': new Date().toISOString() },
       }),
     );
-    expect(await deliveries.requeue(observed as never, new Date())).toBe(false);
+    expect(await deliveries.requeue(observed as Invitation, new Date())).toBe(false);
   });
 });

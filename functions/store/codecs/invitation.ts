@@ -12,6 +12,7 @@ import {
   emailPartition,
   emailStateKeys,
   expiryKeys,
+  INVITATION_PREFIX,
   indexKeys,
   keys,
   listSortKey,
@@ -26,10 +27,12 @@ export const invitationCodec = {
   /** A new invitation: listed under its creator, its address and its workspace, and owed an email. */
   toItem(invitation: Invitation, workspaceVersion: string): Item {
     const sortKey = listSortKey('PENDING', invitation.expiresAt);
+    // The id is the table key's: the item does not repeat it.
+    const { id, ...stored } = invitation;
     return {
-      ...keys.invitation(invitation.id),
+      ...keys.invitation(id),
       entity: ENTITY.invitation,
-      ...invitation,
+      ...stored,
       [WORKSPACE_VERSION]: workspaceVersion,
       ...indexKeys('byUser', userPartition(invitation.creatorId), sortKey),
       ...indexKeys('byEmail', emailPartition(invitation.email), sortKey),
@@ -41,8 +44,15 @@ export const invitationCodec = {
     };
   },
   fromItem: (item: Item | undefined): Invitation | undefined =>
-    item?.entity === ENTITY.invitation ? withMetadata(strip<Invitation>(item)) : undefined,
+    item?.entity === ENTITY.invitation
+      ? withMetadata({ ...strip<Invitation>(item), id: invitationIdOf(item) })
+      : undefined,
 };
+
+/** The invitation's id, from its table key (items written before the key alone carried it hold it twice). */
+export function invitationIdOf(item: Item): string {
+  return String(item[TABLE.partitionKey]).slice(INVITATION_PREFIX.length);
+}
 
 /** REMOVE clause names that take an invitation out of the expiry index. */
 export const LEAVE_EXPIRY_INDEX = `${TABLE.indexes.byExpiry.partitionKey}, ${TABLE.indexes.byExpiry.sortKey}`;
