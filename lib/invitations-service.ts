@@ -90,6 +90,12 @@ export interface InvitationsServiceProps {
    * membership and invitation, and turns deletion protection off. Meant for test environments.
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Only for a table created before the list indexes changed (byUser, byEmail and byWorkspace
+   * replaced GSI1–3): the step of its upgrade, 1 to 5, one deployment each, then none. See the
+   * README's "Upgrading". Default: the indexes as they are now.
+   */
+  readonly tableIndexUpgradeStep?: number;
   /** Serve the API on this domain; `url` is then `https://<domain>/`. Point your DNS at `domain`'s regional name. */
   readonly domain?: InvitationsDomain;
   /** Receives alarm notifications; subscribe further endpoints to `alarmTopic`. */
@@ -149,7 +155,10 @@ export class InvitationsService extends Construct {
     // yet and calls them an error, and a dashboard is found by its name anyway.
     Tags.of(this).add('service', 'invitations', { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
 
-    this.data = new InvitationsTable(this, 'Data', { removalPolicy: props.tableRemovalPolicy });
+    this.data = new InvitationsTable(this, 'Data', {
+      removalPolicy: props.tableRemovalPolicy,
+      indexUpgradeStep: parameters.indexUpgradeStep,
+    });
     this.table = this.data.table;
     this.secrets = new ServiceSecrets(this, 'Secrets');
     const identity = props.identity;
@@ -317,6 +326,7 @@ function parametersOf(props: InvitationsServiceProps): DeploymentParameters {
       props.webhook?.secretArn,
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf',
     ),
+    indexUpgradeStep: props.tableIndexUpgradeStep,
   };
   const parameters = parseParameters(raw);
   const original = (value: string) => tokens.get(value) ?? value;
@@ -348,6 +358,7 @@ export function servicePropsOf(parameters: DeploymentParameters): InvitationsSer
     limits: parameters.limits,
     logRetention: parameters.logRetention,
     eventSource: parameters.events.source,
+    tableIndexUpgradeStep: parameters.indexUpgradeStep,
     webhook: parameters.events.webhook,
   };
 }

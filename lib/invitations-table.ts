@@ -3,16 +3,21 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../functions/access';
-import { type IndexDefinition, type IndexName, TABLE } from '../functions/store/table-definition';
+import { type IndexName, indexesAt, TABLE } from '../functions/store/table-definition';
 
 /**
- * The service's one table, built from the shared table definition: on demand, four GSIs, TTL,
+ * The service's one table, built from the shared table definition: on demand, five GSIs, TTL,
  * a stream with both images, point-in-time recovery, deletion protection, kept when the stack
  * goes.
  */
 export interface InvitationsTableProps {
   /** RETAIN unless said otherwise; DESTROY also turns deletion protection off, so that it can act. */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * For a table created before the list indexes changed: the step (1–5) of its upgrade, each
+   * deployment one index further (README, "Upgrading"). Absent: the indexes as they are now.
+   */
+  readonly indexUpgradeStep?: number;
 }
 
 export class InvitationsTable extends Construct {
@@ -32,7 +37,7 @@ export class InvitationsTable extends Construct {
       deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy,
     });
-    for (const index of Object.values(TABLE.indexes) as IndexDefinition[]) {
+    for (const index of indexesAt(props.indexUpgradeStep)) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: key(index.partitionKey),

@@ -50,6 +50,8 @@ export interface DeploymentParameters {
     /** Every event, POSTed to the operator's HTTPS endpoint, with the secret (a Secrets Manager secret) as a header. */
     readonly webhook?: { readonly url: string; readonly secretArn: string };
   };
+  /** A table created before the list indexes changed: the step (1–5) of its upgrade (README, "Upgrading"). */
+  readonly indexUpgradeStep?: number;
 }
 
 export const PARAMETER_NAMES = [
@@ -78,6 +80,7 @@ export const PARAMETER_NAMES = [
   'eventSource',
   'webhookUrl',
   'webhookSecretArn',
+  'indexUpgradeStep',
 ] as const;
 
 export type RawParameters = Partial<Record<(typeof PARAMETER_NAMES)[number], unknown>>;
@@ -248,6 +251,8 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
     problems.push('webhookSecretArn must be the ARN of a Secrets Manager secret');
   }
 
+  const indexUpgradeStep = text('indexUpgradeStep') === undefined ? undefined : integer('indexUpgradeStep', 1, 1, 5);
+
   if (problems.length > 0) {
     throw new Error(`Invalid deployment parameters:\n  - ${problems.join('\n  - ')}`);
   }
@@ -272,5 +277,6 @@ export function parseParameters(raw: RawParameters): DeploymentParameters {
       source: eventSource,
       webhook: webhookUrl && webhookSecretArn ? { url: webhookUrl, secretArn: webhookSecretArn } : undefined,
     },
+    indexUpgradeStep,
   };
 }

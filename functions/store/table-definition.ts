@@ -55,10 +55,35 @@ export interface IndexDefinition {
 }
 
 /**
- * Sort-key attributes of the list indexes before they shared `listSK` (one per index, holding
- * `INV#<created>#<id>`): `npm run migrate` removes them; until then reads ignore them.
+ * The list indexes as tables created before `listSK` hold them: a sort key each, holding
+ * `INV#<created>#<id>` (a membership's `WS#<id>`), every attribute projected. An upgraded table
+ * keeps them while it gains the new ones (CloudFormation changes one index per deployment, see
+ * the README's "Upgrading"); new items no longer enter them, and `npm run migrate` takes the old
+ * items out.
  */
-export const LEGACY_ATTRIBUTES = ['GSI1SK', 'GSI2SK', 'GSI3SK'] as const;
+export const LEGACY_LIST_INDEXES = [
+  { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
+  { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
+  { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK', projection: 'ALL' },
+] as const satisfies readonly IndexDefinition[];
+
+/** The legacy indexes' sort-key attributes: never part of what the store returns. */
+export const LEGACY_ATTRIBUTES = LEGACY_LIST_INDEXES.map((index) => index.sortKey);
+
+/**
+ * The table's indexes at one step of the upgrade from the legacy list indexes (1–5), or at its
+ * end (undefined): each step adds or removes exactly one index, as CloudFormation requires.
+ * Steps 1–3 add byUser, byEmail and byWorkspace beside GSI1–3; 4 and 5 remove GSI1 and GSI2;
+ * the end removes GSI3.
+ */
+export function indexesAt(upgradeStep?: number): IndexDefinition[] {
+  const lists = [TABLE.indexes.byUser, TABLE.indexes.byEmail, TABLE.indexes.byWorkspace] as IndexDefinition[];
+  const others = Object.values(TABLE.indexes).filter((index) => !lists.includes(index)) as IndexDefinition[];
+  if (upgradeStep === undefined) return [...lists, ...others];
+  const added = lists.slice(0, Math.min(upgradeStep, lists.length));
+  const kept = LEGACY_LIST_INDEXES.slice(Math.max(0, upgradeStep - lists.length));
+  return [...kept, ...added, ...others];
+}
 
 export type IndexName = keyof typeof TABLE.indexes;
 
