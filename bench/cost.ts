@@ -13,31 +13,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../functions/domain/permissions';
-import { ensureTable, freePort, LOCAL_CREDENTIALS, startDynamoDbLocal } from '../local/dynamodb-local';
 import { type Capacity, CapacityMeter, itemSize } from './billing';
+import { benchTable } from './local-table';
 import { PRICES, type Prices } from './prices';
 import { fmt, printTable } from './print';
 
 const TABLE_NAME = 'invitations-cost';
-const dynamo = await startDynamoDbLocal({ port: await freePort() });
-Object.assign(process.env, {
-  TABLE_NAME,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  DYNAMODB_ENDPOINT: dynamo.endpoint,
-  CURSOR_SECRET: randomUUID() + randomUUID(),
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
+const { raw, stop } = await benchTable(TABLE_NAME);
 
 try {
   // Imported once the environment is set: the store reads its configuration at import.
   const { dynamo: client } = await import('../functions/store/client');
-  const { localDynamoClient } = await import('../local/dynamodb-local');
-  const raw = localDynamoClient(dynamo.endpoint);
-  await ensureTable(raw, TABLE_NAME);
   const { deliveries, stores } = await import('../functions/services');
   const { Invitations } = await import('../functions/use-cases/invitations');
   const { Workspaces } = await import('../functions/use-cases/workspaces');
@@ -156,7 +142,7 @@ try {
   printCost(PRICES, wru, rru, { apiMs: median(timings.api), senderMs: median(timings.sender) });
   raw.destroy();
 } finally {
-  await dynamo.stop();
+  await stop();
 }
 
 /**

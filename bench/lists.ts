@@ -13,8 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Invitation } from '../functions/domain/invitation';
-import { ensureTable, freePort, LOCAL_CREDENTIALS, startDynamoDbLocal } from '../local/dynamodb-local';
 import { CapacityMeter } from './billing';
+import { benchTable } from './local-table';
 import { fmt, printTable } from './print';
 
 const { values: options } = parseArgs({
@@ -23,23 +23,11 @@ const { values: options } = parseArgs({
 const large = Number(options.invitations);
 const runs = Number(options.runs);
 const TABLE_NAME = 'invitations-lists';
-const dynamo = await startDynamoDbLocal({ port: await freePort() });
-Object.assign(process.env, {
-  TABLE_NAME,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  DYNAMODB_ENDPOINT: dynamo.endpoint,
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
+const { raw, stop } = await benchTable(TABLE_NAME);
 
 try {
   // Imported once the environment is set: the store reads its configuration at import.
   const { dynamo: client } = await import('../functions/store/client');
-  const { localDynamoClient } = await import('../local/dynamodb-local');
-  const raw = localDynamoClient(dynamo.endpoint);
-  await ensureTable(raw, TABLE_NAME);
   const { invitationCodec } = await import('../functions/store/codecs/invitation');
   const { listSortKey } = await import('../functions/store/keys');
   const { TABLE } = await import('../functions/store/table-definition');
@@ -193,5 +181,5 @@ try {
   printTable(['list', 'requests', 'entries + items read', 'RRU AWS rules', 'shown', 'p50 ms', 'large ÷ small'], rows);
   raw.destroy();
 } finally {
-  await dynamo.stop();
+  await stop();
 }
