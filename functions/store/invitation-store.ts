@@ -5,7 +5,7 @@
 import { assertResendAllowed, coolDownRemaining, lastSendRequestedAt } from '../domain/delivery';
 import { assertTransition, effectiveStatus, type Invitation, purgeAfter, type Transition } from '../domain/invitation';
 import type { Member, WorkspaceLimits } from '../domain/workspace';
-import type { CreatorAuthority, InvitationStore, RoleRequirement } from '../use-cases/ports';
+import type { CreatorAuthority, EmailAllowanceCharge, InvitationStore, RoleRequirement } from '../use-cases/ports';
 import { Refused } from '../use-cases/refused';
 import { creatorCheck, holdsRole, roleCheck } from './authority';
 import {
@@ -20,6 +20,7 @@ import { ttlAt } from './codecs/item';
 import { claimCodec, claimFree, claimHeldBy, memberCodec } from './codecs/workspace';
 import { allOf, isNew } from './dynamo/expression';
 import { ConditionFailed, type Item, type Table, type Write } from './dynamo/table';
+import { emailAllowanceWrite } from './email-allowance-store';
 import { TABLE } from './table-definition';
 import { WORKSPACE_WRITE, WorkspaceLimitCounts } from './workspace-limits';
 import { ownerRemoved } from './workspace-store';
@@ -46,8 +47,10 @@ export class DynamoInvitationStore implements InvitationStore {
     authorizedBy: RoleRequirement,
     workspaceVersion: string,
     now: Date,
+    allowance?: EmailAllowanceCharge,
   ): Promise<void> {
     const asRead = (current: Item | undefined) => current?.lastModified === workspaceVersion;
+    // What the invitation was built from comes first, so that its failure is the one explained.
     const writes = [
       // The workspace must still be as the invitation was built from it: its settings were checked,
       // and a rename after this point reaches the invitation only if the invitation exists by then.
@@ -56,6 +59,7 @@ export class DynamoInvitationStore implements InvitationStore {
         condition: { expression: 'lastModified = :version', values: { ':version': workspaceVersion } },
       }),
       roleCheck(this.table, authorizedBy),
+      ...(allowance ? [emailAllowanceWrite(this.table, allowance)] : []),
       this.table.put('invitation', invitationCodec.toItem(invitation, workspaceVersion), isNew),
       this.table.put('claim', claimCodec.invited(invitation), claimFree(now), true),
     ];
@@ -63,10 +67,13 @@ export class DynamoInvitationStore implements InvitationStore {
       .transactWithinLimit(writes, invitation.workspaceId, 'pendingCount', now, asRead)
       .catch((error: unknown) => {
         if (!(error instanceof ConditionFailed)) throw error;
-        // What the invitation was decided on comes first: the workspace's settings, then the caller's role.
+        // DynamoDB reports every failed condition: the workspace's settings and the caller's role
+        // (what the invitation was decided on) are explained first, then the email allowance (as
+        // when it was counted before the write), then the address, then the limit.
         const workspace = error.failureOf(WORKSPACE_WRITE);
         if (workspace && !asRead(workspace.current)) throw new Refused('workspace-changed');
         if (error.failureOf('role')) throw new Refused('role-forbids-invitation');
+        if (error.failureOf('allowance')) throw new Refused('email-allowance-used-up', { limit: allowance?.limit });
         const claim = error.failureOf('claim');
         if (claim?.current?.kind === 'MEMBER') throw new Refused('address-is-member');
         if (claim) throw new Refused('address-already-invited');

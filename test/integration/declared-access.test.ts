@@ -68,7 +68,7 @@ describe('what each function does with the table, against what it declares', () 
     expectStatus(await api.get(`/api/invitations/${sent}`, { as: owner }), 200);
     await backdateLastSend(sent);
     expectStatus(await api.post(`/api/invitations/${sent}/resend`, { as: owner }), 202);
-    // A refused invitation gives its email back (the allowance's second UpdateItem).
+    // A refused invitation writes nothing: its email allowance is counted inside its transaction.
     expectStatus(
       await api.post(`/api/workspaces/${workspaceId}/invitations`, {
         as: admin,
