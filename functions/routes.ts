@@ -149,7 +149,7 @@ export const createInvitation = {
   success: { 202: 'Invitation' },
   creates: true,
   refusals: [403, 404, 409, 422],
-  // GetItem, Query and PutItem recount the workspace's pending invitations when the count says it is full.
+  // GetItem and Query recount the workspace's pending invitations when the count says it is full.
   table: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
   limits: ['invitationEmailsPerUserPerDay', 'pendingInvitationsPerWorkspace'],
   tag: 'Invitations',

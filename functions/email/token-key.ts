@@ -1,13 +1,13 @@
 /**
  * The link-token key ring: from Secrets Manager in AWS (TOKEN_KEY_SECRET_ARN), from a generated
- * file locally (TOKEN_KEY_FILE); exactly one of the two. Read at cold start and again every few
- * minutes, so that a rotation reaches running functions; never logged.
- * Only the functions that mint or verify link tokens import this module.
+ * file locally (TOKEN_KEY_FILE); exactly one of the two. Read during the init phase (importing
+ * this module primes it) and again every few minutes, so that a rotation reaches running
+ * functions; never logged. Only the functions that mint or verify link tokens import this module.
  */
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
-import { type KeyRing, LinkTokens, parseKeyRing } from '../domain/link-token';
+import { FIRST_TOKEN_VERSION, type KeyRing, LinkTokens, parseKeyRing } from '../domain/link-token';
 
 const schema = z
   .object({
@@ -86,3 +86,33 @@ async function readRingText(from: TokenKeySource): Promise<string> {
   if (SecretBinary !== undefined) return Buffer.from(SecretBinary).toString('utf8');
   throw new Error('The link-token secret has no value.');
 }
+
+/**
+ * How long the init phase waits for the ring. Reading it takes a few milliseconds from a file and
+ * tens from Secrets Manager; a source that does not answer by then (a network that drops the
+ * request) must not hold up the init: the first request then waits for the read still under way.
+ */
+export const PRIME_WAIT_MS = 2000;
+/** An invitation id no invitation has: minting and reading a token for it sets up the HMAC. */
+const PRIMING_INVITATION = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * Reads the ring during the function's init phase, so that the first request a person waits for
+ * finds it loaded (and the HMAC it verifies with set up), as functions/store/client.ts does for
+ * DynamoDB. It never fails the init: a ring that cannot be read is read again by the first
+ * request, as it would have been anyway.
+ */
+export async function primeLinkTokens(waitMs = PRIME_WAIT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+    timer.unref();
+  });
+  const loading = linkTokens()
+    .then((tokens) => void tokens.read(tokens.mint(PRIMING_INVITATION, FIRST_TOKEN_VERSION)))
+    .catch(() => undefined);
+  await Promise.race([loading, givenUp]);
+  clearTimeout(timer);
+}
+
+await primeLinkTokens();

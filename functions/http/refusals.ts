@@ -47,6 +47,9 @@ const REFUSALS: Record<RefusalReason, (facts: RefusalFacts) => DomainError> = {
     ),
   'members-limit': ({ limit }) =>
     new TooManyRequests(`This workspace has ${limit} members, the most it may have; a member must leave first.`),
+  // The use case answers this itself, with the time until the next UTC day (use-cases/email-allowance.ts).
+  'email-allowance-used-up': ({ limit }) =>
+    new TooManyRequests(`You have asked for ${limit} invitation emails today, the most allowed in one day (UTC).`),
   'email-in-progress': ({ retryAfterSeconds }) =>
     new TooManyRequests('Another email for this invitation was just requested or is being sent.', {
       retryAfterSeconds,

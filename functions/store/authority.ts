@@ -4,7 +4,7 @@
  */
 import type { CreatorAuthority, RoleRequirement } from '../use-cases/ports';
 import { memberCodec } from './codecs/workspace';
-import type { Expression } from './dynamo/expression';
+import { allOf, type Expression } from './dynamo/expression';
 import type { Table, Write } from './dynamo/table';
 
 /** "The member item holds one of these roles". */
@@ -13,12 +13,15 @@ export function holdsRole(roles: readonly string[]): Expression {
   return { expression: `#role IN (${Object.keys(values).join(', ')})`, names: { '#role': 'role' }, values };
 }
 
-/** The caller is still a member holding one of the required roles. */
+/** The caller is still a member holding one of the required roles (in the membership that began at `joinedAt`, when given). */
 export function roleCheck(table: Table, requirement: RoleRequirement): Write {
+  const role = holdsRole(requirement.roles);
   return table.check(
     'role',
     memberCodec.key(requirement.workspaceId, requirement.userId),
-    holdsRole(requirement.roles),
+    requirement.joinedAt === undefined
+      ? role
+      : allOf(role, { expression: 'joinedAt = :memberJoinedAt', values: { ':memberJoinedAt': requirement.joinedAt } }),
   );
 }
 

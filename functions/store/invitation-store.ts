@@ -12,7 +12,7 @@ import {
   type Transition,
 } from '../domain/invitation';
 import type { Member, WorkspaceLimits } from '../domain/workspace';
-import type { CreatorAuthority, InvitationStore, RoleRequirement } from '../use-cases/ports';
+import type { CreatorAuthority, EmailAllowanceCharge, InvitationStore, RoleRequirement } from '../use-cases/ports';
 import { Refused } from '../use-cases/refused';
 import { creatorCheck, holdsRole, roleCheck } from './authority';
 import {
@@ -26,12 +26,16 @@ import {
   refiled,
 } from './codecs/invitation';
 import { ttlAt } from './codecs/item';
-import { claimCodec, claimFree, claimHeldBy, memberCodec, workspaceCodec } from './codecs/workspace';
-import { allOf, exists, isNew } from './dynamo/expression';
+import { claimCodec, claimFree, claimHeldBy, memberCodec } from './codecs/workspace';
+import { allOf, isNew } from './dynamo/expression';
 import { ConditionFailed, type Item, type Table, type Write } from './dynamo/table';
+import { emailAllowanceWrite } from './email-allowance-store';
 import { TABLE } from './table-definition';
-import { WorkspaceLimitCounts } from './workspace-limits';
-import { ownerCountChange } from './workspace-store';
+import { WORKSPACE_WRITE, WorkspaceLimitCounts } from './workspace-limits';
+import { ownerRemoved } from './workspace-store';
+
+/** Accepting an invitation to the OWNER role adds one to the workspace's owners. */
+const ownerAdded = { expression: 'ownerCount = ownerCount + :ownerAdded', values: { ':ownerAdded': 1 } };
 
 export class DynamoInvitationStore implements InvitationStore {
   private readonly counts: WorkspaceLimitCounts;
@@ -52,30 +56,39 @@ export class DynamoInvitationStore implements InvitationStore {
     authorizedBy: RoleRequirement,
     workspaceVersion: string,
     now: Date,
+    allowance?: EmailAllowanceCharge,
   ): Promise<void> {
+    const asRead = (current: Item | undefined) => current?.lastModified === workspaceVersion;
+    // What the invitation was built from comes first, so that its failure is the one explained.
     const writes = [
-      this.table.put('invitation', invitationCodec.toItem(invitation, workspaceVersion), isNew),
-      this.table.put('claim', claimCodec.invited(invitation), claimFree(now), true),
-      roleCheck(this.table, authorizedBy),
       // The workspace must still be as the invitation was built from it: its settings were checked,
       // and a rename after this point reaches the invitation only if the invitation exists by then.
-      this.table.check('workspace', workspaceCodec.key(invitation.workspaceId), {
-        expression: 'lastModified = :version',
-        values: { ':version': workspaceVersion },
+      // The same write counts the invitation against the workspace's pending limit.
+      this.counts.countUp(invitation.workspaceId, 'pendingCount', {
+        condition: { expression: 'lastModified = :version', values: { ':version': workspaceVersion } },
       }),
-      this.counts.countUp(invitation.workspaceId, 'pendingCount'),
+      roleCheck(this.table, authorizedBy),
+      ...(allowance ? [emailAllowanceWrite(this.table, allowance)] : []),
+      this.table.put('invitation', invitationCodec.toItem(invitation, workspaceVersion), isNew),
+      this.table.put('claim', claimCodec.invited(invitation), claimFree(now), true),
     ];
-    await this.counts.transactWithinLimit(writes, invitation.workspaceId, now).catch((error: unknown) => {
-      if (!(error instanceof ConditionFailed)) throw error;
-      if (error.label === 'pendingCount') {
-        throw new Refused('pending-invitations-limit', { limit: this.counts.limitOf('pendingCount') });
-      }
-      if (error.label === 'workspace') throw new Refused('workspace-changed');
-      if (error.label === 'claim' && error.current?.kind === 'MEMBER') throw new Refused('address-is-member');
-      if (error.label === 'claim') throw new Refused('address-already-invited');
-      if (error.label === 'role') throw new Refused('role-forbids-invitation');
-      throw error;
-    });
+    await this.counts
+      .transactWithinLimit(writes, invitation.workspaceId, 'pendingCount', now, asRead)
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionFailed)) throw error;
+        // DynamoDB reports every failed condition: the workspace's settings and the caller's role
+        // (what the invitation was decided on) are explained first, then the email allowance (as
+        // when it was counted before the write), then the address, then the limit.
+        const workspace = error.failureOf(WORKSPACE_WRITE);
+        if (workspace && !asRead(workspace.current)) throw new Refused('workspace-changed');
+        if (error.failureOf('role')) throw new Refused('role-forbids-invitation');
+        if (error.failureOf('allowance')) throw new Refused('email-allowance-used-up', { limit: allowance?.limit });
+        const claim = error.failureOf('claim');
+        if (claim?.current?.kind === 'MEMBER') throw new Refused('address-is-member');
+        if (claim) throw new Refused('address-already-invited');
+        if (workspace) throw new Refused('pending-invitations-limit', { limit: this.counts.limitOf('pendingCount') });
+        throw error;
+      });
   }
 
   async acceptInvitation(
@@ -102,19 +115,17 @@ export class DynamoInvitationStore implements InvitationStore {
         expression: 'invitationId = :invitation',
         values: { ':invitation': invitation.id },
       }),
-      member.role === 'OWNER'
-        ? ownerCountChange(this.table, member.workspaceId, +1)
-        : this.table.check('workspace', workspaceCodec.key(member.workspaceId), exists),
-      this.counts.countUp(member.workspaceId, 'memberCount'),
+      // One write of the workspace item: the member counted, and an OWNER counted among its owners.
+      this.counts.countUp(member.workspaceId, 'memberCount', member.role === 'OWNER' ? { set: ownerAdded } : {}),
     ];
     if (creator) writes.push(creatorCheck(this.table, creator));
-    await this.counts.transactWithinLimit(writes, member.workspaceId, now).catch((error: unknown) => {
+    await this.counts.transactWithinLimit(writes, member.workspaceId, 'memberCount', now).catch((error: unknown) => {
       if (!(error instanceof ConditionFailed)) throw error;
-      if (error.label === 'memberCount')
-        throw new Refused('members-limit', { limit: this.counts.limitOf('memberCount') });
       if (error.label === 'invitation') explainTransition('accept', error.current, now);
       if (error.label === 'member' || error.label === 'claim') throw new Refused('already-member');
       if (error.label === 'creator') explainCreatorRefusal(invitation, creator, error.current);
+      if (error.label === WORKSPACE_WRITE && this.counts.countFailed(error.current, 'memberCount'))
+        throw new Refused('members-limit', { limit: this.counts.limitOf('memberCount') });
       throw new Refused('workspace-gone');
     });
   }
@@ -148,7 +159,7 @@ export class DynamoInvitationStore implements InvitationStore {
       writes.push(
         this.table.delete('member', memberCodec.key(grantedMember.workspaceId, grantedMember.userId), condition),
       );
-      if (grantedMember.role === 'OWNER') writes.push(ownerCountChange(this.table, grantedMember.workspaceId, -1));
+      if (grantedMember.role === 'OWNER') writes.push(ownerRemoved(this.table, grantedMember.workspaceId));
     }
     if (authorizedBy && !selfGranted) writes.push(roleCheck(this.table, authorizedBy));
     await this.table.transact(writes).catch((error: unknown) => {

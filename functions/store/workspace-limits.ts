@@ -1,27 +1,33 @@
 /**
- * The workspace's counts that its limits (members, pending invitations) are checked against.
+ * The workspace's counts that its limits (members, pending invitations) are checked against,
+ * kept on the workspace item (store/codecs/workspace.ts).
  *
- * A write that adds a member or a pending invitation counts up on condition that the count is
- * below the limit. Counts only ever go up: leaving, withdrawing, declining and expiry do not count
- * down, so a count is never below the truth and the limit holds under any concurrency. When a
- * count reaches the limit, or does not exist yet, `recount` sets it to the truth and the write is
- * tried once more.
+ * A write that adds a member or a pending invitation counts up, in the same update of the
+ * workspace item as its other conditions on it, on condition that the count is below the limit.
+ * Counts only ever go up: leaving, withdrawing, declining and expiry do not count down, so a
+ * count is never below the truth and the limit holds under any concurrency. When a count reaches
+ * the limit, or does not exist yet (a workspace stored before the counts moved onto it), `recount`
+ * sets it to the truth and the write is tried once more.
  */
 import type { WorkspaceLimits } from '../domain/workspace';
 import { Refused } from '../use-cases/refused';
-import { claimLive, countsCodec } from './codecs/workspace';
+import { claimLive, type WorkspaceCounts, workspaceCodec } from './codecs/workspace';
 import { backoff, RETRY_ATTEMPTS } from './dynamo/batch-get';
-import { isNew } from './dynamo/expression';
+import { allOf, type Expression } from './dynamo/expression';
 import { countOf, filtered, keyCondition } from './dynamo/paging';
 import { ConditionFailed, type Item, type Table, type Write } from './dynamo/table';
 import { EMAIL_CLAIM_PREFIX, MEMBER_PREFIX, workspacePartition } from './keys';
+import { TABLE } from './table-definition';
 
 /** The counts of a new workspace: its owner, no invitations. */
-export function initialCounts(workspaceId: string): Item {
-  return countsCodec.toItem(workspaceId, { memberCount: 1, pendingCount: 0, changes: 0 });
+export function initialCounts(): WorkspaceCounts {
+  return { memberCount: 1, pendingCount: 0, countChanges: 0 };
 }
 
 export type CountName = 'memberCount' | 'pendingCount';
+
+/** The label of the workspace item's write in a transaction that counts. */
+export const WORKSPACE_WRITE = 'workspace';
 
 export class WorkspaceLimitCounts {
   constructor(
@@ -33,26 +39,59 @@ export class WorkspaceLimitCounts {
     return count === 'memberCount' ? this.limits.membersPerWorkspace : this.limits.pendingInvitationsPerWorkspace;
   }
 
-  /** One more member or pending invitation, on condition that the workspace has fewer than its limit. */
-  countUp(workspaceId: string, count: CountName): Write {
+  /**
+   * The workspace item's write in a transaction that adds a member or a pending invitation: one
+   * more of `count`, on condition that the workspace is counted and below its limit, and that
+   * `also.condition` holds; `also.set` is a SET clause for the same item (a transaction touches
+   * each item once). A failed condition reports the item as it is (`countFailed` reads it).
+   */
+  countUp(workspaceId: string, count: CountName, also: { condition?: Expression; set?: Expression } = {}): Write {
+    const counting = {
+      expression: `${also.set ? `SET ${also.set.expression} ` : ''}ADD #count :one, countChanges :one`,
+      names: { ...also.set?.names, '#count': count },
+      values: { ...also.set?.values, ':one': 1 },
+    };
+    const belowLimit = {
+      expression: 'attribute_exists(countChanges) AND #count < :limit',
+      names: { '#count': count },
+      values: { ':limit': this.limitOf(count) },
+    };
     return this.table.update(
-      count,
-      countsCodec.key(workspaceId),
-      { expression: 'ADD #count :one, changes :one', names: { '#count': count }, values: { ':one': 1 } },
-      { expression: 'attribute_exists(changes) AND #count < :limit', values: { ':limit': this.limitOf(count) } },
+      WORKSPACE_WRITE,
+      workspaceCodec.key(workspaceId),
+      counting,
+      allOf(belowLimit, also.condition),
+      true,
     );
   }
 
-  /** A transaction with a `countUp`: when the count says the limit is reached, recount and try once more. */
-  async transactWithinLimit(writes: readonly Write[], workspaceId: string, now: Date): Promise<void> {
+  /** Whether the workspace item, as a failed `countUp` found it, exists and stopped the write by its count. */
+  countFailed(current: Item | undefined, count: CountName): boolean {
+    if (!workspaceCodec.fromItem(current)) return false;
+    const counts = workspaceCodec.countsOf(current);
+    return counts === undefined || counts[count] >= this.limitOf(count);
+  }
+
+  /**
+   * A transaction with a `countUp`. When the count stopped it (and the workspace is still as
+   * `stillAsRead` expects), recount and try once more; a count that is really at the limit is
+   * thrown as the transaction's ConditionFailed, for the caller to explain.
+   */
+  async transactWithinLimit(
+    writes: readonly Write[],
+    workspaceId: string,
+    count: CountName,
+    now: Date,
+    stillAsRead: (current: Item) => boolean = () => true,
+  ): Promise<void> {
     try {
       await this.table.transact(writes);
     } catch (error) {
-      if (!(error instanceof ConditionFailed) || (error.label !== 'memberCount' && error.label !== 'pendingCount')) {
-        throw error;
-      }
+      if (!(error instanceof ConditionFailed)) throw error;
+      const current = error.failureOf(WORKSPACE_WRITE)?.current;
+      if (!current || !this.countFailed(current, count) || !stillAsRead(current)) throw error;
       const counts = await this.recount(workspaceId, now);
-      if (counts[error.label] >= this.limitOf(error.label)) throw error;
+      if (!counts || counts[count] >= this.limitOf(count)) throw error;
       await this.table.transact(writes);
     }
   }
@@ -61,22 +100,37 @@ export class WorkspaceLimitCounts {
    * Sets a workspace's counts to the truth: its member items, and its address claims held by a
    * live invitation (both in the workspace's own partition, read strongly consistent). The write
    * succeeds only if no count changed since it was read, so a member or invitation added
-   * meanwhile is never lost; it then reads again.
+   * meanwhile is never lost; it then reads again. Undefined when the workspace does not exist.
    */
-  async recount(workspaceId: string, now: Date): Promise<{ memberCount: number; pendingCount: number }> {
+  async recount(workspaceId: string, now: Date): Promise<{ memberCount: number; pendingCount: number } | undefined> {
     const partition = workspacePartition(workspaceId);
     for (let attempt = 1; attempt <= RETRY_ATTEMPTS; attempt++) {
-      const seen = await this.table.get(countsCodec.key(workspaceId));
+      const seen = await this.table.get(workspaceCodec.key(workspaceId));
+      if (!workspaceCodec.fromItem(seen)) return undefined;
+      const previous = workspaceCodec.countsOf(seen);
       const [memberCount, pendingCount] = await Promise.all([
         countOf(this.table, keyCondition(partition, MEMBER_PREFIX)),
         countOf(this.table, filtered(keyCondition(partition, EMAIL_CLAIM_PREFIX), claimLive(now))),
       ]);
-      const changes = ((seen?.changes as number | undefined) ?? 0) + 1;
+      const unchanged: Expression = previous
+        ? { expression: 'countChanges = :seen', values: { ':seen': previous.countChanges } }
+        : {
+            expression: 'attribute_exists(#pk) AND attribute_not_exists(countChanges)',
+            names: { '#pk': TABLE.partitionKey },
+          };
       const written = await this.table.applied(
-        this.table.put(
+        this.table.update(
           'counts',
-          countsCodec.toItem(workspaceId, { memberCount, pendingCount, changes }),
-          seen ? { expression: 'changes = :seen', values: { ':seen': seen.changes } } : isNew,
+          workspaceCodec.key(workspaceId),
+          {
+            expression: 'SET memberCount = :members, pendingCount = :pending, countChanges = :changes',
+            values: {
+              ':members': memberCount,
+              ':pending': pendingCount,
+              ':changes': (previous?.countChanges ?? 0) + 1,
+            },
+          },
+          unchanged,
         ),
       );
       if (written) return { memberCount, pendingCount };

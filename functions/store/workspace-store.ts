@@ -24,12 +24,11 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
 
   async createWorkspace(workspace: Workspace, owner: Member): Promise<void> {
     const writes: Write[] = [
-      this.table.put('workspace', workspaceCodec.toItem(workspace), isNew),
+      this.table.put('workspace', workspaceCodec.toItem(workspace, initialCounts()), isNew),
       this.table.put('member', memberCodec.toItem(owner), isNew),
     ];
     if (owner.email) writes.push(this.table.put('claim', claimCodec.member(owner), isNew));
     writes.push(
-      this.table.put('counts', initialCounts(workspace.id), isNew),
       this.table.update(
         'quota',
         keys.workspaceQuota(owner.userId),
@@ -177,7 +176,7 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
         ),
       );
     }
-    if (member.role === 'OWNER') writes.push(ownerCountChange(this.table, member.workspaceId, -1));
+    if (member.role === 'OWNER') writes.push(ownerRemoved(this.table, member.workspaceId));
     if (authorizedBy) writes.push(roleCheck(this.table, authorizedBy));
     await this.table.transact(writes).catch((error: unknown) => {
       if (!(error instanceof ConditionFailed)) throw error;
@@ -195,14 +194,15 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
 }
 
 /**
- * One OWNER more or less. A workspace keeps at least one: taking one away holds only while
- * another remains (labelled `owners`); adding one needs the workspace (labelled `workspace`).
+ * One OWNER less. A workspace keeps at least one: this holds only while another remains
+ * (labelled `owners`). Adding one is part of the workspace write that counts the member
+ * (store/invitation-store.ts, accept).
  */
-export function ownerCountChange(table: Table, workspaceId: string, delta: 1 | -1): Write {
+export function ownerRemoved(table: Table, workspaceId: string): Write {
   return table.update(
-    delta > 0 ? 'workspace' : 'owners',
+    'owners',
     workspaceCodec.key(workspaceId),
-    { expression: 'SET ownerCount = ownerCount + :delta', values: { ':delta': delta } },
-    delta > 0 ? exists : { expression: 'ownerCount > :one', values: { ':one': 1 } },
+    { expression: 'SET ownerCount = ownerCount - :one', values: { ':one': 1 } },
+    { expression: 'ownerCount > :one', values: { ':one': 1 } },
   );
 }

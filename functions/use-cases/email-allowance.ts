@@ -1,14 +1,15 @@
 /**
  * The daily allowance of invitation emails per person (new invitations and resends alike).
  *
- * The email is counted while the request's own reads run, so the check costs no extra round
- * trip, and given back if the request then fails, so a refused or conflicting request does not
- * use up the allowance. System administrators are not limited.
+ * A new invitation counts its email inside its own transaction (`emailAllowanceCharge`): a
+ * refused or conflicting create writes nothing, so it uses up nothing. A resend counts it while
+ * the request's own reads run (`takeEmailAllowance`), so the check costs no extra round trip, and
+ * gives it back if the request then fails. System administrators are not limited.
  */
 import { allowanceDay, nextAllowanceDay } from '../domain/delivery';
 import { TooManyRequests } from '../domain/errors';
 import type { Caller } from '../domain/permissions';
-import type { EmailAllowances } from './ports';
+import type { EmailAllowanceCharge, EmailAllowances } from './ports';
 
 export interface EmailAllowance {
   /** Resolves once the email is counted; throws TooManyRequests when the day's allowance is used up. */
@@ -19,14 +20,28 @@ export interface EmailAllowance {
 
 const UNLIMITED: EmailAllowance = { confirm: async () => undefined, release: async () => undefined };
 
-/** Starts counting one email for `caller` on `now`'s UTC day against `limit`. */
-export function takeEmailAllowance(store: EmailAllowances, caller: Caller, now: Date, limit: number): EmailAllowance {
-  if (caller.isSystemAdmin) return UNLIMITED;
-  const day = allowanceDay(now);
-  const renewedAt = nextAllowanceDay(now);
+/** One email of `caller` on `now`'s UTC day against `limit`; none for a system administrator. */
+export function emailAllowanceCharge(caller: Caller, now: Date, limit: number): EmailAllowanceCharge | undefined {
+  if (caller.isSystemAdmin) return undefined;
   // Kept one day past its own, so that a clock slightly behind still finds its count.
-  const keepUntil = new Date(renewedAt.getTime() + 86_400_000);
-  const counting = store.takeEmailAllowance(caller.userId, day, limit, keepUntil).then(
+  const keepUntil = new Date(nextAllowanceDay(now).getTime() + 86_400_000);
+  return { userId: caller.userId, day: allowanceDay(now), limit, keepUntil };
+}
+
+/** The answer to an email past the day's allowance: 429, to retry when the next UTC day begins. */
+export function emailAllowanceUsedUp(limit: number, now: Date): TooManyRequests {
+  const seconds = Math.max(1, Math.ceil((nextAllowanceDay(now).getTime() - now.getTime()) / 1000));
+  return new TooManyRequests(
+    `You have asked for ${limit} invitation emails today, the most allowed in one day (UTC); retry in ${seconds} s.`,
+    { retryAfterSeconds: seconds },
+  );
+}
+
+/** Starts counting one email for `caller` on `now`'s UTC day against `limit`, on its own. */
+export function takeEmailAllowance(store: EmailAllowances, caller: Caller, now: Date, limit: number): EmailAllowance {
+  const charge = emailAllowanceCharge(caller, now, limit);
+  if (!charge) return UNLIMITED;
+  const counting = store.takeEmailAllowance(charge.userId, charge.day, limit, charge.keepUntil).then(
     (counted) => ({ counted, error: undefined }),
     (error: unknown) => ({ counted: false, error }),
   );
@@ -34,17 +49,12 @@ export function takeEmailAllowance(store: EmailAllowances, caller: Caller, now: 
     async confirm() {
       const { counted, error } = await counting;
       if (error) throw error;
-      if (counted) return;
-      const seconds = Math.max(1, Math.ceil((renewedAt.getTime() - now.getTime()) / 1000));
-      throw new TooManyRequests(
-        `You have asked for ${limit} invitation emails today, the most allowed in one day (UTC); retry in ${seconds} s.`,
-        { retryAfterSeconds: seconds },
-      );
+      if (!counted) throw emailAllowanceUsedUp(limit, now);
     },
     async release() {
       const { counted } = await counting;
       // Giving back is a courtesy: if it fails, the day's count is one higher than it should be.
-      if (counted) await store.returnEmailAllowance(caller.userId, day).catch(() => undefined);
+      if (counted) await store.returnEmailAllowance(charge.userId, charge.day).catch(() => undefined);
     },
   };
 }

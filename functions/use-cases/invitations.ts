@@ -23,12 +23,35 @@ import {
   rolesThatMayWithdrawGrant,
 } from '../domain/permissions';
 import { isManagerRole, outranksOrEquals, ROLES, type Role } from '../domain/roles';
-import type { Member } from '../domain/workspace';
-import { type EmailAllowance, takeEmailAllowance, withEmailAllowance } from './email-allowance';
+import type { Member, Workspace } from '../domain/workspace';
+import {
+  type EmailAllowance,
+  emailAllowanceCharge,
+  emailAllowanceUsedUp,
+  takeEmailAllowance,
+  withEmailAllowance,
+} from './email-allowance';
 import { type InvitationLinkPreview, type InvitationView, viewOf, viewsOf } from './invitation-views';
 import type { CreatorAuthority, Page, PageRequest, RoleRequirement, Stores } from './ports';
+import { RecentReads, type RecentReadsOptions } from './recent-reads';
+import { Refused } from './refused';
 
 export type Clock = () => Date;
+
+type WorkspaceAndMember = { workspace?: Workspace; member?: Member };
+
+/**
+ * What creating an invitation remembers of the workspace and the inviter's membership, so that a
+ * warm function creates in one round trip (the transaction) instead of two (the reads, then the
+ * transaction). The transaction re-checks everything the invitation is built from: the
+ * workspace's version (every change of its settings moves it) and the inviter's membership (its
+ * role and when it began), so a stale entry fails the write and costs one retry on fresh reads,
+ * never a wrong answer. A minute keeps a burst of invitations (someone inviting their team) on
+ * the fast path, and bounds how often an entry is refreshed for nothing (once a minute per
+ * workspace and inviter in a container); after a change within it, the next create in that
+ * container pays the one retry. 100 entries of about 1 KB each bound the memory.
+ */
+export const CREATE_READS: RecentReadsOptions = { maxEntries: 100, maxAgeMs: 60_000 };
 
 export class Invitations {
   constructor(
@@ -36,26 +59,47 @@ export class Invitations {
     private readonly clock: Clock = () => new Date(),
     /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
     private readonly emailsPerUserPerDay = DEFAULT_EMAILS_PER_USER_PER_DAY,
+    private readonly recentReads = new RecentReads<WorkspaceAndMember>(CREATE_READS),
   ) {}
 
+  /**
+   * Warm (the workspace and membership read less than CREATE_READS.maxAgeMs ago): one round trip,
+   * the transaction. Cold, or after a refusal that a stale read could explain: the reads, then the
+   * transaction, as every refusal is decided on fresh reads.
+   */
   async create(
     caller: Caller,
     workspaceId: string,
     input: { email: string; role?: Role; metadata?: Metadata },
   ): Promise<InvitationView> {
     const now = this.clock();
-    const allowance = takeEmailAllowance(this.stores.allowances, caller, now, this.emailsPerUserPerDay);
-    return withEmailAllowance(allowance, () => this.createCounted(caller, workspaceId, input, now, allowance));
+    const key = JSON.stringify([workspaceId, caller.userId]);
+    const remembered = this.recentReads.get(key, now);
+    if (remembered) {
+      try {
+        return await this.createFrom(remembered, caller, workspaceId, input, now);
+      } catch (error) {
+        if (!mayBeStale(error)) throw error;
+        this.recentReads.forget(key);
+      }
+    }
+    const read = await this.stores.workspaces.getWorkspaceAndMember(workspaceId, caller.userId);
+    if (read.workspace && read.member) this.recentReads.set(key, read, now);
+    try {
+      return await this.createFrom(read, caller, workspaceId, input, now);
+    } catch (error) {
+      if (mayBeStale(error)) this.recentReads.forget(key);
+      throw error;
+    }
   }
 
-  private async createCounted(
+  private async createFrom(
+    { workspace, member }: WorkspaceAndMember,
     caller: Caller,
     workspaceId: string,
     input: { email: string; role?: Role; metadata?: Metadata },
     now: Date,
-    allowance: EmailAllowance,
   ): Promise<InvitationView> {
-    const { workspace, member } = await this.stores.workspaces.getWorkspaceAndMember(workspaceId, caller.userId);
     if (!workspace || !member) throw new NotFound('The workspace does not exist.');
     const role = input.role ?? 'MEMBER';
     if (!outranksOrEquals(member.role, role)) {
@@ -89,13 +133,21 @@ export class Invitations {
       tokenVersion: FIRST_TOKEN_VERSION,
       ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
     };
-    await allowance.confirm();
-    await this.stores.invitations.createInvitation(
-      invitation,
-      { workspaceId, userId: caller.userId, roles: rolesThatMayGrant(role) },
-      workspace.lastModified,
-      now,
-    );
+    await this.stores.invitations
+      .createInvitation(
+        invitation,
+        // The membership the invitation records (creatorJoinedAt) must be the caller's current one.
+        { workspaceId, userId: caller.userId, roles: rolesThatMayGrant(role), joinedAt: member.joinedAt },
+        workspace.lastModified,
+        now,
+        emailAllowanceCharge(caller, now, this.emailsPerUserPerDay),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof Refused && error.reason === 'email-allowance-used-up') {
+          throw emailAllowanceUsedUp(this.emailsPerUserPerDay, now);
+        }
+        throw error;
+      });
     return viewOf(invitation, relationTo(caller, invitation, member.role), now);
   }
 
@@ -415,6 +467,17 @@ function requireManager(relation: InvitationRelation): void {
 /** The roles that may grant `role`: it may not exceed the granter's own. */
 function rolesThatMayGrant(role: Role): Role[] {
   return ROLES.filter((candidate) => outranksOrEquals(candidate, role));
+}
+
+/**
+ * A refusal that reads of the workspace or the membership decided, or that the transaction's
+ * re-check of them (its version, the caller's role) raised: an older read could explain it.
+ * Other refusals (the address, the allowance, the limit) come only after those re-checks held.
+ */
+function mayBeStale(error: unknown): boolean {
+  if (error instanceof Refused)
+    return error.reason === 'workspace-changed' || error.reason === 'role-forbids-invitation';
+  return error instanceof NotFound || error instanceof Forbidden || error instanceof BusinessRuleViolated;
 }
 
 const hidden = () => new NotFound('The invitation does not exist.');

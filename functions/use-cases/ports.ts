@@ -23,6 +23,19 @@ export interface RoleRequirement {
   workspaceId: string;
   userId: string;
   roles: readonly Role[];
+  /** When given, the membership must also still be the one that began then (not a later one). */
+  joinedAt?: string;
+}
+
+/** One invitation email counted against a person's daily allowance, inside the write that asks for it. */
+export interface EmailAllowanceCharge {
+  userId: string;
+  /** The UTC day (YYYY-MM-DD) it counts against. */
+  day: string;
+  /** At most this many emails that day. */
+  limit: number;
+  /** The count is kept until then. */
+  keepUntil: Date;
 }
 
 /**
@@ -131,13 +144,16 @@ export interface InvitationStore {
   getInvitation(invitationId: string): Promise<Invitation | undefined>;
   /**
    * Stores a new invitation while the caller still holds one of `authorizedBy.roles` and the
-   * workspace is still at `workspaceVersion` (the lastModified the invitation was built from).
+   * workspace is still at `workspaceVersion` (the lastModified the invitation was built from),
+   * counting its email against `allowance` in the same transaction (refused with
+   * `email-allowance-used-up` when that day's emails are used up).
    */
   createInvitation(
     invitation: Invitation,
     authorizedBy: RoleRequirement,
     workspaceVersion: string,
     now: Date,
+    allowance?: EmailAllowanceCharge,
   ): Promise<void>;
   /** Creates the membership, provided the creator still has the authority `creator` describes (when given). */
   acceptInvitation(

@@ -35,6 +35,8 @@ export type RefusalReason =
   | 'pending-invitations-limit'
   /** The workspace has as many members as it may (facts: limit). */
   | 'members-limit'
+  /** The caller asked for as many invitation emails today as one person may (facts: limit). */
+  | 'email-allowance-used-up'
   /** An email for the invitation was just requested or is being sent (facts: retryAfterSeconds). */
   | 'email-in-progress'
   | 'resource-exists'

@@ -67,6 +67,20 @@ const conditionFailed = (item?: Record<string, unknown>): CancellationReason => 
   ...(item ? { Item: marshall(item, { removeUndefinedValues: true }) } : {}),
 });
 
+/**
+ * A cancelled transaction whose writes fail as `reasonFor` says, found by their keys' sort keys
+ * (`WORKSPACE`, `MEMBER#…`, `EMAIL#…`, `INVITATION`), whatever order the store sends them in.
+ */
+const failing =
+  (reasonFor: (sortKey: string) => CancellationReason | undefined) =>
+  (input: { TransactItems?: Record<string, { Key?: Record<string, unknown>; Item?: Record<string, unknown> }>[] }) => {
+    const reasons = (input.TransactItems ?? []).map((entry) => {
+      const [write] = Object.values(entry);
+      return reasonFor(String((write?.Key ?? write?.Item)?.SK)) ?? none;
+    });
+    throw cancelled(reasons);
+  };
+
 const createInvitation = () =>
   api.post(`/api/workspaces/${workspaceId}/invitations`, { as: owner, body: { email: invitee.email } });
 const accept = () => api.patch(`/api/invitations/${invitationId}`, { as: invitee });
@@ -114,21 +128,31 @@ describe('conditional failures inside transactions', () => {
   it('an address with a live invitation: 409', async () => {
     ddb
       .on(TransactWriteCommand)
-      .rejects(cancelled([none, conditionFailed({ kind: 'INVITED', invitationId: 'x', expiresAt: future }), none]));
+      .callsFake(
+        failing((sk) =>
+          sk.startsWith('EMAIL#')
+            ? conditionFailed({ kind: 'INVITED', invitationId: 'x', expiresAt: future })
+            : undefined,
+        ),
+      );
     const response = await createInvitation();
     expect(response.status).toBe(409);
     expect(response.body.detail).toBe('A pending invitation for this address already exists in this workspace.');
   });
 
   it('an address that belongs to a member: 409', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled([none, conditionFailed({ kind: 'MEMBER', userId: 'u' }), none]));
+    ddb
+      .on(TransactWriteCommand)
+      .callsFake(
+        failing((sk) => (sk.startsWith('EMAIL#') ? conditionFailed({ kind: 'MEMBER', userId: 'u' }) : undefined)),
+      );
     const response = await createInvitation();
     expect(response.status).toBe(409);
     expect(response.body.detail).toBe('This address already belongs to a member of the workspace.');
   });
 
   it('the inviter lost their role meanwhile: 403', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled([none, none, conditionFailed()]));
+    ddb.on(TransactWriteCommand).callsFake(failing((sk) => (sk.startsWith('MEMBER#') ? conditionFailed() : undefined)));
     const response = await createInvitation();
     expect(response.status).toBe(403);
   });

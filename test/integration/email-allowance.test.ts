@@ -1,6 +1,7 @@
 /**
- * The daily allowance of invitation emails per person, on DynamoDB Local: what counts, what is
- * given back, what it answers when used up, and that concurrent requests cannot exceed it.
+ * The daily allowance of invitation emails per person, on DynamoDB Local: what counts (a create
+ * counts inside its own transaction, warm or cold; a resend beside its reads, given back if it
+ * fails), what it answers when used up, and that concurrent requests cannot exceed it.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -57,7 +58,7 @@ describe('the daily email allowance', () => {
     await nextDay.create(owner, workspaceId, { email: email(5) });
   });
 
-  it('gives the email back when the request fails, so only requested emails count', async () => {
+  it('counts no email for a create that fails, so only requested emails count', async () => {
     const owner = callerFor('owner');
     const workspaceId = await workspaceOf(owner);
     const invitations = new Invitations(stores, () => LATE, 2);
@@ -84,6 +85,16 @@ describe('the daily email allowance', () => {
     now = new Date('2026-11-22T10:10:00.000Z');
     await expect(invitations.resend(owner, invitation.id)).rejects.toThrow(TooManyRequests);
     await expect(invitations.create(owner, workspaceId, { email: email(1) })).rejects.toThrow(TooManyRequests);
+  });
+
+  it('gives a resend’s email back when the resend is refused', async () => {
+    const owner = callerFor('owner');
+    const workspaceId = await workspaceOf(owner);
+    const invitations = new Invitations(stores, () => new Date('2026-11-22T10:00:00.000Z'), 2);
+    const { invitation } = await invitations.create(owner, workspaceId, { email: email(0) });
+    // Within the cool-down: refused, and its email given back.
+    await expect(invitations.resend(owner, invitation.id)).rejects.toThrow(/at most once every/);
+    expect(await countFor(owner, '2026-11-22')).toMatchObject({ emailCount: 1 });
   });
 
   it('holds under concurrent requests: exactly the limit succeeds', async () => {

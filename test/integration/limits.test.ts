@@ -4,12 +4,12 @@
  * limit is written. A request that lost a transaction race (409, "retry") is retried, as a
  * client would.
  */
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { keys } from '../../functions/store/keys';
 import { type ApiResponse, api, type Identity, user } from '../support/api';
 import { createWorkspace, invite } from '../support/fixtures';
-import { documents, expireInvitation } from '../support/table';
+import { asBeforeCountsMoved, documents, expireInvitation } from '../support/table';
 
 vi.hoisted(() => {
   process.env.WORKSPACES_PER_USER = '3';
@@ -52,7 +52,7 @@ const counts = async (workspaceId: string) =>
     await documents.send(
       new GetCommand({
         TableName: process.env.TABLE_NAME,
-        Key: keys.workspaceCounts(workspaceId),
+        Key: keys.workspace(workspaceId),
         ConsistentRead: true,
       }),
     )
@@ -78,6 +78,7 @@ describe('pending invitations per workspace', () => {
   it('takes exactly the limit of concurrent invitations, then frees a slot for each one that stops being pending', async () => {
     const owner = user('owner');
     const workspaceId = await createWorkspace(owner);
+    const created = (await counts(workspaceId))?.lastModified;
     const invitees = Array.from({ length: 12 }, (_, i) => user(`invitee${i}`));
     const { responses, tally } = await all(12, (i) =>
       api.post(`/api/workspaces/${workspaceId}/invitations`, { as: owner, body: { email: invitees[i]?.email } }),
@@ -100,15 +101,15 @@ describe('pending invitations per workspace', () => {
     );
     expect(late.tally).toEqual({ 202: 2, 429: 2 });
     expect(await counts(workspaceId)).toMatchObject({ pendingCount: 5, memberCount: 1 });
+    // Counting is no change of the workspace: its version, which creates are conditioned on, stayed.
+    expect((await counts(workspaceId))?.lastModified).toBe(created);
   });
 
-  it('counts a workspace from before the limits from its items', async () => {
+  it('counts a workspace stored before its counts moved onto its item from its items, not from the old counts item', async () => {
     const owner = user('owner');
     const workspaceId = await createWorkspace(owner);
     for (const i of [1, 2, 3]) await invite(owner, workspaceId, user(`early${i}`).email as string);
-    await documents.send(
-      new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.workspaceCounts(workspaceId) }),
-    );
+    await asBeforeCountsMoved(workspaceId, { memberCount: 1, pendingCount: 5, changes: 9 });
     const { tally } = await all(4, (i) =>
       api.post(`/api/workspaces/${workspaceId}/invitations`, { as: owner, body: { email: user(`more${i}`).email } }),
     );

@@ -1,9 +1,9 @@
 /** Direct access to the test table, for arranging states the API cannot reach quickly and for checking what it wrote. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { listKeyUpdate } from '../../functions/store/codecs/invitation';
 import { placeholders } from '../../functions/store/dynamo/expression';
-import { keys } from '../../functions/store/keys';
+import { ENTITY, keys } from '../../functions/store/keys';
 import { dynamoEndpoint } from './dynamodb-local';
 
 export const documents = DynamoDBDocumentClient.from(
@@ -31,6 +31,30 @@ export async function expireInvitation(invitationId: string, workspaceId: string
       Key: keys.emailClaim(workspaceId, email),
       UpdateExpression: 'SET expiresAt = :past',
       ExpressionAttributeValues: { ':past': past },
+    }),
+  );
+}
+
+/**
+ * Puts a workspace back in the layout from before its counts moved onto the workspace item: the
+ * item without them, and the separate counts item of that layout beside it, holding `stale` counts
+ * (which nothing reads any more).
+ */
+export async function asBeforeCountsMoved(
+  workspaceId: string,
+  stale = { memberCount: 0, pendingCount: 0, changes: 0 },
+): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.workspace(workspaceId),
+      UpdateExpression: 'REMOVE memberCount, pendingCount, countChanges',
+    }),
+  );
+  await documents.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...keys.workspaceCounts(workspaceId), entity: ENTITY.workspaceCounts, ...stale },
     }),
   );
 }

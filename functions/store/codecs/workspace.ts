@@ -1,7 +1,8 @@
 /**
- * Items of the workspace aggregate: the workspace, its members, the per-address claims that keep
- * "one live invitation per address, never one for a member" atomic, and its counters. Each codec
- * is the one place that maps its entity to its item and keys.
+ * Items of the workspace aggregate: the workspace (with the counts its limits are checked
+ * against), its members, and the per-address claims that keep "one live invitation per address,
+ * never one for a member" atomic. Each codec is the one place that maps its entity to its item
+ * and keys.
  */
 import type { Member, Workspace } from '../../domain/workspace';
 import type { Expression } from '../dynamo/expression';
@@ -10,11 +11,50 @@ import { ENTITY, indexKeys, keys, userPartition, WORKSPACE_PREFIX } from '../key
 import { TABLE } from '../table-definition';
 import { metadataAttribute, strip, ttlAt, withMetadata } from './item';
 
+/**
+ * The counts a workspace's limits are checked against, kept on the workspace item itself so that
+ * a write that counts needs no item of its own: members and pending invitations (only ever
+ * counted up, see store/workspace-limits.ts), and `countChanges`, bumped by every count, so that
+ * a recount can tell whether it raced one. Counting never changes `lastModified`, the version
+ * that writes depending on the workspace's settings are conditioned on. A workspace stored
+ * before the counts moved here has none of them: its first count recounts it.
+ */
+export interface WorkspaceCounts {
+  memberCount: number;
+  pendingCount: number;
+  countChanges: number;
+}
+
+export const COUNT_ATTRIBUTES = [
+  'memberCount',
+  'pendingCount',
+  'countChanges',
+] as const satisfies readonly (keyof WorkspaceCounts)[];
+
 export const workspaceCodec = {
   key: keys.workspace,
-  toItem: (workspace: Workspace): Item => ({ ...keys.workspace(workspace.id), entity: ENTITY.workspace, ...workspace }),
-  fromItem: (item: Item | undefined): Workspace | undefined =>
-    item?.entity === ENTITY.workspace ? strip<Workspace>(item) : undefined,
+  toItem: (workspace: Workspace, counts?: WorkspaceCounts): Item => ({
+    ...keys.workspace(workspace.id),
+    entity: ENTITY.workspace,
+    ...workspace,
+    ...counts,
+  }),
+  /** The workspace as the domain knows it: its counts are the store's business. */
+  fromItem: (item: Item | undefined): Workspace | undefined => {
+    if (item?.entity !== ENTITY.workspace) return undefined;
+    const workspace = strip<Record<string, unknown>>(item);
+    for (const name of COUNT_ATTRIBUTES) delete workspace[name];
+    return workspace as unknown as Workspace;
+  },
+  /** The counts on a workspace item; undefined for a workspace stored before they moved onto it. */
+  countsOf: (item: Item | undefined): WorkspaceCounts | undefined =>
+    item?.countChanges === undefined
+      ? undefined
+      : {
+          memberCount: Number(item.memberCount ?? 0),
+          pendingCount: Number(item.pendingCount ?? 0),
+          countChanges: Number(item.countChanges),
+        },
 };
 
 export const memberCodec = {
@@ -78,12 +118,3 @@ export function claimHeldBy(owner: 'invitationId' | 'userId', value: string): Ex
     values: { ':claimOwner': value },
   };
 }
-
-export const countsCodec = {
-  key: keys.workspaceCounts,
-  toItem: (workspaceId: string, counts: { memberCount: number; pendingCount: number; changes: number }): Item => ({
-    ...keys.workspaceCounts(workspaceId),
-    entity: ENTITY.workspaceCounts,
-    ...counts,
-  }),
-};

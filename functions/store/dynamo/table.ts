@@ -30,13 +30,31 @@ export interface Write {
   item: TransactItem;
 }
 
-/** A condition inside a transaction failed; `current` is the item as it is now, if it exists and was asked for. */
+/** A failed condition of one write: its label, and the item as it is now if it exists and was asked for. */
+export interface FailedCondition {
+  label: string;
+  current: Item | undefined;
+}
+
+/**
+ * A condition inside a transaction failed; `label` and `current` are the first failed write's,
+ * `failures` every failed write's (DynamoDB reports each item's condition), in write order.
+ */
 export class ConditionFailed extends Error {
+  readonly failures: readonly FailedCondition[];
+
   constructor(
     readonly label: string,
     readonly current: Item | undefined,
+    failures?: readonly FailedCondition[],
   ) {
     super(`condition failed: ${label}`);
+    this.failures = failures ?? [{ label, current }];
+  }
+
+  /** The failure of the write labelled `label`, if its condition failed. */
+  failureOf(label: string): FailedCondition | undefined {
+    return this.failures.find((failure) => failure.label === label);
   }
 }
 
@@ -112,14 +130,18 @@ export class Table {
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) {
-          const current = reasons[failed]?.Item;
-          throw new ConditionFailed(
-            writes[failed]?.label ?? 'unknown',
-            current ? unmarshall(current as Record<string, AttributeValue>) : undefined,
-          );
-        }
+        const failures = reasons.flatMap((reason, i): FailedCondition[] =>
+          reason.Code === 'ConditionalCheckFailed'
+            ? [
+                {
+                  label: writes[i]?.label ?? 'unknown',
+                  current: reason.Item ? unmarshall(reason.Item as Record<string, AttributeValue>) : undefined,
+                },
+              ]
+            : [],
+        );
+        const [first] = failures;
+        if (first) throw new ConditionFailed(first.label, first.current, failures);
         if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
         if (attempt >= RETRY_ATTEMPTS) throw new Refused('concurrent-change');
         await backoff(attempt);
