@@ -26,12 +26,14 @@ try {
   const { dynamo: client } = await import('../functions/store/client');
   const { deliveries, stores } = await import('../functions/services');
   const { Invitations } = await import('../functions/use-cases/invitations');
+  const { InvitationListing } = await import('../functions/use-cases/invitation-listing');
   const { Workspaces } = await import('../functions/use-cases/workspaces');
   const { invitationCodec } = await import('../functions/store/codecs/invitation');
 
   let now = new Date();
   const clock = () => now;
   const invitations = new Invitations(stores, clock);
+  const listing = new InvitationListing(stores, clock);
   const workspaces = new Workspaces(stores, clock);
   const meter = new CapacityMeter(client, raw, TABLE_NAME);
 
@@ -92,14 +94,14 @@ try {
   for (let i = 0; i < 20; i++)
     await invitations.create(owner, workspace.id, { email: `l${i}-${randomUUID()}@example.com` });
   await measure('list workspace invitations (20)', () =>
-    invitations.listForWorkspace(owner, workspace.id, undefined, { size: 20 }),
+    listing.listForWorkspace(owner, workspace.id, undefined, { size: 20 }),
   );
   await measure('list workspace invitations, ?status=ACCEPTED', () =>
-    invitations.listForWorkspace(owner, workspace.id, 'ACCEPTED', { size: 20 }),
+    listing.listForWorkspace(owner, workspace.id, 'ACCEPTED', { size: 20 }),
   );
-  await measure('list sent invitations (20)', () => invitations.listSent(owner, { size: 20 }));
+  await measure('list sent invitations (20)', () => listing.listSent(owner, { size: 20 }));
   await measure('list received invitations', () =>
-    invitations.listReceived(invitee, invitee.verifiedEmail as string, { size: 20 }),
+    listing.listReceived(invitee, invitee.verifiedEmail as string, { size: 20 }),
   );
   await measure('list members', () => workspaces.listMembers(owner, workspace.id, { size: 20 }));
   await measure('list workspaces', () => workspaces.listMine(owner, { size: 20 }));

@@ -1,7 +1,7 @@
 import { collection, invitationResource } from './http/hal';
 import { httpHandler } from './http/wrapper';
 import { listInvitations } from './routes';
-import { invitations } from './services';
+import { invitationListing } from './services';
 
 /**
  * Without `email`: the invitations the caller sent. With it: those the caller received at that
@@ -10,8 +10,8 @@ import { invitations } from './services';
 export const handler = httpHandler(listInvitations, async ({ caller, query, baseUrl, path, pageSize }) => {
   const page = { size: pageSize, cursor: query.cursor };
   const result = query.email
-    ? await invitations.listReceived(caller, query.email, page, query.status)
-    : await invitations.listSent(caller, page, query.status);
+    ? await invitationListing.listReceived(caller, query.email, page, query.status)
+    : await invitationListing.listSent(caller, page, query.status);
   const items = result.items.map((view) => invitationResource(view, baseUrl));
   return { status: 200, body: collection('invitations', result, items, { baseUrl, path, query, size: pageSize }) };
 });

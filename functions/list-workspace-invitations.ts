@@ -1,12 +1,12 @@
 import { collection, invitationResource } from './http/hal';
 import { httpHandler } from './http/wrapper';
 import { listWorkspaceInvitations } from './routes';
-import { invitations } from './services';
+import { invitationListing } from './services';
 
 export const handler = httpHandler(
   listWorkspaceInvitations,
   async ({ caller, params, query, baseUrl, path, pageSize }) => {
-    const result = await invitations.listForWorkspace(caller, params.workspaceId, query.status, {
+    const result = await invitationListing.listForWorkspace(caller, params.workspaceId, query.status, {
       size: pageSize,
       cursor: query.cursor,
     });

@@ -2,6 +2,7 @@ import { config } from './platform/config';
 import { dynamo, tableName } from './store/client';
 import { CursorCodec } from './store/cursor';
 import { dynamoDeliveries, dynamoStores } from './store/stores';
+import { InvitationListing } from './use-cases/invitation-listing';
 import { Invitations } from './use-cases/invitations';
 import { Workspaces } from './use-cases/workspaces';
 
@@ -16,6 +17,7 @@ export const stores = dynamoStores(dynamo, tableName, {
   },
 });
 export const invitations = new Invitations(stores, undefined, config.INVITATION_EMAILS_PER_USER_PER_DAY);
+export const invitationListing = new InvitationListing(stores);
 export const workspaces = new Workspaces(stores);
 /** Marked pure: a bundle that does not send, sweep or record email feedback leaves the store out. */
 export const deliveries = /* @__PURE__ */ dynamoDeliveries(dynamo, tableName);

@@ -63,6 +63,11 @@ export function rolesThatMayWithdrawGrant(memberRole: Role, callerCreatedIt: boo
   );
 }
 
+/** The roles that may grant `role`: it may not exceed the granter's own. */
+export function rolesThatMayGrant(role: Role): Role[] {
+  return ROLES.filter((candidate) => outranksOrEquals(candidate, role));
+}
+
 export function mayWithdrawGrant(relation: InvitationRelation, memberRole: Role): boolean {
   const role = relation.workspaceRole;
   return role !== undefined && rolesThatMayWithdrawGrant(memberRole, relation.isCreator).includes(role);

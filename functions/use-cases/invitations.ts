@@ -5,12 +5,11 @@ import {
   DEFAULT_EMAILS_PER_USER_PER_DAY,
   lastSendRequestedAt,
   queuedDelivery,
-  RESEND_COOL_DOWN_SECONDS,
 } from '../domain/delivery';
 import { inertDisplayName } from '../domain/display-name';
 import { isEmailDomainAllowed, maskEmail, normalizeEmail } from '../domain/email';
-import { BusinessRuleViolated, Forbidden, NotFound, TooManyRequests } from '../domain/errors';
-import { assertTransition, effectiveStatus, expiryFrom, type Invitation, type Status } from '../domain/invitation';
+import { BusinessRuleViolated, Forbidden, NotFound } from '../domain/errors';
+import { assertTransition, effectiveStatus, expiryFrom, type Invitation } from '../domain/invitation';
 import { assertLinkLive, FIRST_TOKEN_VERSION, type LinkTokens, UNKNOWN_LINK } from '../domain/link-token';
 import type { Metadata } from '../domain/metadata';
 import {
@@ -20,9 +19,10 @@ import {
   type InvitationRelation,
   mayWithdrawGrant,
   relationTo,
+  rolesThatMayGrant,
   rolesThatMayWithdrawGrant,
 } from '../domain/permissions';
-import { isManagerRole, outranksOrEquals, ROLES, type Role } from '../domain/roles';
+import { outranksOrEquals, ROLES, type Role } from '../domain/roles';
 import type { Member, Workspace } from '../domain/workspace';
 import {
   type EmailAllowance,
@@ -31,8 +31,9 @@ import {
   takeEmailAllowance,
   withEmailAllowance,
 } from './email-allowance';
-import { type InvitationLinkPreview, type InvitationView, viewOf, viewsOf } from './invitation-views';
-import type { CreatorAuthority, Page, PageRequest, RoleRequirement, Stores } from './ports';
+import { coolingDown, hidden, mayBeStale, onlyInvitee, requireManager } from './invitation-refusals';
+import { type InvitationLinkPreview, type InvitationView, viewOf } from './invitation-views';
+import type { CreatorAuthority, RoleRequirement, Stores } from './ports';
 import { RecentReads, type RecentReadsOptions } from './recent-reads';
 import { Refused } from './refused';
 
@@ -55,7 +56,7 @@ export const CREATE_READS: RecentReadsOptions = { maxEntries: 100, maxAgeMs: 60_
 
 export class Invitations {
   constructor(
-    private readonly stores: Pick<Stores, 'workspaces' | 'invitations' | 'invitationLists' | 'allowances'>,
+    private readonly stores: Pick<Stores, 'workspaces' | 'invitations' | 'allowances'>,
     private readonly clock: Clock = () => new Date(),
     /** Invitation emails (new invitations and resends) one person may ask for per UTC day. */
     private readonly emailsPerUserPerDay = DEFAULT_EMAILS_PER_USER_PER_DAY,
@@ -326,66 +327,6 @@ export class Invitations {
   }
 
   /**
-   * The invitations the caller sent, in the workspaces they still belong to: a creator who left
-   * a workspace no longer sees what they sent there (system admins see everything they sent).
-   */
-  async listSent(caller: Caller, page: PageRequest, status?: Status): Promise<Page<InvitationView>> {
-    const now = this.clock();
-    const { memberships, ...result } = await this.stores.invitationLists.listSentInvitations(
-      caller.userId,
-      { status },
-      page,
-      now,
-    );
-    return {
-      ...result,
-      items: result.items.flatMap((invitation) => {
-        const role = memberships.get(invitation.workspaceId)?.role;
-        const relation = relationTo(caller, invitation, role);
-        return canSee(relation) ? [viewOf(invitation, relation, now)] : [];
-      }),
-    };
-  }
-
-  async listReceived(caller: Caller, email: string, page: PageRequest, status?: Status): Promise<Page<InvitationView>> {
-    if (!caller.verifiedEmail || caller.verifiedEmail !== normalizeEmail(email)) {
-      throw new Forbidden('You can list only the invitations sent to your own verified email address.');
-    }
-    const result = await this.stores.invitationLists.listReceivedInvitations(
-      caller.verifiedEmail,
-      { status },
-      page,
-      this.clock(),
-    );
-    return this.views(caller, result);
-  }
-
-  async listForWorkspace(
-    caller: Caller,
-    workspaceId: string,
-    status: Status | undefined,
-    page: PageRequest,
-  ): Promise<Page<InvitationView>> {
-    const now = this.clock();
-    const list = (creatorId?: string) =>
-      this.stores.invitationLists.listWorkspaceInvitations(workspaceId, { status, creatorId }, page, now);
-    // The whole list is read beside the membership that decides who may see it, so a manager's
-    // takes two round trips; it is dropped unseen when the caller may see only their own.
-    const whole = list().then(
-      (found) => ({ found }),
-      (error: unknown) => ({ error }),
-    );
-    const { workspace, member } = await this.stores.workspaces.getWorkspaceAndMember(workspaceId, caller.userId);
-    if (!workspace || (!member && !caller.isSystemAdmin)) throw new NotFound('The workspace does not exist.');
-    if (!caller.isSystemAdmin && !isManagerRole(member?.role)) {
-      return this.views(caller, await list(caller.userId), member?.role);
-    }
-    const read = await whole;
-    if ('error' in read) throw read.error;
-    return this.views(caller, read.found, member?.role);
-  }
-
-  /**
    * Reads the invitation and, when it decides what the caller may do, the caller's membership
    * in its workspace: a creator's powers last only as long as that membership. System admins
    * manage an invitation whatever their role.
@@ -451,39 +392,4 @@ export class Invitations {
       createdBefore: invitation.created,
     };
   }
-
-  private views(caller: Caller, page: Page<Invitation>, workspaceRole?: Role): Page<InvitationView> {
-    return viewsOf(caller, page, this.clock(), workspaceRole);
-  }
 }
-
-function requireManager(relation: InvitationRelation): void {
-  if (canManage(relation)) return;
-  if (relation.isInvitee)
-    throw new Forbidden('Only the creator of the invitation or a workspace OWNER or ADMIN may do this.');
-  throw hidden();
-}
-
-/** The roles that may grant `role`: it may not exceed the granter's own. */
-function rolesThatMayGrant(role: Role): Role[] {
-  return ROLES.filter((candidate) => outranksOrEquals(candidate, role));
-}
-
-/**
- * A refusal that reads of the workspace or the membership decided, or that the transaction's
- * re-check of them (its version, the caller's role) raised: an older read could explain it.
- * Other refusals (the address, the allowance, the limit) come only after those re-checks held.
- */
-function mayBeStale(error: unknown): boolean {
-  if (error instanceof Refused)
-    return error.reason === 'workspace-changed' || error.reason === 'role-forbids-invitation';
-  return error instanceof NotFound || error instanceof Forbidden || error instanceof BusinessRuleViolated;
-}
-
-const hidden = () => new NotFound('The invitation does not exist.');
-const coolingDown = (seconds: number) =>
-  new TooManyRequests(
-    `An invitation email may be sent at most once every ${RESEND_COOL_DOWN_SECONDS} seconds; retry in ${seconds} s.`,
-    { retryAfterSeconds: seconds },
-  );
-const onlyInvitee = () => new Forbidden('Only the invited person may answer this invitation.');
