@@ -4,15 +4,21 @@
  * that order; at the first record whose events EventBridge refuses (or that cannot be read), the
  * handler stops and reports it, so the mapping retries from there, in order, and finally parks it.
  * A retried record yields the same event ids (functions/events/records.ts): delivery is at least
- * once, and consumers deduplicate by `eventId`.
+ * once, and consumers deduplicate by `eventId`. A deletion's record holds only the item as it
+ * was, so the batch's removal records, written beside the deletions, are read first: they name
+ * who deleted (the table's only read here).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeClient, EventBus } from './events/bus';
 import { loadEventsConfig } from './events/config';
-import { type DomainEvent, eventsOfRecord } from './events/records';
+import { type DomainEvent, eventsOfRecord, removalKeyOfRecord } from './events/records';
 import { logger } from './platform/observability';
+import { dynamo, tableName } from './store/client';
+import type { Key } from './store/dynamo/table';
+import { removalId } from './store/removal-store';
+import { dynamoRemovals } from './store/stores';
 
 const config = loadEventsConfig(process.env);
 const bus = new EventBus(
@@ -20,19 +26,31 @@ const bus = new EventBus(
   config.EVENT_BUS_NAME,
   config.EVENT_SOURCE,
 );
+const removals = dynamoRemovals(dynamo, tableName);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => publish(event));
 
 async function publish(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const removalKeys = new Map(event.Records.map((record) => [record, removalKeyOf(record)]));
+  let removed: Awaited<ReturnType<typeof removals.find>>;
+  try {
+    removed = await removals.find([...removalKeys.values()].filter((key): key is Key => key !== undefined));
+  } catch (error) {
+    logger.warn('Reading the removal records failed; the batch is retried', { error });
+    const first = event.Records[0]?.dynamodb?.SequenceNumber;
+    return { batchItemFailures: first === undefined ? [] : [{ itemIdentifier: first }] };
+  }
   const owners: string[] = [];
   const events: DomainEvent[] = [];
   let unreadable: string | undefined;
   for (const record of event.Records) {
     const sequence = record.dynamodb?.SequenceNumber ?? '';
     try {
-      for (const domainEvent of eventsOfRecord(record)) {
+      const removalKey = removalKeys.get(record);
+      const removal = removalKey && removed.get(removalId(removalKey));
+      for (const domainEvent of eventsOfRecord(record, removal)) {
         events.push(domainEvent);
         owners.push(sequence);
       }
@@ -48,6 +66,15 @@ async function publish(event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespons
   if (failedAt === undefined) return { batchItemFailures: [] };
   if (outcome.failure) logger.warn('EventBridge refused an event; its record is retried', { failure: outcome.failure });
   return { batchItemFailures: [{ itemIdentifier: failedAt }] };
+}
+
+/** A record that cannot even be read has no removal key: it fails where its events are read. */
+function removalKeyOf(record: DynamoDBStreamEvent['Records'][number]): Key | undefined {
+  try {
+    return removalKeyOfRecord(record);
+  } catch {
+    return undefined;
+  }
 }
 
 async function publishOrFail(events: DomainEvent[]) {

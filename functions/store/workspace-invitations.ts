@@ -69,7 +69,7 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
       for (const found of page.items) {
         const revokedOne = await this.revokeOne(
           found.id as string,
-          membership.workspaceId,
+          membership,
           found.email as string,
           createdByIt,
           now,
@@ -90,20 +90,26 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
    */
   private async revokeOne(
     invitationId: string,
-    workspaceId: string,
+    membership: EndedMembership,
     email: string,
     condition: Expression,
     now: Date,
   ): Promise<boolean> {
+    const { workspaceId, endedBy } = membership;
     const nowIso = now.toISOString();
     const revoke = this.table.update(
       'invitation',
       invitationCodec.key(invitationId),
-      // No user's request withdraws it: the event it makes names no actor.
-      {
-        expression: `SET #status = :revoked, lastModified = :now REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
-        values: { ':revoked': 'REVOKED' },
-      },
+      // Whoever ended the membership withdrew it; its event names them (no one, if that is unknown).
+      endedBy === undefined
+        ? {
+            expression: `SET #status = :revoked, lastModified = :now REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
+            values: { ':revoked': 'REVOKED' },
+          }
+        : {
+            expression: `SET #status = :revoked, lastModified = :now, changedBy = :endedBy REMOVE ${LEAVE_EXPIRY_INDEX}`,
+            values: { ':revoked': 'REVOKED', ':endedBy': endedBy },
+          },
       condition,
     );
     const release = this.table.update(

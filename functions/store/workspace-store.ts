@@ -4,6 +4,7 @@ import type { Page, PageRequest, RoleRequirement, WorkspaceStore } from '../use-
 import { WorkspaceChanged } from '../use-cases/ports';
 import { Refused } from '../use-cases/refused';
 import { roleCheck } from './authority';
+import { removalCodec } from './codecs/removal';
 import { claimCodec, claimHeldBy, memberCodec, workspaceCodec } from './codecs/workspace';
 import type { CursorCodec } from './cursor';
 import { exists, isNew } from './dynamo/expression';
@@ -160,8 +161,16 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
     };
   }
 
-  async removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void> {
-    const writes: Write[] = [this.table.delete('member', memberCodec.key(member.workspaceId, member.userId), exists)];
+  async removeMember(member: Member, removedBy: string, authorizedBy: RoleRequirement | undefined, now: Date) {
+    const writes: Write[] = [
+      // The membership that was read, not a later one of the same person.
+      this.table.delete('member', memberCodec.key(member.workspaceId, member.userId), {
+        expression: 'joinedAt = :joinedAt',
+        values: { ':joinedAt': member.joinedAt },
+      }),
+      // The stream's record of the removal holds only the membership: this names who ended it.
+      this.table.put('removal', removalCodec.ofMember(member, removedBy, now)),
+    ];
     if (member.email) {
       writes.push(
         this.table.delete(
