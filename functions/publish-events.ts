@@ -11,8 +11,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventBridgeClient, EventBus } from './events/bus';
-import { loadEventsConfig } from './events/config';
+import { EventBus } from './events/bus';
+import { eventsConfig as config, eventBridge } from './events/client';
 import { type DomainEvent, eventsOfRecord, removalKeyOfRecord } from './events/records';
 import { logger } from './platform/observability';
 import { dynamo, tableName } from './store/client';
@@ -20,12 +20,7 @@ import type { Key } from './store/dynamo/table';
 import { removalId } from './store/removal-store';
 import { dynamoRemovals } from './store/stores';
 
-const config = loadEventsConfig(process.env);
-const bus = new EventBus(
-  new EventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTS_ENDPOINT }),
-  config.EVENT_BUS_NAME,
-  config.EVENT_SOURCE,
-);
+const bus = new EventBus(eventBridge, config.EVENT_BUS_NAME, config.EVENT_SOURCE);
 const removals = dynamoRemovals(dynamo, tableName);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })

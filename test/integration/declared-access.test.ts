@@ -126,7 +126,8 @@ describe('what each function does with the table, against what it declares', () 
   for (const fn of [...(routes as readonly Route[]), ...consumers]) {
     it(`${fn.handler}: uses exactly the grants it declares`, () => {
       const used = [...(accessRecord.used.get(fn.handler) ?? [])].sort();
-      expect(used).toEqual(tableGrantsOf(fn.table));
+      const declared = [...tableGrantsOf(fn.table), ...(fn.events ?? []).map((action) => `events:${action}`)];
+      expect(used).toEqual(declared.sort());
     });
   }
 });
@@ -157,6 +158,12 @@ describe('how requests translate into grants', () => {
     ]);
     expect(grantsNeededBy('QueryCommand', { TableName: 't' })).toEqual([{ table: 't', grant: 'Query' }]);
     expect(grantsNeededBy('ScanCommand', { TableName: 't' })).toEqual([{ table: 't', grant: 'Scan' }]);
+    expect(
+      grantsNeededBy('PutEventsCommand', { Entries: [{ EventBusName: 'b' }, { EventBusName: 'b' }, {}] }),
+    ).toEqual([
+      { bus: 'b', grant: 'PutEvents' },
+      { bus: 'default', grant: 'PutEvents' },
+    ]);
   });
 
   it('refuses, as IAM would, a request beyond the declaration', async () => {

@@ -237,7 +237,8 @@ describe('who deleted and who removed', () => {
 
     const workspace = await publishFor(workspacePartition(workspaceId), removedMember(leaver.sub));
     const removals = workspace.events.filter((event) => event['detail-type'] === 'member.removed');
-    expect(removals.map((event) => [event.detail.member?.userId, event.detail.actor])).toEqual([
+    const memberOf = (event: (typeof removals)[number]) => (event.detail.member as { userId: string }).userId;
+    expect(removals.map((event) => [memberOf(event), event.detail.actor])).toEqual([
       [admin.sub, { userId: owner.sub }],
       [leaver.sub, { userId: leaver.sub }],
     ]);
