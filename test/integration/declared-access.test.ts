@@ -158,12 +158,12 @@ describe('how requests translate into grants', () => {
     ]);
     expect(grantsNeededBy('QueryCommand', { TableName: 't' })).toEqual([{ table: 't', grant: 'Query' }]);
     expect(grantsNeededBy('ScanCommand', { TableName: 't' })).toEqual([{ table: 't', grant: 'Scan' }]);
-    expect(
-      grantsNeededBy('PutEventsCommand', { Entries: [{ EventBusName: 'b' }, { EventBusName: 'b' }, {}] }),
-    ).toEqual([
-      { bus: 'b', grant: 'PutEvents' },
-      { bus: 'default', grant: 'PutEvents' },
-    ]);
+    expect(grantsNeededBy('PutEventsCommand', { Entries: [{ EventBusName: 'b' }, { EventBusName: 'b' }, {}] })).toEqual(
+      [
+        { bus: 'b', grant: 'PutEvents' },
+        { bus: 'default', grant: 'PutEvents' },
+      ],
+    );
   });
 
   it('refuses, as IAM would, a request beyond the declaration', async () => {
