@@ -10,14 +10,13 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Removal } from './domain/events';
 import { EventBus } from './events/bus';
 import { eventsConfig as config, eventBridge } from './events/client';
-import { type DomainEvent, eventsOfRecord, removalKeyOfRecord } from './events/records';
+import { type DomainEvent, eventsOfRecord, readRemovals } from './events/records';
 import { logger } from './platform/observability';
 import { dynamo, tableName } from './store/client';
-import type { Key } from './store/dynamo/table';
-import { removalId } from './store/removal-store';
 import { dynamoRemovals } from './store/stores';
 
 const bus = new EventBus(eventBridge, config.EVENT_BUS_NAME, config.EVENT_SOURCE);
@@ -28,10 +27,9 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
   .handler(async (event) => publish(event));
 
 async function publish(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const removalKeys = new Map(event.Records.map((record) => [record, removalKeyOf(record)]));
-  let removed: Awaited<ReturnType<typeof removals.find>>;
+  let removed: Map<DynamoDBRecord, Removal>;
   try {
-    removed = await removals.find([...removalKeys.values()].filter((key): key is Key => key !== undefined));
+    removed = await readRemovals(event.Records, removals);
   } catch (error) {
     logger.warn('Reading the removal records failed; the batch is retried', { error });
     const first = event.Records[0]?.dynamodb?.SequenceNumber;
@@ -43,9 +41,7 @@ async function publish(event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespons
   for (const record of event.Records) {
     const sequence = record.dynamodb?.SequenceNumber ?? '';
     try {
-      const removalKey = removalKeys.get(record);
-      const removal = removalKey && removed.get(removalId(removalKey));
-      for (const domainEvent of eventsOfRecord(record, removal)) {
+      for (const domainEvent of eventsOfRecord(record, removed.get(record))) {
         events.push(domainEvent);
         owners.push(sequence);
       }
@@ -61,15 +57,6 @@ async function publish(event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespons
   if (failedAt === undefined) return { batchItemFailures: [] };
   if (outcome.failure) logger.warn('EventBridge refused an event; its record is retried', { failure: outcome.failure });
   return { batchItemFailures: [{ itemIdentifier: failedAt }] };
-}
-
-/** A record that cannot even be read has no removal key: it fails where its events are read. */
-function removalKeyOf(record: DynamoDBStreamEvent['Records'][number]): Key | undefined {
-  try {
-    return removalKeyOfRecord(record);
-  } catch {
-    return undefined;
-  }
 }
 
 async function publishOrFail(events: DomainEvent[]) {

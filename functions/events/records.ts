@@ -24,6 +24,7 @@ import { removalCodec } from '../store/codecs/removal';
 import { memberCodec, workspaceCodec } from '../store/codecs/workspace';
 import type { Key } from '../store/dynamo/table';
 import { ENTITY } from '../store/keys';
+import { removalId } from '../store/removal-store';
 
 export interface EventDetail {
   eventId: string;
@@ -65,6 +66,37 @@ export function eventsOfRecord(record: DynamoDBRecord, removal?: Removal): Domai
 export function removalKeyOfRecord(record: DynamoDBRecord): Key | undefined {
   if (record.eventName !== 'REMOVE' || isPurge(record)) return undefined;
   return removalCodec.keyOf(imageOf(record.dynamodb?.OldImage));
+}
+
+/** Where removal records are read from (functions/store/removal-store.ts): found ones by removalId of their key. */
+export interface RemovalReader {
+  find(keys: readonly Key[]): Promise<Map<string, Removal>>;
+}
+
+/**
+ * The removal record of each deletion among `records`, read in one request: what the publisher
+ * (and a replay of parked records) hands eventsOfRecord. A record that cannot be read has none;
+ * it fails where its events are read.
+ */
+export async function readRemovals(
+  records: readonly DynamoDBRecord[],
+  reader: RemovalReader,
+): Promise<Map<DynamoDBRecord, Removal>> {
+  const wanted = records.flatMap((record) => {
+    try {
+      const key = removalKeyOfRecord(record);
+      return key ? [[record, key] as const] : [];
+    } catch {
+      return [];
+    }
+  });
+  const found = await reader.find(wanted.map(([, key]) => key));
+  return new Map(
+    wanted.flatMap(([record, key]) => {
+      const removal = found.get(removalId(key));
+      return removal ? [[record, removal] as const] : [];
+    }),
+  );
 }
 
 function isPurge(record: DynamoDBRecord): boolean {

@@ -771,6 +771,7 @@ describe('domain events', () => {
   it('has no webhook unless the operator asks for one', () => {
     template.resourceCountIs('AWS::Events::ApiDestination', 0);
     template.resourceCountIs('AWS::Events::Connection', 0);
+    expect(Object.keys(template.findOutputs('*'))).not.toContain('WebhookFailuresQueueUrl');
   });
 
   it('runs the expiry sweep every minute, retried then parked', () => {

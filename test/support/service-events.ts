@@ -8,8 +8,7 @@ import type { DynamoDBRecord, EventBridgeEvent } from 'aws-lambda';
 import { WORKSPACE_NAME_SYNC } from '../../functions/consumers';
 import type { EventType, Removal } from '../../functions/domain/events';
 import { DEFAULT_EVENT_SOURCE } from '../../functions/events/config';
-import { type EventDetail, eventsOfRecord, removalKeyOfRecord } from '../../functions/events/records';
-import { removalId } from '../../functions/store/removal-store';
+import { type EventDetail, eventsOfRecord, readRemovals } from '../../functions/events/records';
 import { dynamoRemovals } from '../../functions/store/stores';
 import { matchesFilterPatterns, serviceEventFilterPatterns } from '../../functions/stream/filters';
 import { lambdaContext } from './api';
@@ -23,14 +22,11 @@ export type ServiceEvent = EventBridgeEvent<EventType, EventDetail>;
  */
 export function busEventsOf(
   records: readonly DynamoDBRecord[],
-  removals: ReadonlyMap<string, Removal> = new Map(),
+  removals: ReadonlyMap<DynamoDBRecord, Removal> = new Map(),
 ): ServiceEvent[] {
   return records
     .filter((record) => matchesFilterPatterns(record, serviceEventFilterPatterns))
-    .flatMap((record) => {
-      const key = removalKeyOfRecord(record);
-      return eventsOfRecord(record, key && removals.get(removalId(key)));
-    })
+    .flatMap((record) => eventsOfRecord(record, removals.get(record)))
     .map(({ type, detail }) => ({
       version: '0',
       id: randomUUID(),
@@ -45,13 +41,9 @@ export function busEventsOf(
 }
 
 /** The removal records of the deletions among `records`, read from the table as the publisher reads them. */
-export async function removalsOf(records: readonly DynamoDBRecord[]): Promise<Map<string, Removal>> {
+export async function removalsOf(records: readonly DynamoDBRecord[]): Promise<Map<DynamoDBRecord, Removal>> {
   const { dynamo, tableName } = await import('../../functions/store/client');
-  const keys = records.flatMap((record) => {
-    const key = removalKeyOfRecord(record);
-    return key ? [key] : [];
-  });
-  return dynamoRemovals(dynamo, tableName).find(keys);
+  return readRemovals(records, dynamoRemovals(dynamo, tableName));
 }
 
 /** Hands the events of `records` that the name sync's rule matches to it, one invocation each, held to its declaration. */
