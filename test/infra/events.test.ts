@@ -69,17 +69,6 @@ describe('with a webhook, a bus of the operator and another source', () => {
     template.hasOutput('WebhookFailuresQueueUrl', { Value: resolved(webhook?.failures.queueUrl) });
   });
 
-  it('gives the publisher the table only to read the removal records of deletions, by key', () => {
-    // Reading the stream (its event-source mapping) aside, its only DynamoDB action.
-    const streamActions = ['ListStreams', 'DescribeStream', 'GetRecords', 'GetShardIterator'].map(
-      (a) => `dynamodb:${a}`,
-    );
-    const onItems = statementsOf(template, stack.events.publisher)
-      .flatMap((statement) => [statement.Action].flat() as string[])
-      .filter((action) => action.startsWith('dynamodb:') && !streamActions.includes(action));
-    expect(onItems).toEqual(['dynamodb:BatchGetItem']);
-  });
-
   it('raises an alarm on the alarm topic when an event is parked in the webhook dead-letter queue', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', {
       Properties: {
