@@ -2,7 +2,7 @@
  * What a function declares it does with the service's resources, beside the definition of the
  * function itself (its route in routes.ts, or its consumer entry in consumers.ts). The CDK
  * constructs grant exactly this and give the function only the configuration it declares; the
- * local runner refuses, as IAM would, any DynamoDB request that goes beyond it.
+ * local runner refuses, as IAM would, any DynamoDB or PutEvents request that goes beyond it.
  */
 import type { IndexName } from './store/table-definition';
 

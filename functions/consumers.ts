@@ -99,7 +99,8 @@ export const EMAIL_SENDER = {
 
 /**
  * Reads every change of an invitation, a member or a workspace off the table stream and
- * publishes the domain events it amounts to on the service's bus; it touches no table item.
+ * publishes the domain events it amounts to on the service's bus. Its only table access reads,
+ * by key, the removal records of the batch's deletions, which name who deleted.
  * The table stream has two readers, this one and the email sender: DynamoDB advises at most two
  * per shard. Whatever else reacts to changes (the workspace name sync, the operator's webhook)
  * consumes the published events instead.
@@ -112,6 +113,7 @@ export const EVENT_PUBLISHER = {
   filterPatterns: serviceEventFilterPatterns,
   batching: STREAM_EVENT_SOURCE,
   failureQueue: 'EventFailures',
+  table: { actions: ['BatchGetItem'] },
   events: ['PutEvents'],
   whenAbsent: 'Domain events are off: this checkout has no event publisher.',
 } as const satisfies TableStreamConsumer;

@@ -4,35 +4,44 @@
  * that order; at the first record whose events EventBridge refuses (or that cannot be read), the
  * handler stops and reports it, so the mapping retries from there, in order, and finally parks it.
  * A retried record yields the same event ids (functions/events/records.ts): delivery is at least
- * once, and consumers deduplicate by `eventId`.
+ * once, and consumers deduplicate by `eventId`. A deletion's record holds only the item as it
+ * was, so the batch's removal records, written beside the deletions, are read first: they name
+ * who deleted (the table's only read here).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventBridgeClient, EventBus } from './events/bus';
-import { loadEventsConfig } from './events/config';
-import { type DomainEvent, eventsOfRecord } from './events/records';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Removal } from './domain/events';
+import { EventBus } from './events/bus';
+import { eventsConfig as config, eventBridge } from './events/client';
+import { type DomainEvent, eventsOfRecord, readRemovals } from './events/records';
 import { logger } from './platform/observability';
+import { dynamo, tableName } from './store/client';
+import { dynamoRemovals } from './store/stores';
 
-const config = loadEventsConfig(process.env);
-const bus = new EventBus(
-  new EventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTS_ENDPOINT }),
-  config.EVENT_BUS_NAME,
-  config.EVENT_SOURCE,
-);
+const bus = new EventBus(eventBridge, config.EVENT_BUS_NAME, config.EVENT_SOURCE);
+const removals = dynamoRemovals(dynamo, tableName);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => publish(event));
 
 async function publish(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  let removed: Map<DynamoDBRecord, Removal>;
+  try {
+    removed = await readRemovals(event.Records, removals);
+  } catch (error) {
+    logger.warn('Reading the removal records failed; the batch is retried', { error });
+    const first = event.Records[0]?.dynamodb?.SequenceNumber;
+    return { batchItemFailures: first === undefined ? [] : [{ itemIdentifier: first }] };
+  }
   const owners: string[] = [];
   const events: DomainEvent[] = [];
   let unreadable: string | undefined;
   for (const record of event.Records) {
     const sequence = record.dynamodb?.SequenceNumber ?? '';
     try {
-      for (const domainEvent of eventsOfRecord(record)) {
+      for (const domainEvent of eventsOfRecord(record, removed.get(record))) {
         events.push(domainEvent);
         owners.push(sequence);
       }

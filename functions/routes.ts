@@ -105,7 +105,7 @@ export const removeMember = {
   request: { params: MemberPath },
   success: { 204: null },
   refusals: [403, 404, 409],
-  table: { actions: ['BatchGetItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'] },
+  table: { actions: ['BatchGetItem', 'DeleteItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'] },
   tag: 'Workspaces',
   summary: 'Remove a member (OWNER/ADMIN, or the member themself; never the last OWNER)',
 } as const satisfies Route;
@@ -193,7 +193,7 @@ export const withdrawInvitation = {
   request: { params: InvitationPath },
   success: { 200: 'Invitation' },
   refusals: [403, 404, 409],
-  table: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem', 'PutItem', 'ConditionCheckItem'] },
   tag: 'Invitations',
   summary: 'Withdraw a PENDING or ACCEPTED invitation; an accepted one loses its membership',
 } as const satisfies Route;
@@ -219,7 +219,7 @@ export const deleteInvitation = {
   request: { params: InvitationPath },
   success: { 204: null },
   refusals: [403, 404, 409],
-  table: { actions: ['GetItem', 'BatchGetItem', 'DeleteItem', 'ConditionCheckItem'] },
+  table: { actions: ['GetItem', 'BatchGetItem', 'DeleteItem', 'PutItem', 'ConditionCheckItem'] },
   tag: 'Invitations',
   summary: 'Delete a PENDING, REVOKED, DECLINED or EXPIRED invitation',
 } as const satisfies Route;

@@ -20,6 +20,8 @@ interface WorkspaceUpdated {
 interface MemberRemoved {
   workspaceId: string;
   member: { userId: string; joinedAt: string };
+  /** Who ended the membership; the invitations it withdraws name them too. */
+  actor?: { userId: string };
 }
 
 type ServiceEvent =
@@ -30,8 +32,13 @@ export const handler = middy<ServiceEvent, void, Error, Context>({ timeoutEarlyI
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     if (event['detail-type'] === 'member.removed') {
-      const { workspaceId, member } = event.detail;
-      const revoked = await workspaces.revokeInvitationsOf({ workspaceId, ...member });
+      const { workspaceId, member, actor } = event.detail;
+      const revoked = await workspaces.revokeInvitationsOf({
+        workspaceId,
+        userId: member.userId,
+        joinedAt: member.joinedAt,
+        ...(actor ? { endedBy: actor.userId } : {}),
+      });
       if (revoked > 0) logger.info('Invitations of a departed member withdrawn', { workspaceId, revoked });
       return;
     }

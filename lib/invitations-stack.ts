@@ -114,6 +114,13 @@ export class InvitationsStack extends Stack {
       description: 'Stream batches the event publisher gave up on: look here when the EventFailures alarm fires',
       value: this.events.publishFailures.queueUrl,
     });
+    if (this.events.webhook) {
+      new CfnOutput(this, 'WebhookFailuresQueueUrl', {
+        description:
+          'Events the webhook endpoint did not take for 24 hours: replay them with npm run replay-events -- --queue <this URL>',
+        value: this.events.webhook.failures.queueUrl,
+      });
+    }
     new CfnOutput(this, 'LinkTokenKeyArn', {
       description: 'The link-token key ring: rotate it with npm run rotate-link-key -- --secret-id <this ARN>',
       value: this.secrets.linkTokenKey.secretArn,

@@ -142,6 +142,9 @@ export function startExpirySweep(context: ConsumerContext, options: { intervalMs
 
 type EventHandler = (event: BusEvent, context: Context) => Promise<unknown>;
 
+/** The local bus's name: the one bus the declared access lets a publisher put events on. */
+export const LOCAL_EVENT_BUS_NAME = 'invitations-local';
+
 /**
  * The local bus, started before the stream pollers: the publisher reads EVENTS_ENDPOINT at
  * import. Its destinations are the consumers of the service's events (the name sync, held to
@@ -187,9 +190,16 @@ export async function startEventBus(
   const endpoint = await bus.start();
   Object.assign(process.env, {
     EVENTS_ENDPOINT: endpoint,
-    EVENT_BUS_NAME: 'invitations-local',
+    EVENT_BUS_NAME: LOCAL_EVENT_BUS_NAME,
     EVENT_SOURCE: options.source,
   });
   context.onStop(() => bus.stop());
+  // As IAM does deployed: PutEvents by a function whose declaration has no events:PutEvents is refused.
+  const clientUrl = new URL('../functions/events/client.ts', import.meta.url);
+  if (existsSync(fileURLToPath(clientUrl))) {
+    const { eventBridge } = (await import(clientUrl.href)) as typeof import('../functions/events/client');
+    const uninstall = context.access.install(eventBridge);
+    context.onStop(async () => uninstall());
+  }
   return bus;
 }

@@ -1,21 +1,26 @@
 /**
- * IAM for one process: every DynamoDB request a handler sends is translated into the grants it
- * needs, as IAM would evaluate it, and refused with an AccessDeniedException when the handler's
- * declaration (functions/access.ts) does not cover them. The local runner installs it, so a
- * handler that does more than it declares fails locally the way it would fail deployed; tests
- * install it to record what each handler actually does.
+ * IAM for one process: every DynamoDB and EventBridge request a handler sends is translated into
+ * the grants it needs, as IAM would evaluate it, and refused with an AccessDeniedException when
+ * the handler's declaration (functions/access.ts) does not cover them: table actions on the one
+ * table, events:PutEvents on the service's bus. The local runner installs it on the functions'
+ * clients, so a handler that does more than it declares fails locally the way it would fail
+ * deployed; tests install it to record what each handler actually does.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type FunctionNeeds, type TableGrant, tableGrantsOf } from '../functions/access';
+import { type EventsAction, type FunctionNeeds, type TableGrant, tableGrantsOf } from '../functions/access';
 import { consumers } from '../functions/consumers';
 import { type Route, routes } from '../functions/routes';
 import { type IndexName, TABLE } from '../functions/store/table-definition';
 
-/** A grant a request needs, and the table it is needed on. */
-export interface NeededGrant {
-  table: string;
-  grant: TableGrant | string;
+/** A grant a request needs, and the table or the event bus it is needed on. */
+export type NeededGrant = { table: string; grant: TableGrant | string } | { bus: string; grant: EventsAction | string };
+
+/** A client of the AWS SDK: its middleware stack is where each request is checked. */
+interface SdkClient {
+  middlewareStack: {
+    add(middleware: never, options: { step: 'initialize'; name: string }): void;
+    remove(name: string): boolean;
+  };
 }
 
 const INDEX_BY_NAME = new Map(
@@ -60,6 +65,12 @@ export function grantsNeededBy(command: string, input: Record<string, unknown>):
           item[kind] ? [{ table: item[kind].TableName ?? '', grant }] : [],
         ),
       );
+    case 'PutEvents': {
+      // Each entry is authorized on the bus it names; without one, the account's default bus.
+      const entries = (input.Entries as { EventBusName?: string }[] | undefined) ?? [];
+      const buses = new Set(entries.map((entry) => entry.EventBusName ?? 'default'));
+      return [...buses].map((bus) => ({ bus, grant: 'PutEvents' }));
+    }
     case 'TransactGetItems':
       return ((input.TransactItems as { Get?: { TableName?: string } }[]) ?? []).map((item) => ({
         table: item.Get?.TableName ?? '',
@@ -87,6 +98,8 @@ export class AccessDenied extends Error {
 export interface DeclaredAccessOptions {
   /** The one table handlers may use. */
   tableName: string;
+  /** The one event bus handlers may publish on, when there is one. */
+  busName?: string;
   needs?: Map<string, FunctionNeeds>;
   /** Called with every request a handler sent (allowed or not). */
   onRequest?: (handler: string, needed: NeededGrant[], allowed: boolean) => void;
@@ -116,9 +129,11 @@ export class DeclaredAccess {
     return (...args: A) => this.run(handler, () => fn(...args));
   }
 
-  install(client: DynamoDBDocumentClient): () => void {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
+  /** Checks every request of `client` (the DynamoDB document client, the EventBridge client); returns its removal. */
+  install(client: SdkClient): () => void {
+    const check =
+      (next: (args: { input: object }) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: { input: object }) => {
         const handler = this.current.getStore();
         if (handler !== undefined) {
           const needed = grantsNeededBy(context.commandName ?? 'unknown', args.input as Record<string, unknown>);
@@ -126,23 +141,30 @@ export class DeclaredAccess {
           this.options.onRequest?.(handler, needed, denied.length === 0);
           if (denied.length > 0) {
             throw new AccessDenied(
-              `${handler} is not authorized to perform: ${denied
-                .map(({ table, grant }) => `dynamodb:${grant} on ${table}`)
-                .join(', ')} (not in its declaration)`,
+              `${handler} is not authorized to perform: ${denied.map(describeGrant).join(', ')} (not in its declaration)`,
             );
           }
         }
         return next(args);
-      },
-      { step: 'initialize', name: this.middlewareName },
-    );
+      };
+    client.middlewareStack.add(check as never, { step: 'initialize', name: this.middlewareName });
     return () => {
       client.middlewareStack.remove(this.middlewareName);
     };
   }
 
   private deniedOf(handler: string, needed: NeededGrant[]): NeededGrant[] {
-    const allowed = new Set<string>(tableGrantsOf(this.needs.get(handler)?.table));
-    return needed.filter(({ table, grant }) => table !== this.options.tableName || !allowed.has(grant));
+    const needs = this.needs.get(handler);
+    const allowedOnTable = new Set<string>(tableGrantsOf(needs?.table));
+    const allowedOnBus = new Set<string>(needs?.events ?? []);
+    return needed.filter((want) =>
+      'bus' in want
+        ? this.options.busName === undefined || want.bus !== this.options.busName || !allowedOnBus.has(want.grant)
+        : want.table !== this.options.tableName || !allowedOnTable.has(want.grant),
+    );
   }
+}
+
+function describeGrant(want: NeededGrant): string {
+  return 'bus' in want ? `events:${want.grant} on event bus ${want.bus}` : `dynamodb:${want.grant} on ${want.table}`;
 }

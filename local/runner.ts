@@ -16,6 +16,7 @@ import { assertPortFree } from './child-process';
 import { forgetChild, recordChild, stopRecordedChildren } from './child-records';
 import {
   type ConsumerContext,
+  LOCAL_EVENT_BUS_NAME,
   type MailboxSimulatorOverrides,
   type PollerOverrides,
   startEmailSweep,
@@ -205,7 +206,7 @@ export async function startLocalService(settings: LocalSettings, options: StartO
   // (functions/routes.ts, functions/consumers.ts) gets an AccessDeniedException.
   const access = await step('the declared access checks', async () => {
     const { dynamo: functionsClient } = await import('../functions/store/client');
-    const checks = new DeclaredAccess({ tableName: settings.tableName });
+    const checks = new DeclaredAccess({ tableName: settings.tableName, busName: LOCAL_EVENT_BUS_NAME });
     const uninstall = checks.install(functionsClient);
     stops.push(async () => uninstall());
     return checks;

@@ -28,9 +28,18 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * Who removed an invitation or a membership, and when, as recorded beside the removal; `by` is
+ * absent when no user's request did it. Removals stored before it was recorded have none.
+ */
+export interface Removal {
+  at: string;
+  by?: string;
+}
+
 export type Change =
-  | { entity: 'invitation'; before?: Invitation; after?: Invitation }
-  | { entity: 'member'; before?: Member; after?: Member }
+  | { entity: 'invitation'; before?: Invitation; after?: Invitation; removal?: Removal }
+  | { entity: 'member'; before?: Member; after?: Member; removal?: Removal }
   | { entity: 'workspace'; before?: Workspace; after?: Workspace };
 
 /** An event a change amounts to, and the moment it happened. */
@@ -65,12 +74,12 @@ const STATUS_CHANGES: Partial<Record<Invitation['status'], EventType>> = {
 export function eventsOf(change: Change): ChangeEvent[] {
   switch (change.entity) {
     case 'invitation':
-      return invitationEvents(change.before, change.after);
+      return invitationEvents(change.before, change.after, change.removal);
     case 'member':
       if (change.after && !change.before) {
         return [{ type: 'member.added', time: change.after.joinedAt, actorId: change.after.userId }];
       }
-      return change.before && !change.after ? [{ type: 'member.removed' }] : [];
+      return change.before && !change.after ? [removalEvent('member.removed', change.removal)] : [];
     case 'workspace':
       if (change.after && !change.before) {
         return [{ type: 'workspace.created', time: change.after.created, actorId: change.after.createdBy }];
@@ -85,9 +94,13 @@ export function eventsOf(change: Change): ChangeEvent[] {
   }
 }
 
-function invitationEvents(before: Invitation | undefined, after: Invitation | undefined): ChangeEvent[] {
+function invitationEvents(
+  before: Invitation | undefined,
+  after: Invitation | undefined,
+  removal: Removal | undefined,
+): ChangeEvent[] {
   if (!before && after) return [{ type: 'invitation.created', time: after.created, actorId: after.creatorId }];
-  if (before && !after) return [{ type: 'invitation.deleted' }];
+  if (before && !after) return [removalEvent('invitation.deleted', removal)];
   if (!before || !after) return [];
   const events: ChangeEvent[] = [];
   const statusEvent = before.status !== after.status ? STATUS_CHANGES[after.status] : undefined;
@@ -108,6 +121,12 @@ function invitationEvents(before: Invitation | undefined, after: Invitation | un
     events.push({ type: outcome, time: is.updatedAt });
   }
   return events;
+}
+
+/** A deletion: at the time and by the user its removal record names, when there is one. */
+function removalEvent(type: 'invitation.deleted' | 'member.removed', removal: Removal | undefined): ChangeEvent {
+  if (!removal) return { type };
+  return removal.by === undefined ? { type, time: removal.at } : { type, time: removal.at, actorId: removal.by };
 }
 
 function changedSettings(before: Workspace, after: Workspace): WorkspaceSetting[] {

@@ -4,7 +4,7 @@
  * PutEvents limits). EventBridge accepts or refuses each entry on its own; publishing stops at
  * the first refused one, so that what follows it is published again after it, in order.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from './records';
 
 const MAX_ENTRIES = 10;
@@ -68,5 +68,3 @@ function batches(entries: PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
   if (current.length) result.push(current);
   return result;
 }
-
-export { EventBridgeClient };

@@ -8,13 +8,23 @@ import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { type Change, type ChangeEvent, type EventType, eventsOf, type WorkspaceSetting } from '../domain/events';
+import {
+  type Change,
+  type ChangeEvent,
+  type EventType,
+  eventsOf,
+  type Removal,
+  type WorkspaceSetting,
+} from '../domain/events';
 import { effectiveStatus } from '../domain/invitation';
 import type { Metadata } from '../domain/metadata';
 import { invitationFields, memberFields, workspaceFields } from '../http/hal';
 import { invitationCodec } from '../store/codecs/invitation';
+import { removalCodec } from '../store/codecs/removal';
 import { memberCodec, workspaceCodec } from '../store/codecs/workspace';
+import type { Key } from '../store/dynamo/table';
 import { ENTITY } from '../store/keys';
+import { removalId } from '../store/removal-store';
 
 export interface EventDetail {
   eventId: string;
@@ -37,24 +47,73 @@ export interface DomainEvent {
 /** DynamoDB removes an expired item as this principal: a purge after TTL, not a change anyone made. */
 const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
 
-/** The events one stream record carries, in the order they happened; none for bookkeeping. */
-export function eventsOfRecord(record: DynamoDBRecord): DomainEvent[] {
-  if (record.eventName === 'REMOVE' && record.userIdentity?.principalId === TTL_PRINCIPAL) return [];
-  const change = changeOf(record);
+/**
+ * The events one stream record carries, in the order they happened; none for bookkeeping.
+ * `removal`: for a deletion, its removal record (removalKeyOfRecord), which names the actor.
+ */
+export function eventsOfRecord(record: DynamoDBRecord, removal?: Removal): DomainEvent[] {
+  if (isPurge(record)) return [];
+  const change = changeOf(record, removal);
   if (!change) return [];
   const recordTime = recordTimeOf(record);
   return eventsOf(change).map((event) => ({ type: event.type, detail: detailOf(record, change, event, recordTime) }));
 }
 
-function changeOf(record: DynamoDBRecord): Change | undefined {
+/**
+ * The key of the removal record written beside the deletion this record reports (an invitation
+ * deleted, a membership ended), whose actor its event names; none for any other record.
+ */
+export function removalKeyOfRecord(record: DynamoDBRecord): Key | undefined {
+  if (record.eventName !== 'REMOVE' || isPurge(record)) return undefined;
+  return removalCodec.keyOf(imageOf(record.dynamodb?.OldImage));
+}
+
+/** Where removal records are read from (functions/store/removal-store.ts): found ones by removalId of their key. */
+export interface RemovalReader {
+  find(keys: readonly Key[]): Promise<Map<string, Removal>>;
+}
+
+/**
+ * The removal record of each deletion among `records`, read in one request: what the publisher
+ * (and a replay of parked records) hands eventsOfRecord. A record that cannot be read has none;
+ * it fails where its events are read.
+ */
+export async function readRemovals(
+  records: readonly DynamoDBRecord[],
+  reader: RemovalReader,
+): Promise<Map<DynamoDBRecord, Removal>> {
+  const wanted = records.flatMap((record) => {
+    try {
+      const key = removalKeyOfRecord(record);
+      return key ? [[record, key] as const] : [];
+    } catch {
+      return [];
+    }
+  });
+  const found = await reader.find(wanted.map(([, key]) => key));
+  return new Map(
+    wanted.flatMap(([record, key]) => {
+      const removal = found.get(removalId(key));
+      return removal ? [[record, removal] as const] : [];
+    }),
+  );
+}
+
+function isPurge(record: DynamoDBRecord): boolean {
+  return record.eventName === 'REMOVE' && record.userIdentity?.principalId === TTL_PRINCIPAL;
+}
+
+function changeOf(record: DynamoDBRecord, removal: Removal | undefined): Change | undefined {
   const before = imageOf(record.dynamodb?.OldImage);
   const after = imageOf(record.dynamodb?.NewImage);
   const entity = (after ?? before)?.entity;
+  const removed = after ? {} : removal ? { removal } : {};
   if (entity === ENTITY.invitation) {
-    return { entity: 'invitation', before: invitationCodec.fromItem(before), after: invitationCodec.fromItem(after) };
+    const [was, is] = [invitationCodec.fromItem(before), invitationCodec.fromItem(after)];
+    return { entity: 'invitation', before: was, after: is, ...removed };
   }
   if (entity === ENTITY.member) {
-    return { entity: 'member', before: memberCodec.fromItem(before), after: memberCodec.fromItem(after) };
+    return { entity: 'member', before: memberCodec.fromItem(before), after: memberCodec.fromItem(after), ...removed };
   }
   if (entity === ENTITY.workspace) {
     return { entity: 'workspace', before: workspaceCodec.fromItem(before), after: workspaceCodec.fromItem(after) };

@@ -26,6 +26,7 @@ import {
   refiled,
 } from './codecs/invitation';
 import { ttlAt } from './codecs/item';
+import { removalCodec } from './codecs/removal';
 import { claimCodec, claimFree, claimHeldBy, memberCodec } from './codecs/workspace';
 import { allOf, isNew } from './dynamo/expression';
 import { ConditionFailed, type Item, type Table, type Write } from './dynamo/table';
@@ -159,6 +160,10 @@ export class DynamoInvitationStore implements InvitationStore {
       writes.push(
         this.table.delete('member', memberCodec.key(grantedMember.workspaceId, grantedMember.userId), condition),
       );
+      // The membership's end names who withdrew (the invitation's id fixes which membership it is).
+      if (invitation.changedBy !== undefined) {
+        writes.push(this.table.put('removal', removalCodec.ofMember(grantedMember, invitation.changedBy, now)));
+      }
       if (grantedMember.role === 'OWNER') writes.push(ownerRemoved(this.table, grantedMember.workspaceId));
     }
     if (authorizedBy && !selfGranted) writes.push(roleCheck(this.table, authorizedBy));
@@ -170,7 +175,12 @@ export class DynamoInvitationStore implements InvitationStore {
     });
   }
 
-  async deleteInvitation(invitation: Invitation, authorizedBy: RoleRequirement | undefined, now: Date): Promise<void> {
+  async deleteInvitation(
+    invitation: Invitation,
+    removedBy: string,
+    authorizedBy: RoleRequirement | undefined,
+    now: Date,
+  ): Promise<void> {
     const writes: Write[] = [
       this.table.delete(
         'invitation',
@@ -178,6 +188,8 @@ export class DynamoInvitationStore implements InvitationStore {
         { expression: '#status = :status', names: { '#status': 'status' }, values: { ':status': invitation.status } },
         true,
       ),
+      // The stream's record of the deletion holds only the invitation: this names who deleted it.
+      this.table.put('removal', removalCodec.ofInvitation(invitation.id, removedBy, now)),
     ];
     // Only a live invitation still holds its address's claim; an expired one's claim may already be another's.
     if (effectiveStatus(invitation, now) === 'PENDING') writes.push(this.releaseClaim(invitation));

@@ -11,6 +11,7 @@ export const ENTITY = {
   workspaceCounts: 'WorkspaceCounts',
   renameWindow: 'RenameWindow',
   workspaceQuota: 'WorkspaceQuota',
+  removal: 'Removal',
 } as const;
 
 /** An item's primary key, named as the table definition names it. */
@@ -38,6 +39,17 @@ export const keys = {
   renameWindow: (workspaceId: string, minute: string) => primary(`WS#${workspaceId}`, `RENAMES#${minute}`),
   /** How many workspaces a person has created. */
   workspaceQuota: (userId: string) => primary(`USER#${userId}`, 'WORKSPACES'),
+  /**
+   * Who deleted an invitation, written in the deletion's transaction (an invitation id is deleted
+   * at most once); TTL removes it afterwards.
+   */
+  invitationRemoval: (invitationId: string) => primary(`INV#${invitationId}`, 'REMOVAL'),
+  /**
+   * Who ended a membership, written in the removal's transaction. The membership's joinedAt tells
+   * one membership of a person from a later one, so a rejoined member's removal never replaces it.
+   */
+  memberRemoval: (workspaceId: string, userId: string, joinedAt: string) =>
+    primary(`WS#${workspaceId}`, `REMOVAL#MEMBER#${userId}#${joinedAt}`),
 };
 
 export const invitationPartition = (invitationId: string) => `INV#${invitationId}`;

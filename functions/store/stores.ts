@@ -9,6 +9,7 @@ import { EmailDeliveryStore } from './email-delivery-store';
 import { DynamoInvitationExpiries } from './expiry-store';
 import { DynamoInvitationLists } from './invitation-lists';
 import { DynamoInvitationStore } from './invitation-store';
+import { DynamoRemovals } from './removal-store';
 import { DynamoWorkspaceInvitations } from './workspace-invitations';
 import { DynamoWorkspaceStore } from './workspace-store';
 
@@ -38,4 +39,9 @@ export function dynamoDeliveries(client: DynamoDBDocumentClient, tableName: stri
 /** The expiry index's store: only the expiry sweep uses it, so no other bundle carries it. */
 export function dynamoExpiries(client: DynamoDBDocumentClient, tableName: string): DynamoInvitationExpiries {
   return new DynamoInvitationExpiries(new Table(client, tableName));
+}
+
+/** The removal records' reader: only the event publisher uses it. */
+export function dynamoRemovals(client: DynamoDBDocumentClient, tableName: string): DynamoRemovals {
+  return new DynamoRemovals(new Table(client, tableName));
 }

@@ -76,7 +76,7 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
     for await (const page of allPages(this.table, theirLive)) {
       for (const item of await this.table.batchGet(page.items.map(primaryKeyOf))) {
         const found = invitationCodec.fromItem(item);
-        if (found && (await this.revokeOne(found, createdByIt, now))) revoked += 1;
+        if (found && (await this.revokeOne(found, membership, createdByIt, now))) revoked += 1;
       }
     }
     return revoked;
@@ -86,18 +86,31 @@ export class DynamoWorkspaceInvitations implements WorkspaceInvitations {
    * Withdraws one invitation if it still matches `condition`, and lets its address be invited
    * again: its claim is marked expired now, which a new invitation may take over.
    */
-  private async revokeOne(invitation: Invitation, condition: Expression, now: Date): Promise<boolean> {
+  private async revokeOne(
+    invitation: Invitation,
+    membership: EndedMembership,
+    condition: Expression,
+    now: Date,
+  ): Promise<boolean> {
     const { id: invitationId, workspaceId, email } = invitation;
+    const { endedBy } = membership;
     const nowIso = now.toISOString();
     const filed = refiled('REVOKED', invitation);
     const revoke = this.table.update(
       'invitation',
       invitationCodec.key(invitationId),
-      // No user's request withdraws it: the event it makes names no actor.
+      // Whoever ended the membership withdrew it; its event names them (no one, if that is unknown).
       {
-        expression: `SET #status = :revoked, lastModified = :now, ${filed.set.expression} REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`,
+        expression:
+          endedBy === undefined
+            ? `SET #status = :revoked, lastModified = :now, ${filed.set.expression} REMOVE changedBy, ${LEAVE_EXPIRY_INDEX}`
+            : `SET #status = :revoked, lastModified = :now, ${filed.set.expression}, changedBy = :endedBy REMOVE ${LEAVE_EXPIRY_INDEX}`,
         names: filed.set.names,
-        values: { ':revoked': 'REVOKED', ...filed.set.values },
+        values: {
+          ':revoked': 'REVOKED',
+          ...filed.set.values,
+          ...(endedBy === undefined ? {} : { ':endedBy': endedBy }),
+        },
       },
       allOf(condition, filed.unchanged),
     );

@@ -5,9 +5,10 @@ import { WorkspaceChanged } from '../use-cases/ports';
 import { Refused } from '../use-cases/refused';
 import { roleCheck } from './authority';
 import { primaryKeyOf } from './codecs/item';
+import { removalCodec } from './codecs/removal';
 import { claimCodec, claimHeldBy, memberCodec, workspaceCodec } from './codecs/workspace';
 import type { CursorCodec } from './cursor';
-import { exists, isNew } from './dynamo/expression';
+import { isNew } from './dynamo/expression';
 import { keyCondition, queryPage } from './dynamo/paging';
 import { ConditionFailed, type Table, type Write } from './dynamo/table';
 import { ENTITY, keys, MEMBER_PREFIX, userPartition, WORKSPACE_PREFIX, workspacePartition } from './keys';
@@ -165,8 +166,16 @@ export class DynamoWorkspaceStore implements WorkspaceStore {
     };
   }
 
-  async removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void> {
-    const writes: Write[] = [this.table.delete('member', memberCodec.key(member.workspaceId, member.userId), exists)];
+  async removeMember(member: Member, removedBy: string, authorizedBy: RoleRequirement | undefined, now: Date) {
+    const writes: Write[] = [
+      // The membership that was read, not a later one of the same person.
+      this.table.delete('member', memberCodec.key(member.workspaceId, member.userId), {
+        expression: 'joinedAt = :joinedAt',
+        values: { ':joinedAt': member.joinedAt },
+      }),
+      // The stream's record of the removal holds only the membership: this names who ended it.
+      this.table.put('removal', removalCodec.ofMember(member, removedBy, now)),
+    ];
     if (member.email) {
       writes.push(
         this.table.delete(

@@ -323,7 +323,12 @@ export class Invitations {
     const { invitation, relation } = await this.load(caller, invitationId);
     requireManager(relation);
     assertTransition('delete', effectiveStatus(invitation, now));
-    await this.stores.invitations.deleteInvitation(invitation, this.roleRequirement(caller, invitation, relation), now);
+    await this.stores.invitations.deleteInvitation(
+      invitation,
+      caller.userId,
+      this.roleRequirement(caller, invitation, relation),
+      now,
+    );
   }
 
   /**

@@ -53,6 +53,8 @@ export interface EndedMembership {
   workspaceId: string;
   userId: string;
   joinedAt: string;
+  /** The user whose request ended it (the member, when they left); absent when none is known. */
+  endedBy?: string;
 }
 
 /** The workspace changed between reading and writing it: read it again and reapply the change. */
@@ -136,7 +138,8 @@ export interface WorkspaceStore {
   ): Promise<void>;
   listMembers(workspaceId: string, page: PageRequest): Promise<Page<Member>>;
   listWorkspacesOf(userId: string, page: PageRequest): Promise<Page<{ workspace: Workspace; member: Member }>>;
-  removeMember(member: Member, authorizedBy?: RoleRequirement): Promise<void>;
+  /** Ends the membership as read (the one that began at its joinedAt), recording that `removedBy` did it. */
+  removeMember(member: Member, removedBy: string, authorizedBy: RoleRequirement | undefined, now: Date): Promise<void>;
 }
 
 /** The invitation lifecycle (functions/store/invitation-store.ts). */
@@ -170,7 +173,13 @@ export interface InvitationStore {
     authorizedBy: RoleRequirement | undefined,
     now: Date,
   ): Promise<void>;
-  deleteInvitation(invitation: Invitation, authorizedBy: RoleRequirement | undefined, now: Date): Promise<void>;
+  /** Deletes the invitation, recording that `removedBy` did it. */
+  deleteInvitation(
+    invitation: Invitation,
+    removedBy: string,
+    authorizedBy: RoleRequirement | undefined,
+    now: Date,
+  ): Promise<void>;
   /** Replaces the invitation's expiry and delivery with `resent`'s, if no other send was requested meanwhile. */
   resendInvitation(
     previous: Invitation,

@@ -147,7 +147,9 @@ export class Workspaces {
     const requiredRoles = target.role === 'OWNER' ? (['OWNER'] as const) : (['OWNER', 'ADMIN'] as const);
     await this.stores.workspaces.removeMember(
       target,
+      caller.userId,
       removingSelf ? undefined : { workspaceId, userId: caller.userId, roles: requiredRoles },
+      this.clock(),
     );
   }
 }

@@ -1,15 +1,29 @@
 /**
  * What the service logs while it serves a whole invitation's life, at the most verbose log level,
  * read back from `npm start`'s output and its data directory: no email address, no link token,
- * no JWT, however the requests went (accepted, refused, forged, unauthenticated, bounced).
+ * no JWT, no webhook secret, however the requests went (accepted, refused, forged,
+ * unauthenticated, bounced). The published events (events.jsonl) carry addresses by design, as
+ * the invitation's managers see it; they never carry a link token, a JWT or the webhook secret.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_SECRET_HEADER } from '../../functions/events/config';
 import { emailsTo, eventually, http, linkIn, type Runner, removeDataDir, startRunner } from './support/runner';
 
 let runner: Runner;
 let logs = '';
+let events = '';
+/** The webhook's secret: it goes only into the header of the webhook's requests. */
+const WEBHOOK_SECRET = 'whsec-privacy-0123456789abcdef';
+const webhookHeaders: IncomingHttpHeaders[] = [];
+const webhook = createServer((request, response) => {
+  webhookHeaders.push(request.headers);
+  request.resume();
+  request.on('end', () => response.writeHead(204).end());
+});
 const seen = { addresses: [] as string[], tokens: [] as string[], jwts: [] as string[], invitationIds: [] as string[] };
 
 /** A JWT anywhere in a text: three base64url parts, the first a JSON header. */
@@ -18,7 +32,11 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 const EMAIL_ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
 beforeAll(async () => {
-  runner = await startRunner({ env: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
+  await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+  const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
+  runner = await startRunner({
+    env: { POWERTOOLS_LOG_LEVEL: 'DEBUG', EVENTS_WEBHOOK_URL: webhookUrl, EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET },
+  });
   const ownerAddress = 'olga.owner@example.com';
   const owner = await runner.token({ sub: 'privacy-owner', email: ownerAddress, name: 'Olga Owner' });
   seen.addresses.push(ownerAddress);
@@ -91,13 +109,29 @@ beforeAll(async () => {
   );
   expect(bounced.body.delivery.status).toBe('BOUNCED');
 
+  // The invitation's acceptance reached the bus and the webhook before the runner stops.
+  await eventually(
+    async () => readEvents(runner.dataDir),
+    (published) => published.includes('"invitation.accepted"'),
+    20_000,
+  );
   await runner.stop();
   logs = [runner.output(), ...dataDirLogs(runner.dataDir)].join('\n');
+  events = readEvents(runner.dataDir);
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   if (runner) removeDataDir(runner.dataDir);
+  await new Promise((resolve) => webhook.close(resolve));
 });
+
+function readEvents(dataDir: string): string {
+  try {
+    return readFileSync(join(dataDir, 'events.jsonl'), 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /**
  * What the runner writes into its data directory besides the database: dead letters and
@@ -132,5 +166,26 @@ describe('the logs of a whole run', () => {
   it('hold no JWT, valid or not', () => {
     for (const jwt of seen.jwts) expect({ jwt, logged: logs.includes(jwt) }).toEqual({ jwt, logged: false });
     expect(logs.split('\n').filter((line) => JWT.test(line))).toEqual([]);
+  });
+
+  it('hold no webhook secret, which the webhook received in its header', () => {
+    expect(webhookHeaders.length).toBeGreaterThan(0);
+    expect(webhookHeaders.every((headers) => headers[WEBHOOK_SECRET_HEADER] === WEBHOOK_SECRET)).toBe(true);
+    expect(logs).not.toContain(WEBHOOK_SECRET);
+  });
+});
+
+describe('the published events of a whole run (events.jsonl)', () => {
+  it('were written, and speak of the invitations', () => {
+    for (const id of seen.invitationIds) expect(events).toContain(id);
+  });
+
+  it('hold no link token, no JWT and no webhook secret', () => {
+    for (const token of seen.tokens)
+      expect({ token, published: events.includes(token) }).toEqual({ token, published: false });
+    for (const jwt of seen.jwts) expect({ jwt, published: events.includes(jwt) }).toEqual({ jwt, published: false });
+    expect(events.split('\n').filter((line) => JWT.test(line))).toEqual([]);
+    expect(events).not.toContain(WEBHOOK_SECRET);
+    expect(events).not.toMatch(/token/i);
   });
 });

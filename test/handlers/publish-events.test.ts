@@ -4,6 +4,7 @@
  * reported so the mapping retries from it; a retried record publishes the same event ids.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,7 +13,11 @@ import { keys } from '../../functions/store/keys';
 import { lambdaContext } from '../support/api';
 
 const eventBridge = mockClient(EventBridgeClient);
-afterEach(() => eventBridge.reset());
+const dynamo = mockClient(DynamoDBDocumentClient);
+afterEach(() => {
+  eventBridge.reset();
+  dynamo.reset();
+});
 
 const workspaceRecord = (n: number): DynamoDBRecord => {
   const id = `00000000-0000-4000-8000-00000000000${n}`;
@@ -84,5 +89,64 @@ describe('the event publisher', () => {
     const [first, retried] = sentDetails();
     expect(retried?.eventId).toBe(first?.eventId);
     expect(first?.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  describe('a deletion', () => {
+    const workspaceId = '00000000-0000-4000-8000-000000000001';
+    const joinedAt = '2026-03-01T10:00:00.000Z';
+    const removedMember: DynamoDBRecord = {
+      eventID: 'record-removed',
+      eventName: 'REMOVE',
+      dynamodb: {
+        OldImage: marshall({
+          ...keys.member(workspaceId, 'user|bob'),
+          entity: 'Member',
+          workspaceId,
+          userId: 'user|bob',
+          name: 'Bob',
+          role: 'MEMBER',
+          joinedAt,
+        }) as never,
+        SequenceNumber: '201',
+        ApproximateCreationDateTime: 1_772_359_200,
+      },
+    };
+    const removalKey = keys.memberRemoval(workspaceId, 'user|bob', joinedAt);
+
+    it('names the actor its removal record names, read once, consistently, for the batch', async () => {
+      dynamo.on(BatchGetCommand).resolves({
+        Responses: {
+          'invitations-test': [
+            { ...removalKey, entity: 'Removal', removedBy: 'user|alice', removedAt: '2026-03-02T10:00:00.000Z' },
+          ],
+        },
+      });
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }, { EventId: 'b' }] });
+      expect(await publish([workspaceRecord(1), removedMember])).toEqual({ batchItemFailures: [] });
+      expect(dynamo).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+      expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
+        RequestItems: { 'invitations-test': { Keys: [removalKey], ConsistentRead: true } },
+      });
+      const removed = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[1];
+      expect(removed?.DetailType).toBe('member.removed');
+      expect(JSON.parse(removed?.Detail as string)).toMatchObject({
+        actor: { userId: 'user|alice' },
+        time: '2026-03-02T10:00:00.000Z',
+      });
+    });
+
+    it('is retried from the batch’s first record, publishing nothing, when its removal record cannot be read', async () => {
+      dynamo.on(BatchGetCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+      expect(await publish([workspaceRecord(1), removedMember])).toEqual({
+        batchItemFailures: [{ itemIdentifier: '101' }],
+      });
+      expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
+    });
+
+    it('reads nothing for a batch without deletions', async () => {
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }] });
+      expect(await publish([workspaceRecord(1)])).toEqual({ batchItemFailures: [] });
+      expect(dynamo).not.toHaveReceivedCommand(BatchGetCommand);
+    });
   });
 });

@@ -65,6 +65,10 @@ describe('with a webhook, a bus of the operator and another source', () => {
     });
   });
 
+  it('outputs the webhook dead-letter queue, for replaying what it parked', () => {
+    template.hasOutput('WebhookFailuresQueueUrl', { Value: resolved(webhook?.failures.queueUrl) });
+  });
+
   it('raises an alarm on the alarm topic when an event is parked in the webhook dead-letter queue', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', {
       Properties: {

@@ -396,12 +396,18 @@ describe('workspace name sync permissions', () => {
 describe('event publisher permissions', () => {
   const statements = () => statementsOf(template, stack.events.publisher);
 
-  it('may put events on the service bus and no other, and touches no table item', () => {
+  it('may put events on the service bus and no other, and only read removal records by key from the table', () => {
     const putEvents = statements().filter((statement) => actionsOf([statement]).some((a) => a.startsWith('events:')));
     expect(putEvents).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: arnOf(stack.bus as never) }]);
     const dynamo = actionsOf(statements()).filter((action) => action.startsWith('dynamodb:'));
     expect(dynamo.sort()).toEqual(
-      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].sort(),
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ].sort(),
     );
     expectOwnFailureQueue(statements(), stack.events.publishFailures);
   });
@@ -415,11 +421,11 @@ describe('event publisher permissions', () => {
     }
   });
 
-  it('gives it the bus name and the event source, and no table name', () => {
+  it('gives it the bus name, the event source and the table name (for the removal records)', () => {
     const variables = template.toJSON().Resources[logicalId(stack.events.publisher)].Properties.Environment.Variables;
     expect(variables.EVENT_BUS_NAME).toEqual(ref(stack.bus as never));
     expect(variables.EVENT_SOURCE).toBe('invitations');
-    expect(variables.TABLE_NAME).toBeUndefined();
+    expect(variables.TABLE_NAME).toEqual(ref(stack.table.table));
   });
 });
 
@@ -778,6 +784,7 @@ describe('domain events', () => {
   it('has no webhook unless the operator asks for one', () => {
     template.resourceCountIs('AWS::Events::ApiDestination', 0);
     template.resourceCountIs('AWS::Events::Connection', 0);
+    expect(Object.keys(template.findOutputs('*'))).not.toContain('WebhookFailuresQueueUrl');
   });
 
   it('runs the expiry sweep every minute, retried then parked', () => {

@@ -117,7 +117,7 @@ describe('what each function does with the table, against what it declares', () 
     await emailSweep();
     const expiring = await invite(owner, workspaceId, user('expiring').email as string);
     await expirySweep(expiring);
-    await publishEvents(expiring);
+    await publishEvents(expiring, sent);
   }, 60_000);
 
   it('sends no request beyond any function’s declaration', () => {
@@ -127,7 +127,8 @@ describe('what each function does with the table, against what it declares', () 
   for (const fn of [...(routes as readonly Route[]), ...consumers]) {
     it(`${fn.handler}: uses exactly the grants it declares`, () => {
       const used = [...(accessRecord.used.get(fn.handler) ?? [])].sort();
-      expect(used).toEqual(tableGrantsOf(fn.table));
+      const declared = [...tableGrantsOf(fn.table), ...(fn.events ?? []).map((action) => `events:${action}`)];
+      expect(used).toEqual(declared.sort());
     });
   }
 });
@@ -158,6 +159,12 @@ describe('how requests translate into grants', () => {
     ]);
     expect(grantsNeededBy('QueryCommand', { TableName: 't' })).toEqual([{ table: 't', grant: 'Query' }]);
     expect(grantsNeededBy('ScanCommand', { TableName: 't' })).toEqual([{ table: 't', grant: 'Scan' }]);
+    expect(grantsNeededBy('PutEventsCommand', { Entries: [{ EventBusName: 'b' }, { EventBusName: 'b' }, {}] })).toEqual(
+      [
+        { bus: 'b', grant: 'PutEvents' },
+        { bus: 'default', grant: 'PutEvents' },
+      ],
+    );
   });
 
   it('refuses, as IAM would, a request beyond the declaration', async () => {
@@ -200,15 +207,25 @@ async function expirySweep(invitationId: string) {
   expect((await recordOf(invitationId)).dynamodb?.NewImage?.expiryRecordedAt).toBeDefined();
 }
 
-/** The invitation's records, its creation and expiry, through the publisher, to a bus of this test's own. */
-async function publishEvents(invitationId: string) {
+/**
+ * The records of one invitation's creation and expiry, and of another's deletion (whose removal
+ * record the publisher reads), through the publisher, to a bus of this test's own.
+ */
+async function publishEvents(invitationId: string, deletedId: string) {
   const bus = await startTestBus(join(mkdtempSync(join(tmpdir(), 'access-events-')), 'events.jsonl'));
   try {
     const records = await stream.readFor(invitationPartition(invitationId), (found) =>
       found.some((record) => record.dynamodb?.NewImage?.expiryRecordedAt !== undefined),
     );
-    expect(await publish(records)).toEqual([]);
-    expect(bus.events.map((event) => event['detail-type'])).toEqual(['invitation.created', 'invitation.expired']);
+    const deletion = await stream.read(
+      (record) => record.eventName === 'REMOVE' && record.dynamodb?.Keys?.PK?.S === invitationPartition(deletedId),
+    );
+    expect(await publish([...records, ...deletion])).toEqual([]);
+    expect(bus.events.map((event) => event['detail-type'])).toEqual([
+      'invitation.created',
+      'invitation.expired',
+      'invitation.deleted',
+    ]);
   } finally {
     await bus.stop();
   }

@@ -7,16 +7,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EMAIL_SENDER, EVENT_PUBLISHER } from '../../functions/consumers';
 import { deliveries } from '../../functions/services';
-import { invitationPartition, workspacePartition } from '../../functions/store/keys';
+import { ENTITY, invitationPartition, keys, workspacePartition } from '../../functions/store/keys';
+import { matchesFilterPatterns } from '../../functions/stream/filters';
 import type { LocalEventBus } from '../../local/event-bus';
 import { api, lambdaContext, user } from '../support/api';
 import { runAs } from '../support/declared-access';
-import { createWorkspace } from '../support/fixtures';
+import { addMember, createWorkspace, invite } from '../support/fixtures';
 import { expectValidEvents, publish, startTestBus } from '../support/published-events';
+import { deliverToNameSync } from '../support/service-events';
 import { StreamReader } from '../support/stream';
+import { documents } from '../support/table';
 
 const stream = new StreamReader();
 let bus: LocalEventBus;
@@ -119,7 +124,15 @@ describe('the events of an invitation', () => {
     );
     expect(types(declined.events)).toEqual(['invitation.created', 'invitation.declined', 'invitation.deleted']);
     expect(declined.events[1]?.detail).toMatchObject({ actor: { userId: declining.sub } });
-    expect(declined.events[2]?.detail).toMatchObject({ invitation: { id: declinedId, status: 'DECLINED' } });
+    // The deletion's record holds only the invitation; the removal record beside it names who deleted it, and when.
+    expect(declined.events[2]?.detail).toMatchObject({
+      actor: { userId: owner.sub },
+      invitation: { id: declinedId, status: 'DECLINED' },
+    });
+    const removal = await documents.send(
+      new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.invitationRemoval(declinedId) }),
+    );
+    expect(declined.events[2]?.detail.time).toBe(removal.Item?.removedAt);
 
     const now = Date.now();
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -203,6 +216,101 @@ describe('the events of an invitation', () => {
     expect(await outcome(failedId as string, 'FAILED')).toEqual(['invitation.created', 'invitation.email.failed']);
     expect(await outcome(heldId as string, 'HELD')).toEqual(['invitation.created', 'invitation.email.held']);
     await expectValidEvents(bus.events.filter((event) => event['detail-type'].startsWith('invitation.email.')));
+  });
+});
+
+describe('who deleted and who removed', () => {
+  const removedMember = (userId: string) => (records: DynamoDBRecord[]) =>
+    records.some((record) => record.eventName === 'REMOVE' && record.dynamodb?.OldImage?.userId?.S === userId);
+
+  it('member.removed names the remover or the member who left, the departed creator’s revocations the remover; a redelivery repeats ids and actors', async () => {
+    const owner = user('owner');
+    const workspaceId = await createWorkspace(owner, { name: 'Removals' });
+    const admin = await addMember(owner, workspaceId, 'ADMIN', 'admin');
+    const leaver = await addMember(owner, workspaceId, 'MEMBER', 'leaver');
+    const sentByAdmin = await invite(admin, workspaceId, user('invited-by-admin').email as string);
+
+    const remove = (as: typeof owner, userId: string) =>
+      api.delete(`/api/workspaces/${workspaceId}/members/${encodeURIComponent(userId)}`, { as });
+    expect((await remove(owner, admin.sub)).status).toBe(204);
+    expect((await remove(leaver, leaver.sub)).status).toBe(204);
+
+    const workspace = await publishFor(workspacePartition(workspaceId), removedMember(leaver.sub));
+    const removals = workspace.events.filter((event) => event['detail-type'] === 'member.removed');
+    const memberOf = (event: (typeof removals)[number]) => (event.detail.member as { userId: string }).userId;
+    expect(removals.map((event) => [memberOf(event), event.detail.actor])).toEqual([
+      [admin.sub, { userId: owner.sub }],
+      [leaver.sub, { userId: leaver.sub }],
+    ]);
+    await expectValidEvents(workspace.events);
+
+    // The removal records are in the stream too; neither stream reader's filter lets them in.
+    const removalRecords = workspace.records.filter(
+      (record) => record.dynamodb?.NewImage?.entity?.S === ENTITY.removal,
+    );
+    expect(removalRecords).toHaveLength(2);
+    for (const record of removalRecords) {
+      expect(matchesFilterPatterns(record, EMAIL_SENDER.filterPatterns)).toBe(false);
+      expect(matchesFilterPatterns(record, EVENT_PUBLISHER.filterPatterns)).toBe(false);
+      expect(Object.keys(record.dynamodb?.NewImage ?? {}).sort()).toEqual([
+        'PK',
+        'SK',
+        'entity',
+        'removedAt',
+        'removedBy',
+        'ttl',
+      ]);
+    }
+
+    // The name sync hears of the admin's removal and withdraws what the admin sent: by the owner who removed them.
+    expect(await deliverToNameSync(workspace.records)).toBe(2);
+    const revocation = await publishFor(invitationPartition(sentByAdmin), hasStatus('REVOKED'));
+    expect(types(revocation.events)).toEqual(['invitation.created', 'invitation.revoked']);
+    expect(revocation.events[1]?.detail).toMatchObject({
+      actor: { userId: owner.sub },
+      invitation: { id: sentByAdmin, status: 'REVOKED' },
+    });
+    await expectValidEvents(revocation.events);
+
+    // Redelivered, the removals publish the same event ids with the same actors.
+    const before = bus.events.length;
+    expect(await publish(workspace.records)).toEqual([]);
+    const again = bus.events.slice(before).filter((event) => event['detail-type'] === 'member.removed');
+    expect(again.map((event) => [event.detail.eventId, event.detail.actor])).toEqual(
+      removals.map((event) => [event.detail.eventId, event.detail.actor]),
+    );
+  });
+
+  it('a withdrawal that removes the member it made names the withdrawer on member.removed, and a delete its deleter on redelivery too', async () => {
+    const owner = user('owner');
+    const workspaceId = await createWorkspace(owner);
+    const admin = await addMember(owner, workspaceId, 'ADMIN', 'withdrawing-admin');
+    const invitee = user('withdrawn');
+    const id = await invite(owner, workspaceId, invitee.email as string);
+    expect((await api.patch(`/api/invitations/${id}`, { as: invitee })).status).toBe(200);
+    expect((await api.put(`/api/invitations/${id}/revoked`, { as: admin })).status).toBe(200);
+    expect((await api.delete(`/api/invitations/${id}`, { as: admin })).status).toBe(204);
+
+    const workspace = await publishFor(workspacePartition(workspaceId), removedMember(invitee.sub));
+    const removed = workspace.events.find((event) => event['detail-type'] === 'member.removed');
+    expect(removed?.detail).toMatchObject({ actor: { userId: admin.sub }, member: { userId: invitee.sub } });
+
+    const invitation = await publishFor(invitationPartition(id), (records) =>
+      records.some((record) => record.eventName === 'REMOVE'),
+    );
+    expect(types(invitation.events)).toEqual([
+      'invitation.created',
+      'invitation.accepted',
+      'invitation.revoked',
+      'invitation.deleted',
+    ]);
+    const deleted = invitation.events[3];
+    expect(deleted?.detail).toMatchObject({ actor: { userId: admin.sub }, invitation: { id, status: 'REVOKED' } });
+    await expectValidEvents([...workspace.events, ...invitation.events]);
+
+    const before = bus.events.length;
+    expect(await publish(invitation.records.filter((record) => record.eventName === 'REMOVE'))).toEqual([]);
+    expect(bus.events.slice(before).map((event) => event.detail)).toEqual([deleted?.detail]);
   });
 });
 

@@ -8,7 +8,7 @@ import type { TableGrant } from '../../functions/access';
 import { DeclaredAccess, type NeededGrant } from '../../local/declared-access';
 
 export interface AccessRecord {
-  /** Per handler, every grant its requests needed. */
+  /** Per handler, every grant its requests needed (on the bus as `events:<action>`). */
   readonly used: Map<string, Set<TableGrant | string>>;
   /** Requests that went beyond their handler's declaration. */
   readonly denied: { handler: string; needed: NeededGrant[] }[];
@@ -23,9 +23,10 @@ export function declaredAccess(): Promise<DeclaredAccess> {
     const { dynamo, tableName } = await import('../../functions/store/client');
     const access = new DeclaredAccess({
       tableName,
+      busName: process.env.EVENT_BUS_NAME,
       onRequest: (handler, needed, allowed) => {
         const used = accessRecord.used.get(handler) ?? new Set();
-        for (const { grant } of needed) used.add(grant);
+        for (const want of needed) used.add('bus' in want ? `events:${want.grant}` : want.grant);
         accessRecord.used.set(handler, used);
         if (!allowed) accessRecord.denied.push({ handler, needed });
       },
@@ -39,4 +40,19 @@ export function declaredAccess(): Promise<DeclaredAccess> {
 /** Runs `work` as the named handler. */
 export async function runAs<T>(handler: string, work: () => Promise<T>): Promise<T> {
   return (await declaredAccess()).run(handler, work);
+}
+
+let eventsInstalled: Promise<void> | undefined;
+
+/**
+ * Holds the functions' EventBridge client to the declarations too. Called once the test's bus
+ * has set EVENTS_ENDPOINT, which the client reads when it is first imported.
+ */
+export function declaredEventsAccess(): Promise<void> {
+  eventsInstalled ??= (async () => {
+    const access = await declaredAccess();
+    const { eventBridge } = await import('../../functions/events/client');
+    access.install(eventBridge);
+  })();
+  return eventsInstalled;
 }

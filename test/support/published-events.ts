@@ -11,11 +11,12 @@ import { EVENT_TYPES, type EventType } from '../../functions/domain/events';
 import { matchesFilterPatterns } from '../../functions/stream/filters';
 import { type BusEvent, type Destination, LocalEventBus } from '../../local/event-bus';
 import { api, lambdaContext } from './api';
-import { runAs } from './declared-access';
+import { declaredEventsAccess, runAs } from './declared-access';
 
 export async function startTestBus(eventsFile: string, destinations: Destination[] = []): Promise<LocalEventBus> {
   const bus = new LocalEventBus({ eventsFile, destinations, retryBaseDelayMs: 10 });
   process.env.EVENTS_ENDPOINT = await bus.start();
+  await declaredEventsAccess();
   return bus;
 }
 

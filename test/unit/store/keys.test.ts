@@ -29,6 +29,8 @@ describe('the key layout', () => {
       workspaceCounts: keys.workspaceCounts('w1'),
       renameWindow: keys.renameWindow('w1', '2026-05-04T10:11'),
       workspaceQuota: keys.workspaceQuota('u1'),
+      invitationRemoval: keys.invitationRemoval('i1'),
+      memberRemoval: keys.memberRemoval('w1', 'u1', '2026-05-04T00:00:00.000Z'),
     }).toEqual({
       workspace: { PK: 'WS#w1', SK: 'WORKSPACE' },
       member: { PK: 'WS#w1', SK: 'MEMBER#u1' },
@@ -38,6 +40,8 @@ describe('the key layout', () => {
       workspaceCounts: { PK: 'WS#w1', SK: 'COUNTS' },
       renameWindow: { PK: 'WS#w1', SK: 'RENAMES#2026-05-04T10:11' },
       workspaceQuota: { PK: 'USER#u1', SK: 'WORKSPACES' },
+      invitationRemoval: { PK: 'INV#i1', SK: 'REMOVAL' },
+      memberRemoval: { PK: 'WS#w1', SK: 'REMOVAL#MEMBER#u1#2026-05-04T00:00:00.000Z' },
     });
   });
 
