@@ -10,6 +10,7 @@ import type { Member } from '../../domain/workspace';
 import type { Item, Key } from '../dynamo/table';
 import { ENTITY, keys } from '../keys';
 import { TABLE } from '../table-definition';
+import { invitationIdOf } from './invitation';
 
 /**
  * How long a removal record is kept: far beyond the stream's 24 hours and the publisher's retries
@@ -20,9 +21,7 @@ export const REMOVAL_KEPT_SECONDS = 7 * 86_400;
 export const removalCodec = {
   /** The removal record of the invitation or membership an item is (an image from the table or its stream), if it is either. */
   keyOf(removed: Item | undefined): Key | undefined {
-    if (removed?.entity === ENTITY.invitation && typeof removed.id === 'string') {
-      return keys.invitationRemoval(removed.id);
-    }
+    if (removed?.entity === ENTITY.invitation) return keys.invitationRemoval(invitationIdOf(removed));
     if (
       removed?.entity === ENTITY.member &&
       typeof removed.workspaceId === 'string' &&
