@@ -46,8 +46,13 @@ export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'invitations-e2e-'));
 }
 
+/**
+ * Removes a runner's data directory. Through npm the runner is a grandchild: the last of its
+ * parts can still be writing there for a moment after npm has exited (or been killed), which
+ * makes a single removal fail with ENOTEMPTY, so it is retried for up to about five seconds.
+ */
 export function removeDataDir(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 export async function startRunner(
