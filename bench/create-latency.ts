@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Caller } from '../functions/domain/permissions';
 import { freePort, localDynamoClient } from '../local/dynamodb-local';
 import { loadOrCreateKey, mintToken } from '../local/identity';
 import { startLocalService } from '../local/runner';
@@ -53,9 +54,7 @@ try {
   const { Table } = await import('../functions/store/dynamo/table');
   const { DynamoInvitationStore } = await import('../functions/store/invitation-store');
   const { DEFAULT_WORKSPACE_LIMITS } = await import('../functions/domain/workspace');
-  const { queuedDelivery } = await import('../functions/domain/delivery');
-  const { expiryFrom } = await import('../functions/domain/invitation');
-  const { FIRST_TOKEN_VERSION } = await import('../functions/domain/link-token');
+  const { newInvitation } = await import('../functions/use-cases/new-invitation');
   const { emailAllowanceCharge } = await import('../functions/use-cases/email-allowance');
 
   const key = await loadOrCreateKey(settings.dataDir);
@@ -91,28 +90,11 @@ try {
     ...DEFAULT_WORKSPACE_LIMITS,
     pendingInvitationsPerWorkspace: Number(process.env.PENDING_INVITATIONS_PER_WORKSPACE),
   });
-  const caller = { userId: sub, name: 'Bench', isSystemAdmin: false };
+  const caller: Caller = { userId: sub, name: 'Bench', isSystemAdmin: false };
   const bareTransaction = () => {
     const now = new Date();
-    const created = now.toISOString();
-    const invitation = {
-      id: randomUUID(),
-      workspaceId,
-      workspaceName: workspace.name,
-      workspaceAlias: workspace.alias,
-      email: `b-${randomUUID()}@example.com`,
-      role: 'MEMBER' as const,
-      status: 'PENDING' as const,
-      creatorId: sub,
-      creatorName: 'Bench',
-      creatorJoinedAt: member.joinedAt,
-      created,
-      lastModified: created,
-      expiresAt: expiryFrom(now, workspace.invitationTtlDays).toISOString(),
-      sendCount: 0,
-      delivery: queuedDelivery(1, now),
-      tokenVersion: FIRST_TOKEN_VERSION,
-    };
+    const email = `b-${randomUUID()}@example.com`;
+    const invitation = newInvitation({ workspace, member, caller, email, role: 'MEMBER' }, now);
     return bare.createInvitation(
       invitation,
       { workspaceId, userId: sub, roles: ['OWNER', 'ADMIN', 'MEMBER'], joinedAt: member.joinedAt },

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   assertResendAllowed,
   coolDownRemaining,
@@ -33,6 +32,7 @@ import {
 } from './email-allowance';
 import { coolingDown, hidden, mayBeStale, onlyInvitee, requireManager } from './invitation-refusals';
 import { type InvitationLinkPreview, type InvitationView, viewOf } from './invitation-views';
+import { newInvitation } from './new-invitation';
 import type { CreatorAuthority, RoleRequirement, Stores } from './ports';
 import { RecentReads, type RecentReadsOptions } from './recent-reads';
 import { Refused } from './refused';
@@ -112,28 +112,7 @@ export class Invitations {
         `This workspace accepts invitations only to addresses under: ${workspace.allowedDomains.join(', ')}.`,
       );
     }
-    const created = now.toISOString();
-    const invitation: Invitation = {
-      id: randomUUID(),
-      workspaceId,
-      workspaceName: workspace.name,
-      workspaceAlias: workspace.alias,
-      email,
-      role,
-      status: 'PENDING',
-      creatorId: caller.userId,
-      creatorName: caller.name,
-      creatorHandle: caller.handle,
-      creatorJoinedAt: member.joinedAt,
-      ...(caller.isSystemAdmin ? { createdBySystemAdmin: true } : {}),
-      created,
-      lastModified: created,
-      expiresAt: expiryFrom(now, workspace.invitationTtlDays).toISOString(),
-      sendCount: 0,
-      delivery: queuedDelivery(1, now),
-      tokenVersion: FIRST_TOKEN_VERSION,
-      ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
-    };
+    const invitation = newInvitation({ workspace, member, caller, email, role, metadata: input.metadata }, now);
     await this.stores.invitations
       .createInvitation(
         invitation,
