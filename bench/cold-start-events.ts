@@ -1,16 +1,22 @@
 /** The sample events `npm run bench:cold` hands each function: one request's whole path. */
 import { randomUUID } from 'node:crypto';
+import { FIRST_TOKEN_VERSION, LinkTokens, parseKeyRing } from '../functions/domain/link-token';
 import type { Route } from '../functions/routes';
 
 /** The table the benchmark creates in DynamoDB Local. */
 export const TABLE_NAME = 'cold-start';
 
-export function apiEvent(route: Route) {
+/**
+ * A request for the route with ids no item has: its whole path up to the table's answer (404).
+ * A token route gets a link genuinely signed with `linkTokenKey` for an unknown invitation, so that
+ * its request, like every other route's, passes validation and reads the table.
+ */
+export function apiEvent(route: Route, linkTokenKey: string) {
   const ids: Record<string, string> = {
     workspaceId: randomUUID(),
     invitationId: randomUUID(),
     userId: 'user-2',
-    token: 'A'.repeat(70),
+    token: new LinkTokens(parseKeyRing(linkTokenKey)).mint(randomUUID(), FIRST_TOKEN_VERSION),
   };
   const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? name);
   const pathParameters = Object.fromEntries(

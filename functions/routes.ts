@@ -119,7 +119,8 @@ export const listInvitations = {
   success: { 200: 'InvitationCollection' },
   refusals: [403],
   // BatchGetItem: the sent list keeps only the workspaces the caller still belongs to.
-  table: { actions: ['BatchGetItem'], indexes: ['byUser', 'byEmail'] },
+  // Each of the four stored statuses' key ranges at once (a literal, so that esbuild can drop the entry).
+  table: { actions: ['BatchGetItem'], indexes: ['byUser', 'byEmail'], atOnce: 4 },
   secrets: ['cursorKey'],
   tag: 'Invitations',
   summary: 'List the invitations the caller sent, or with ?email= the ones the caller received',
@@ -134,7 +135,8 @@ export const listWorkspaceInvitations = {
   success: { 200: 'InvitationCollection' },
   refusals: [404],
   // byUser: a MEMBER's own invitations in the workspace are a range of their sent list.
-  table: { actions: ['BatchGetItem'], indexes: ['byWorkspace', 'byUser'] },
+  // The four stored statuses' key ranges, beside the caller's membership.
+  table: { actions: ['BatchGetItem'], indexes: ['byWorkspace', 'byUser'], atOnce: 5 },
   secrets: ['cursorKey'],
   tag: 'Invitations',
   summary: "List a workspace's invitations (OWNER/ADMIN: all; MEMBER: their own)",

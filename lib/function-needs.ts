@@ -3,8 +3,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   type FunctionNeeds,
   LIMIT_VARIABLES,
+  PRIMING_CONNECTIONS_VARIABLE,
   PRIMING_VARIABLE,
-  primingReadOf,
+  primingConnectionsOf,
+  primingReadsOf,
   type ServiceLimit,
 } from '../functions/access';
 import type { InvitationsTable } from './invitations-table';
@@ -33,10 +35,12 @@ export class ServiceResources {
    */
   environmentFor(needs: FunctionNeeds): Record<string, string> {
     const secrets = needs.secrets ?? [];
-    const priming = primingReadOf(needs);
+    const priming = primingReadsOf(needs);
+    const connections = primingConnectionsOf(needs);
     return {
       ...(needs.table ? { TABLE_NAME: this.table.table.tableName } : {}),
-      ...(priming ? { [PRIMING_VARIABLE]: priming } : {}),
+      ...(priming.length > 0 ? { [PRIMING_VARIABLE]: priming.join(',') } : {}),
+      ...(connections > priming.length ? { [PRIMING_CONNECTIONS_VARIABLE]: String(connections) } : {}),
       ...(needs.events ? { EVENT_BUS_NAME: this.events.bus.eventBusName, EVENT_SOURCE: this.events.source } : {}),
       ...(secrets.includes('cursorKey') ? { CURSOR_SECRET: this.secrets.cursorSecretValue } : {}),
       ...(secrets.includes('linkTokenKey') ? { TOKEN_KEY_SECRET_ARN: this.secrets.linkTokenKey.secretArn } : {}),

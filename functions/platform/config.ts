@@ -12,7 +12,14 @@ const schema = z.object({
   TABLE_NAME: z.string().check(z.minLength(3)),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** The declared read that primes the DynamoDB client during init (functions/access.ts); unset: no priming. */
-  DYNAMODB_PRIME: z.optional(z.enum(['GetItem', 'BatchGetItem'])),
+  DYNAMODB_PRIME: z.optional(
+    z.string().check(z.regex(/^(GetItem|BatchGetItem)(,(GetItem|BatchGetItem))*$/, 'must list GetItem, BatchGetItem')),
+  ),
+  /** How many reads it sends at once, to open as many connections (functions/access.ts); at least one of each. */
+  DYNAMODB_PRIME_CONNECTIONS: z._default(
+    z.string().check(z.regex(/^([1-9]|10)$/, 'must be a whole number from 1 to 10')),
+    '1',
+  ),
   /** Set locally (DynamoDB Local); unset in AWS. */
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   /**

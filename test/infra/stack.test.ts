@@ -18,6 +18,7 @@ import {
   EXPIRY_SWEEP,
   WORKSPACE_NAME_SYNC,
 } from '../../functions/consumers';
+import { STORED_STATUSES } from '../../functions/domain/invitation';
 import { emailFeedbackEventPattern } from '../../functions/email/feedback';
 import { type Route, routes } from '../../functions/routes';
 import { TABLE } from '../../functions/store/table-definition';
@@ -189,15 +190,14 @@ describe('functions', () => {
         CURSOR_SECRET: variables.CURSOR_SECRET,
         TOKEN_KEY_SECRET_ARN: variables.TOKEN_KEY_SECRET_ARN,
         DYNAMODB_PRIME: variables.DYNAMODB_PRIME,
+        DYNAMODB_PRIME_CONNECTIONS: variables.DYNAMODB_PRIME_CONNECTIONS,
       }).toEqual({
         handler: fn.handlerName,
         TABLE_NAME: needs.table ? ref(stack.table.table) : undefined,
-        // Primed with a read it is granted anyway; a function that only writes is not primed.
-        DYNAMODB_PRIME: needs.table?.actions.includes('GetItem')
-          ? 'GetItem'
-          : needs.table?.actions.includes('BatchGetItem')
-            ? 'BatchGetItem'
-            : undefined,
+        // Primed with the reads it is granted anyway; a function that only writes is not primed.
+        DYNAMODB_PRIME: primedWith(needs),
+        // As many at once as one of its requests sends, when more than its kinds of read.
+        DYNAMODB_PRIME_CONNECTIONS: (needs.table?.atOnce ?? 1) > 1 ? String(needs.table?.atOnce) : undefined,
         CURSOR_SECRET: secrets.includes('cursorKey')
           ? { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: cursorSecretId }, ':SecretString:::}}']] }
           : undefined,
@@ -206,6 +206,13 @@ describe('functions', () => {
     }
     // The four list routes, no more: the other functions never page.
     expect(declaredFunctions().filter(([, needs]) => needs.secrets?.includes('cursorKey'))).toHaveLength(4);
+    // The two invitation lists read every stored status's key range at once, the workspace's beside a membership.
+    expect(
+      declaredFunctions().flatMap(([fn, needs]) => (needs.table?.atOnce ? [[fn.handlerName, needs.table.atOnce]] : [])),
+    ).toEqual([
+      ['list-invitations', STORED_STATUSES.length],
+      ['list-workspace-invitations', STORED_STATUSES.length + 1],
+    ]);
   });
 });
 
@@ -341,6 +348,12 @@ describe('per-function permissions', () => {
 });
 
 /** A function that reads only the table's name (and Powertools settings, and `also`): no key, no limit. */
+/** GetItem, BatchGetItem or both, as declared, in that order. */
+function primedWith(needs: FunctionNeeds): string | undefined {
+  const reads = ['GetItem', 'BatchGetItem'].filter((read) => needs.table?.actions.includes(read as never));
+  return reads.length > 0 ? reads.join(',') : undefined;
+}
+
 function expectOnlyTableConfiguration(fn: lambda.IFunction, also: string[] = []) {
   const variables = template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables;
   expect(Object.keys(variables).sort()).toEqual(

@@ -1,6 +1,7 @@
 /**
  * Priming at init: with DYNAMODB_PRIME set, importing the store's client sends that one declared
- * read before the import completes, and an unreachable or refusing DynamoDB never fails the import.
+ * read (as many at once as DYNAMODB_PRIME_CONNECTIONS says) before the import completes, and an
+ * unreachable or refusing DynamoDB never fails the import.
  */
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -16,10 +17,23 @@ const IMPORT = `await import(${JSON.stringify(CLIENT)}); console.log('imported '
 let server: Server | undefined;
 afterEach(() => server?.close());
 
-async function fakeDynamo(status: number): Promise<{ endpoint: string; requests: { target: string; at: number }[] }> {
-  const requests: { target: string; at: number }[] = [];
+interface Received {
+  target: string;
+  at: number;
+  /** Which of the server's connections carried it. */
+  connection: number;
+}
+
+async function fakeDynamo(status: number): Promise<{ endpoint: string; requests: Received[] }> {
+  const requests: Received[] = [];
+  const sockets = new Map<object, number>();
   server = createServer((request: IncomingMessage, response) => {
-    requests.push({ target: String(request.headers['x-amz-target']), at: Date.now() });
+    if (!sockets.has(request.socket)) sockets.set(request.socket, sockets.size);
+    requests.push({
+      target: String(request.headers['x-amz-target']),
+      at: Date.now(),
+      connection: sockets.get(request.socket) as number,
+    });
     request.resume();
     request.on('end', () => {
       response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
@@ -56,7 +70,42 @@ describe('priming the DynamoDB client at init', () => {
     const dynamo = await fakeDynamo(200);
     const importedAt = await importClient({ DYNAMODB_PRIME: read, DYNAMODB_ENDPOINT: dynamo.endpoint });
     expect(dynamo.requests.map((request) => request.target)).toEqual([target]);
+    expect(dynamo.requests[0]?.connection).toBe(0);
     expect(dynamo.requests[0]?.at).toBeLessThanOrEqual(importedAt);
+  });
+
+  it('with DYNAMODB_PRIME=GetItem,BatchGetItem sends each once, at once, before the import completes', async () => {
+    const dynamo = await fakeDynamo(200);
+    const importedAt = await importClient({
+      DYNAMODB_PRIME: 'GetItem,BatchGetItem',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+    });
+    expect(dynamo.requests.map((request) => request.target).sort()).toEqual([
+      'DynamoDB_20120810.BatchGetItem',
+      'DynamoDB_20120810.GetItem',
+    ]);
+    expect(new Set(dynamo.requests.map((request) => request.connection)).size).toBe(2);
+    expect(Math.max(...dynamo.requests.map((request) => request.at))).toBeLessThanOrEqual(importedAt);
+  });
+
+  it('with DYNAMODB_PRIME_CONNECTIONS=5 sends five of that read at once, on five connections, before the import completes', async () => {
+    const dynamo = await fakeDynamo(200);
+    const importedAt = await importClient({
+      DYNAMODB_PRIME: 'BatchGetItem',
+      DYNAMODB_PRIME_CONNECTIONS: '5',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+    });
+    expect(dynamo.requests.map((request) => request.target)).toEqual(Array(5).fill('DynamoDB_20120810.BatchGetItem'));
+    expect(new Set(dynamo.requests.map((request) => request.connection)).size).toBe(5);
+    expect(Math.max(...dynamo.requests.map((request) => request.at))).toBeLessThanOrEqual(importedAt);
+  });
+
+  it('refuses a connection count that is not a whole number from 1 to 10', async () => {
+    for (const count of ['0', '11', '2.5', 'many']) {
+      await expect(importClient({ DYNAMODB_PRIME: 'GetItem', DYNAMODB_PRIME_CONNECTIONS: count })).rejects.toThrow(
+        /DYNAMODB_PRIME_CONNECTIONS/,
+      );
+    }
   });
 
   it('sends nothing without DYNAMODB_PRIME', async () => {
@@ -79,5 +128,6 @@ describe('priming the DynamoDB client at init', () => {
 
   it('refuses a priming read that is not one of the two', async () => {
     await expect(importClient({ DYNAMODB_PRIME: 'Scan' })).rejects.toThrow(/DYNAMODB_PRIME/);
+    await expect(importClient({ DYNAMODB_PRIME: 'GetItem,Scan' })).rejects.toThrow(/DYNAMODB_PRIME/);
   });
 });
