@@ -155,6 +155,8 @@ function environment(dynamoEndpoint: string): NodeJS.ProcessEnv {
     ACCEPT_URL: 'https://app.example.com/invitations/accept',
     SES_FROM_ADDRESS: 'invitations@example.com',
     SES_ENDPOINT: 'http://127.0.0.1:9',
+    // Every run's create-workspace request is the same person's; the quota would answer 429 after ten runs.
+    WORKSPACES_PER_USER: '1000000',
   };
 }
 
