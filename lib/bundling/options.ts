@@ -44,6 +44,7 @@ export const CREATE_REQUIRE_BANNER =
 /** Module replacements applied to every bundle: specifier → absolute file. */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'lib/bundling/env-credentials.ts'),
+  'node:stream/web': join(PROJECT_ROOT, 'lib/bundling/lazy-web-streams.ts'),
 };
 
 export const LAMBDA_BUNDLE = {
