@@ -8,12 +8,16 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { logger, METRIC, metrics } from '../platform/observability';
 import type { AnswerStatus, Answers, Operation } from './operation';
 
-const setting = z.object({ UNDOCUMENTED_ANSWERS: z._default(z.enum(['report', 'fail']), 'report') });
-const { UNDOCUMENTED_ANSWERS } = setting.parse(process.env);
+const UNDOCUMENTED_ANSWERS = undocumentedAnswersSetting(process.env.UNDOCUMENTED_ANSWERS);
+
+/** `report` unless set; a value other than the two stops the function at init, naming the variable. */
+export function undocumentedAnswersSetting(value: string | undefined): 'report' | 'fail' {
+  if (value === undefined || value === 'report' || value === 'fail') return value ?? 'report';
+  throw new Error(`Invalid configuration: UNDOCUMENTED_ANSWERS: must be report or fail, not ${JSON.stringify(value)}`);
+}
 
 export class UndocumentedAnswer extends Error {
   override readonly name = 'UndocumentedAnswer';
