@@ -233,7 +233,7 @@ function report(subjects: Subject[], samples: Samples): void {
     const importOk = !api || imported <= MAX_IMPORT_RATIO * clientAlone;
     const handled = requests.length > 0 ? median(requests) : undefined;
     const primed = samples.firstPrimed.get(subject.handler);
-    const primedOk = !primed?.length || median(primed) <= MAX_FIRST_OVER_WARM;
+    const primedOk = !api || !primed?.length || median(primed) <= MAX_FIRST_OVER_WARM;
     return [
       subject.kind === 'api' ? subject.handler : `${subject.handler} (${subject.kind})`,
       `${(subject.bytes / 1024).toFixed(1)}${sizeOk ? '' : ' ✗'}`,
