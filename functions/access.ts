@@ -95,7 +95,7 @@ export function primingReadsOf(needs: FunctionNeeds): PrimingRead[] {
  * How many reads the function sends at once while priming, when more than it has kinds of read:
  * a request that sends five at once on a client with one open connection waits for four more to
  * be set up (measured locally, the first unfiltered list took 9–15 ms longer than a warm one with
- * one connection primed, 3–5 ms with five).
+ * one connection primed, 1–6 ms with four or five).
  */
 export const PRIMING_CONNECTIONS_VARIABLE = 'DYNAMODB_PRIME_CONNECTIONS';
 

@@ -11,7 +11,7 @@ const limit = (fallback: number) => z._default(z.coerce.number().check(z.int(), 
 const schema = z.object({
   TABLE_NAME: z.string().check(z.minLength(3)),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
-  /** The declared read that primes the DynamoDB client during init (functions/access.ts); unset: no priming. */
+  /** The declared reads that prime the DynamoDB client during init, comma-separated (functions/access.ts); unset: no priming. */
   DYNAMODB_PRIME: z.optional(
     z.string().check(z.regex(/^(GetItem|BatchGetItem)(,(GetItem|BatchGetItem))*$/, 'must list GetItem, BatchGetItem')),
   ),
