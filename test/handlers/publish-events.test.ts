@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/store/keys';
 import { lambdaContext } from '../support/api';
+import { STORED_AT, storedBob, storedWorkspace } from '../support/stored-items';
 
 const eventBridge = mockClient(EventBridgeClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -20,20 +21,7 @@ afterEach(() => {
 });
 
 const workspaceRecord = (n: number): DynamoDBRecord => {
-  const id = `00000000-0000-4000-8000-00000000000${n}`;
-  const image = {
-    ...keys.workspace(id),
-    entity: 'Workspace',
-    id,
-    name: `Workspace ${n}`,
-    alias: 'abcdefg',
-    allowedDomains: [],
-    invitationTtlDays: 7,
-    created: '2026-03-01T10:00:00.000Z',
-    lastModified: '2026-03-01T10:00:00.000Z',
-    createdBy: 'user|owner',
-    ownerCount: 1,
-  };
+  const image = storedWorkspace(`00000000-0000-4000-8000-00000000000${n}`, `Workspace ${n}`);
   return {
     eventID: `record-${n}`,
     eventName: 'INSERT',
@@ -93,20 +81,12 @@ describe('the event publisher', () => {
 
   describe('a deletion', () => {
     const workspaceId = '00000000-0000-4000-8000-000000000001';
-    const joinedAt = '2026-03-01T10:00:00.000Z';
+    const joinedAt = STORED_AT;
     const removedMember: DynamoDBRecord = {
       eventID: 'record-removed',
       eventName: 'REMOVE',
       dynamodb: {
-        OldImage: marshall({
-          ...keys.member(workspaceId, 'user|bob'),
-          entity: 'Member',
-          workspaceId,
-          userId: 'user|bob',
-          name: 'Bob',
-          role: 'MEMBER',
-          joinedAt,
-        }) as never,
+        OldImage: marshall(storedBob(workspaceId, joinedAt)) as never,
         SequenceNumber: '201',
         ApproximateCreationDateTime: 1_772_359_200,
       },

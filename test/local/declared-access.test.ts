@@ -13,10 +13,10 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionNeeds } from '../../functions/access';
 import { EVENT_PUBLISHER } from '../../functions/consumers';
-import { keys } from '../../functions/store/keys';
 import { DeclaredAccess, declaredNeeds } from '../../local/declared-access';
 import { LocalEventBus } from '../../local/event-bus';
 import { lambdaContext } from '../support/api';
+import { storedWorkspace } from '../support/stored-items';
 
 const BUS = process.env.EVENT_BUS_NAME as string;
 let bus: LocalEventBus;
@@ -34,19 +34,7 @@ const created: DynamoDBRecord = {
   eventID: 'record-access-1',
   eventName: 'INSERT',
   dynamodb: {
-    NewImage: marshall({
-      ...keys.workspace(workspaceId),
-      entity: 'Workspace',
-      id: workspaceId,
-      name: 'Access',
-      alias: 'abcdefg',
-      allowedDomains: [],
-      invitationTtlDays: 7,
-      created: '2026-03-01T10:00:00.000Z',
-      lastModified: '2026-03-01T10:00:00.000Z',
-      createdBy: 'user|owner',
-      ownerCount: 1,
-    }) as never,
+    NewImage: marshall(storedWorkspace(workspaceId, 'Access')) as never,
     SequenceNumber: '700',
     ApproximateCreationDateTime: 1_772_359_200,
   },

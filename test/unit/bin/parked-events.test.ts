@@ -24,6 +24,7 @@ import { eventIdOf } from '../../../functions/events/records';
 import type { Key } from '../../../functions/store/dynamo/table';
 import { keys } from '../../../functions/store/keys';
 import { removalId } from '../../../functions/store/removal-store';
+import { STORED_AT, storedBob, storedWorkspace } from '../../support/stored-items';
 
 const sqs = mockClient(SQSClient);
 const streams = mockClient(DynamoDBStreamsClient);
@@ -37,30 +38,10 @@ afterEach(() => {
 const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/invitations/stream/2026-03-01T00:00:00.000';
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/event-failures';
 const workspaceId = '00000000-0000-4000-8000-0000000000c1';
-const joinedAt = '2026-03-01T10:00:00.000Z';
+const joinedAt = STORED_AT;
 
-const workspaceImage = {
-  ...keys.workspace(workspaceId),
-  entity: 'Workspace',
-  id: workspaceId,
-  name: 'Replayed',
-  alias: 'abcdefg',
-  allowedDomains: [],
-  invitationTtlDays: 7,
-  created: joinedAt,
-  lastModified: joinedAt,
-  createdBy: 'user|owner',
-  ownerCount: 1,
-};
-const memberImage = {
-  ...keys.member(workspaceId, 'user|bob'),
-  entity: 'Member',
-  workspaceId,
-  userId: 'user|bob',
-  name: 'Bob',
-  role: 'MEMBER',
-  joinedAt,
-};
+const workspaceImage = storedWorkspace(workspaceId, 'Replayed');
+const memberImage = storedBob(workspaceId, joinedAt);
 
 const streamRecord = (
   sequence: string,

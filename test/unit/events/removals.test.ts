@@ -9,17 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { eventsOfRecord, removalKeyOfRecord } from '../../../functions/events/records';
 import { REMOVAL_KEPT_SECONDS, removalCodec } from '../../../functions/store/codecs/removal';
 import { keys } from '../../../functions/store/keys';
+import { bob, STORED_AT, storedBob } from '../../support/stored-items';
 
 const workspaceId = '00000000-0000-4000-8000-000000000001';
-const member = {
-  ...keys.member(workspaceId, 'user|bob'),
-  entity: 'Member',
-  workspaceId,
-  userId: 'user|bob',
-  name: 'Bob',
-  role: 'MEMBER',
-  joinedAt: '2026-03-01T10:00:00.000Z',
-};
+const member = storedBob(workspaceId);
 
 const removed = (image: Record<string, unknown>, principal?: string): DynamoDBRecord => ({
   eventID: 'record-1',
@@ -30,7 +23,7 @@ const removed = (image: Record<string, unknown>, principal?: string): DynamoDBRe
 
 describe('a removal record', () => {
   it('is keyed by the membership it ends, so a later membership of the same person has its own', () => {
-    expect(removalKeyOfRecord(removed(member))).toEqual(keys.memberRemoval(workspaceId, 'user|bob', member.joinedAt));
+    expect(removalKeyOfRecord(removed(member))).toEqual(keys.memberRemoval(workspaceId, 'user|bob', STORED_AT));
     expect(removalKeyOfRecord(removed({ ...member, joinedAt: '2026-04-01T10:00:00.000Z' }))).not.toEqual(
       removalKeyOfRecord(removed(member)),
     );
@@ -38,9 +31,9 @@ describe('a removal record', () => {
 
   it('names only who and when, and is kept a week', () => {
     const now = new Date('2026-03-02T10:00:00.000Z');
-    const item = removalCodec.ofMember(member, 'user|alice', now);
+    const item = removalCodec.ofMember(bob(workspaceId), 'user|alice', now);
     expect(item).toEqual({
-      ...keys.memberRemoval(workspaceId, 'user|bob', member.joinedAt),
+      ...keys.memberRemoval(workspaceId, 'user|bob', STORED_AT),
       entity: 'Removal',
       removedBy: 'user|alice',
       removedAt: now.toISOString(),
