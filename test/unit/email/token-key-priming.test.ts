@@ -4,16 +4,14 @@
  * be reached or does not answer never fails or holds up the import, and the first request then
  * reads the ring itself.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runFreshModule } from '../../support/fresh-process';
 
-const run = promisify(execFile);
 const TOKEN_KEY = new URL('../../../functions/email/token-key.ts', import.meta.url).pathname;
 const KEY = 'a-link-token-key-of-more-than-32-bytes-0123456789';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:link-token-key-AbCdEf';
@@ -61,21 +59,7 @@ async function fakeSecretsManager(
 }
 
 async function importTokenKey(env: Record<string, string>, afterImport?: string) {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script(afterImport)],
-    {
-      env: {
-        PATH: process.env.PATH,
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...env,
-      },
-      timeout: 20_000,
-    },
-  );
+  const stdout = await runFreshModule(script(afterImport), env);
   return {
     importedAt: Number(/imported (\d+)/.exec(stdout)?.[1]),
     firstRequest: /first request (.*)/.exec(stdout)?.[1],

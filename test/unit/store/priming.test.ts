@@ -3,13 +3,11 @@
  * read (as many at once as DYNAMODB_PRIME_CONNECTIONS says) before the import completes, and an
  * unreachable or refusing DynamoDB never fails the import.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runFreshModule } from '../../support/fresh-process';
 
-const run = promisify(execFile);
 const CLIENT = new URL('../../../functions/store/client.ts', import.meta.url).pathname;
 /** Imports the client in a fresh process and reports when the import completed. */
 const IMPORT = `await import(${JSON.stringify(CLIENT)}); console.log('imported ' + Date.now());`;
@@ -47,18 +45,7 @@ async function fakeDynamo(status: number): Promise<{ endpoint: string; requests:
 }
 
 async function importClient(env: Record<string, string>): Promise<number> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', IMPORT], {
-    env: {
-      PATH: process.env.PATH,
-      TABLE_NAME: 'primed-table',
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
-    },
-    timeout: 20_000,
-  });
+  const stdout = await runFreshModule(IMPORT, { TABLE_NAME: 'primed-table', ...env });
   return Number(/imported (\d+)/.exec(stdout)?.[1]);
 }
 
