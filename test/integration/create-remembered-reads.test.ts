@@ -5,13 +5,11 @@
  * fresh reads. Each change is made by another request (or directly in the table) between the
  * remembered read and the write.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { keys } from '../../functions/store/keys';
 import { type ApiResponse, api, type Identity, user } from '../support/api';
 import { recordDynamoCommands } from '../support/dynamo-requests';
 import { addMember, createWorkspace } from '../support/fixtures';
-import { documents } from '../support/table';
+import { changeRole } from '../support/table';
 
 const log = recordDynamoCommands();
 
@@ -106,15 +104,7 @@ describe('a create from remembered reads, after the workspace changed', () => {
 describe('a create from remembered reads, after the caller’s membership changed', () => {
   it('after a demotion to MEMBER, inviting an ADMIN is refused with 403', async () => {
     await remember(admin);
-    await documents.send(
-      new UpdateCommand({
-        TableName: process.env.TABLE_NAME,
-        Key: keys.member(workspaceId, admin.sub),
-        UpdateExpression: 'SET #role = :member',
-        ExpressionAttributeNames: { '#role': 'role' },
-        ExpressionAttributeValues: { ':member': 'MEMBER' },
-      }),
-    );
+    await changeRole(workspaceId, admin.sub, 'MEMBER');
     const [response, commands] = await measured(() => createAs(admin, { email: user('invitee').email, role: 'ADMIN' }));
     expect(response.status, response.raw).toBe(403);
     expect(response.body.detail).toBe('A MEMBER cannot invite someone as ADMIN.');

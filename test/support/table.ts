@@ -12,6 +12,19 @@ export const documents = DynamoDBDocumentClient.from(
 
 const tableName = () => process.env.TABLE_NAME as string;
 
+/** Sets a member's role in the table, as a role change would: the API has no route for it. */
+export async function changeRole(workspaceId: string, userId: string, role: string): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.member(workspaceId, userId),
+      UpdateExpression: 'SET #role = :role',
+      ExpressionAttributeNames: { '#role': 'role' },
+      ExpressionAttributeValues: { ':role': role },
+    }),
+  );
+}
+
 /** Moves an invitation's expiry (and its address claim's) into the past, as time passing would. */
 export async function expireInvitation(invitationId: string, workspaceId: string, email: string): Promise<void> {
   const past = new Date(Date.now() - 60_000).toISOString();
